@@ -1,0 +1,3 @@
+export { createPostgresDb } from './postgres.ts';
+export { createPgliteDb } from './pglite.ts';
+export { migrate, splitStatements } from './migrate.ts';

@@ -1,0 +1,49 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from '../ports.ts';
+
+// int8 (counts, sums) as numbers, as PGlite gives them: our counters stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
+  async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    const result = await client.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  },
+});
+
+/** PostgreSQL through a connection pool. */
+export function createPostgresDb(url: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const pooled = wrap(pool);
+  return {
+    kind: 'postgres',
+    query: pooled.query,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+/** Per-field problems of a 400, keyed by a dotted path (`body.username`). */
+export type FieldErrors = Record<string, string[]>;
+
+/**
+ * The one error type services throw on purpose. The edge (HTTP error handler, gRPC wrapper)
+ * turns it into problem+json or a gRPC status; anything else becomes a 500 with an errorId.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly httpStatus: number,
+    readonly grpcStatus: GrpcStatus,
+    readonly title: string,
+    message: string,
+    readonly extra: { errors?: FieldErrors; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldErrors): AppError =>
+  new AppError('bad_request', 400, GrpcStatus.INVALID_ARGUMENT, 'Bad request', detail, errors ? { errors } : {});
+
+export const unauthorized = (detail = 'A valid access token is required.'): AppError =>
+  new AppError('unauthorized', 401, GrpcStatus.UNAUTHENTICATED, 'Unauthorized', detail);
+
+export const forbidden = (detail = 'You are not allowed to do this.'): AppError =>
+  new AppError('forbidden', 403, GrpcStatus.PERMISSION_DENIED, 'Forbidden', detail);
+
+export const notFound = (what: string): AppError =>
+  new AppError('not_found', 404, GrpcStatus.NOT_FOUND, 'Not found', `No such ${what}.`);
+
+export const conflict = (detail: string, errors?: FieldErrors): AppError =>
+  new AppError('conflict', 409, GrpcStatus.ALREADY_EXISTS, 'Conflict', detail, errors ? { errors } : {});
+
+export const payloadTooLarge = (detail: string): AppError =>
+  new AppError('payload_too_large', 413, GrpcStatus.INVALID_ARGUMENT, 'Payload too large', detail);
+
+export const unsupportedMediaType = (detail: string): AppError =>
+  new AppError('unsupported_media_type', 415, GrpcStatus.INVALID_ARGUMENT, 'Unsupported media type', detail);
+
+export const tooManyRequests = (retryAfterSeconds: number, detail = 'Too many requests; try again later.'): AppError =>
+  new AppError('too_many_requests', 429, GrpcStatus.RESOURCE_EXHAUSTED, 'Too many requests', detail, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
+
+export const unavailable = (detail = 'A dependency is unavailable; try again shortly.'): AppError =>
+  new AppError('unavailable', 503, GrpcStatus.UNAVAILABLE, 'Service unavailable', detail);
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

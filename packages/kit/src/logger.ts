@@ -1,0 +1,23 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Carries the request (correlation) id through every await of a request or job. */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+export const currentRequestId = (): string | undefined => requestContext.getStore()?.requestId;
+
+/** JSON logs with a `service` field on every line and the current request id when there is one. */
+export function createLogger(service: string, level = 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+/*
+ * Domain events on the bus: one envelope, one data schema per event type (the routing key).
+ *
+ * Evolution rule: add fields, never remove or retype them. Object schemas strip unknown keys
+ * instead of rejecting them, so an older consumer still accepts a newer producer's event; the
+ * entity payloads (message, conversation) are loose objects so fields the consumer does not
+ * know yet survive being forwarded to clients.
+ */
+
+// Ids are UUIDv7 in practice; `guid` checks the shape only (like kit's isUuid), so test
+// fixtures with hand-written ids pass.
+const id = z.guid();
+const ids = z.array(id);
+const timestamp = z.iso.datetime({ offset: true });
+const seq = z.number().int().nonnegative();
+/** Members who must hear the event (the conversation's members when it happened); absent: consumers resolve them. */
+const recipients = ids.optional();
+
+export const userStatusSchema = z.enum(['online', 'away', 'dnd', 'invisible', 'offline']);
+export type UserStatus = z.infer<typeof userStatusSchema>;
+
+export const groupRoleSchema = z.enum(['owner', 'admin', 'member']);
+export type GroupRole = z.infer<typeof groupRoleSchema>;
+
+export const attachmentSchema = z.looseObject({
+  id,
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  contentType: z.string(),
+  url: z.string(),
+});
+
+/** `me` is per viewer: events leave it out, REST answers fill it in. */
+export const reactionSummarySchema = z.looseObject({
+  emoji: z.string().min(1),
+  count: z.number().int().nonnegative(),
+  me: z.boolean().optional(),
+});
+
+/** A message as API.md describes it; a deleted one is a tombstone with `deletedAt` set. */
+export const messageSchema = z.looseObject({
+  id,
+  conversationId: id,
+  seq,
+  senderId: id,
+  body: z.string(),
+  clientMessageId: z.string(),
+  replyToId: id.nullable(),
+  attachments: z.array(attachmentSchema),
+  reactions: z.array(reactionSummarySchema),
+  createdAt: timestamp,
+  editedAt: timestamp.nullable(),
+  deletedAt: timestamp.nullable(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+/** What every member shares about a conversation; per-viewer fields (unreadCount, ...) are not in events. */
+export const conversationSchema = z.looseObject({
+  id,
+  type: z.enum(['direct', 'group']),
+  /** The group's name for group chats; null for direct ones (clients show the other user). */
+  title: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+/** The public profile fields a `user.updated` can change; only changed ones are present. */
+const profileChangesSchema = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  avatarUrl: z.string().nullable(),
+  bio: z.string(),
+}).partial();
+
+const groupChangesSchema = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+}).partial();
+
+export const eventDataSchemas = {
+  'user.registered': z.object({ userId: id, username: z.string(), displayName: z.string() }),
+  'user.updated': z.object({ userId: id, changes: profileChangesSchema }),
+  'user.status_changed': z.object({ userId: id, status: userStatusSchema, text: z.string().optional() }),
+  /** reason: `logout`, `revoked`, `password_changed`, `refresh_reuse`, ...; free text so new reasons do not break old consumers. */
+  'session.revoked': z.object({ userId: id, sessionId: id, reason: z.string().min(1) }),
+
+  'group.created': z.object({
+    groupId: id,
+    name: z.string(),
+    description: z.string().nullable().optional(),
+    ownerId: id,
+    /** Every member including the owner. */
+    memberIds: ids,
+  }),
+  'group.updated': z.object({ groupId: id, changes: groupChangesSchema, updatedBy: id.optional() }),
+  /** memberIds: who belonged to it when it was deleted, so they can be told without a look-up. */
+  'group.deleted': z.object({ groupId: id, deletedBy: id.optional(), memberIds: ids.optional() }),
+  'group.member_added': z.object({ groupId: id, userId: id, role: groupRoleSchema, addedBy: id }),
+  /** removedBy equals userId when the member left. */
+  'group.member_removed': z.object({ groupId: id, userId: id, removedBy: id }),
+  'group.member_role_changed': z.object({ groupId: id, userId: id, role: groupRoleSchema }),
+
+  'message.created': z.object({ message: messageSchema, mentions: ids, recipients }),
+  'message.updated': z.object({ message: messageSchema, recipients }),
+  'message.deleted': z.object({
+    conversationId: id,
+    messageId: id,
+    seq,
+    deletedBy: id,
+    deletedAt: timestamp,
+    recipients,
+  }),
+  /** count: the emoji's count after the change; clients flip their own `me` when userId is theirs. */
+  'reaction.updated': z.object({
+    conversationId: id,
+    messageId: id,
+    userId: id,
+    emoji: z.string().min(1),
+    action: z.enum(['added', 'removed']),
+    count: z.number().int().nonnegative(),
+    recipients,
+  }),
+  /** The user has read the conversation up to and including seq. */
+  'read.updated': z.object({ conversationId: id, userId: id, seq }),
+  'conversation.created': z.object({ conversation: conversationSchema, memberIds: ids }),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
+
+export const eventTypes = Object.keys(eventDataSchemas) as EventType[];
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(eventDataSchemas, type);
+
+/** The envelope as it travels; `data` is checked against its type by parseEvent. */
+export const eventEnvelopeSchema = z.object({
+  id: z.uuid(),
+  type: z.string().min(1),
+  occurredAt: timestamp,
+  /** The publishing service, e.g. `accounts`. */
+  producer: z.string().min(1),
+  data: z.unknown(),
+});
+
+export interface DomainEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  occurredAt: string;
+  producer: string;
+  data: EventData<T>;
+}
+
+/** A parsed event: switching on `type` narrows `data`. */
+export type AnyEvent = { [T in EventType]: DomainEvent<T> }[EventType];
+
+/** Thrown by parseEvent; `issues` says what was wrong, for logs and dead letters. */
+export class InvalidEventError extends Error {
+  constructor(
+    message: string,
+    readonly issues: readonly z.core.$ZodIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+const describe = (error: z.ZodError): string =>
+  error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+
+/**
+ * Validates an envelope and its data for its type. Throws InvalidEventError for a malformed
+ * envelope, an unknown type or data that does not fit the type; unknown data fields are
+ * dropped. Consumers should dead-letter what fails rather than retry it.
+ */
+export function parseEvent(envelope: unknown): AnyEvent {
+  const parsed = eventEnvelopeSchema.safeParse(envelope);
+  if (!parsed.success) throw new InvalidEventError(`Invalid event envelope: ${describe(parsed.error)}`, parsed.error.issues);
+  const { type } = parsed.data;
+  if (!isEventType(type)) throw new InvalidEventError(`Unknown event type: ${type}`);
+  const data = eventDataSchemas[type].safeParse(parsed.data.data);
+  if (!data.success) throw new InvalidEventError(`Invalid data for ${type}: ${describe(data.error)}`, data.error.issues);
+  // The schema looked up by `type` produced `data`, which is exactly what AnyEvent pairs; TS cannot follow the correlation.
+  return { ...parsed.data, type, data: data.data } as AnyEvent;
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { EventData, UserStatus } from './events.ts';
+
+/*
+ * The WebSocket protocol of API.md (`GET /ws`). Client frames arrive from the outside world and
+ * are validated with zod; server frames are produced by our own code, so types are enough.
+ */
+
+// ---------- client → server ----------
+
+export const authFrameSchema = z.object({
+  type: z.literal('auth'),
+  // A JWT is far below this; the bound keeps junk out of the verifier.
+  token: z.string().min(1).max(8192),
+});
+
+export const typingFrameSchema = z.object({
+  type: z.literal('typing'),
+  conversationId: z.guid(),
+});
+
+export const pingFrameSchema = z.object({ type: z.literal('ping') });
+
+export const clientFrameSchema = z.discriminatedUnion('type', [authFrameSchema, typingFrameSchema, pingFrameSchema]);
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+
+export type ParsedClientFrame = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrameData };
+
+/**
+ * Parses one text frame. Bad JSON or an unknown/malformed frame is not fatal (API.md: answer an
+ * `error` frame, keep the socket open), so this returns the error frame's data instead of throwing.
+ */
+export function parseClientFrame(text: string): ParsedClientFrame {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, error: { code: 'bad_frame', message: 'The frame is not valid JSON.' } };
+  }
+  const parsed = clientFrameSchema.safeParse(json);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const unknownType = parsed.error.issues.some((issue) => issue.code === 'invalid_union' && issue.path.join('.') === 'type');
+  return unknownType
+    ? { ok: false, error: { code: 'unknown_type', message: 'Unknown frame type.' } }
+    : {
+        ok: false,
+        error: {
+          code: 'bad_frame',
+          message: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(frame)'}: ${issue.message}`).join('; '),
+        },
+      };
+}
+
+// ---------- server → client ----------
+
+export interface ReadyFrameData {
+  userId: string;
+  sessionId: string;
+}
+
+export interface ErrorFrameData {
+  /** `bad_frame`, `unknown_type`, `unauthorized`, ... */
+  code: string;
+  message: string;
+}
+
+export interface TypingFrameData {
+  conversationId: string;
+  userId: string;
+}
+
+export interface PresenceFrameData {
+  userId: string;
+  /** `invisible` is never sent to others: they see `offline`. */
+  status: Exclude<UserStatus, 'invisible'>;
+  text?: string;
+}
+
+export interface NotificationFrameData {
+  id: string;
+  /** `mention`, `direct_message`, `group_added`, ... */
+  kind: string;
+  createdAt: string;
+  readAt: string | null;
+  conversationId?: string;
+  messageId?: string;
+  groupId?: string;
+  actorId?: string;
+  /** A short text for the notification, e.g. the start of the message. */
+  preview?: string;
+}
+
+/** Domain events relayed to clients as they are, minus the routing hints meant for services. */
+export const relayedEventTypes = [
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'reaction.updated',
+  'read.updated',
+  'conversation.created',
+  'group.updated',
+  'group.member_added',
+  'group.member_removed',
+  'group.deleted',
+] as const;
+export type RelayedEventType = (typeof relayedEventTypes)[number];
+export type RelayedEventData<T extends RelayedEventType> = Omit<EventData<T>, 'recipients'>;
+
+interface Frame<T extends string, D> {
+  type: T;
+  data: D;
+}
+
+export type ServerFrame =
+  | Frame<'ready', ReadyFrameData>
+  | { type: 'pong' }
+  | Frame<'error', ErrorFrameData>
+  | Frame<'typing', TypingFrameData>
+  | Frame<'presence', PresenceFrameData>
+  | Frame<'notification', NotificationFrameData>
+  | { [T in RelayedEventType]: Frame<T, RelayedEventData<T>> }[RelayedEventType];
+
+export type ServerFrameType = ServerFrame['type'];
+
+/** Close codes the server uses (API.md). */
+export const wsCloseCodes = {
+  /** No, an expired, or a revoked token. */
+  unauthorized: 4001,
+  /** Flooding. */
+  policyViolation: 1008,
+  /** A frame over the size limit. */
+  messageTooBig: 1009,
+} as const;
+
+/** How long a new socket may take to send its `auth` frame. */
+export const wsAuthTimeoutMs = 10_000;

@@ -1,0 +1,86 @@
+import type { FastifyRequest } from 'fastify';
+import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { unauthorized } from './errors.ts';
+import type { Cache } from './ports.ts';
+
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+}
+
+/** What accounts keeps in the cache under sessionKey(sid). */
+export type CachedSession = { userId: string; revoked?: false } | { revoked: true };
+
+export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
+
+export const ACCESS_TOKEN_ISSUER = 'parley-accounts';
+export const ACCESS_TOKEN_AUDIENCE = 'parley';
+
+export interface TokenVerifierOptions {
+  keys: JWTVerifyGetKey;
+  cache: Cache;
+  /**
+   * Asked when the cache has no entry for a session (the cache was flushed or restarted):
+   * true if the session is still live. Accounts answers from its database and re-warms the
+   * cache; without it a missing entry means the session is gone.
+   */
+  sessionFallback?: (sessionId: string, userId: string) => Promise<boolean>;
+}
+
+export type TokenVerifier = (token: string) => Promise<AuthContext>;
+
+/**
+ * Verifies an access token (EdDSA JWT signed by accounts, checked against its JWKS) and that
+ * its session is still live, so a logout or revocation takes effect on the very next request.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  return async (token) => {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        algorithms: ['EdDSA'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        requiredClaims: ['sub', 'sid', 'exp'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw unauthorized('The access token has expired.');
+      throw unauthorized('The access token is not valid.');
+    }
+    const userId = payload.sub;
+    const sessionId = payload['sid'];
+    if (typeof userId !== 'string' || typeof sessionId !== 'string') throw unauthorized('The access token is not valid.');
+    const session = await options.cache.get<CachedSession>(sessionKey(sessionId));
+    const live = session
+      ? !session.revoked && session.userId === userId
+      : ((await options.sessionFallback?.(sessionId, userId)) ?? false);
+    if (!live) throw unauthorized('The session has ended; sign in again.');
+    return { userId, sessionId };
+  };
+}
+
+export function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([\w.~+/=-]+)$/i.exec(header.trim()) : null;
+  if (!match?.[1]) throw unauthorized();
+  return match[1];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth?: AuthContext;
+  }
+}
+
+/** A preHandler that requires a valid token and puts `request.auth` in place. */
+export const requireAuth =
+  (verify: TokenVerifier) =>
+  async (request: FastifyRequest): Promise<void> => {
+    request.auth = await verify(bearerToken(request));
+  };
+
+/** The caller of an authenticated route (requireAuth ran before). */
+export function callerOf(request: FastifyRequest): AuthContext {
+  if (!request.auth) throw unauthorized();
+  return request.auth;
+}

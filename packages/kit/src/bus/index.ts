@@ -1,0 +1,11 @@
+export { createMemoryBus, topicMatches } from './memory-bus.ts';
+export { createRabbitBus, type RabbitBusOptions } from './rabbit-bus.ts';
+export {
+  outboxMigration,
+  enqueueEvents,
+  makeEvent,
+  createOutboxRelay,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+} from './outbox.ts';
+export { inboxMigration, handleOnce } from './inbox.ts';

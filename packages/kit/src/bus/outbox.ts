@@ -1,0 +1,206 @@
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import type { Bus, Db, EventEnvelope, Migration, Queryable } from '../ports.ts';
+
+/**
+ * Transactional outbox: a service writes its state change and its events in one transaction
+ * (enqueueEvents), and a relay publishes them afterwards with broker confirms. The broker being
+ * down delays events; it never loses them, and a rolled-back change never emits its events.
+ */
+
+export const outboxMigration: Migration = {
+  id: '0000_outbox',
+  sql: `
+CREATE TABLE IF NOT EXISTS outbox (
+  id uuid PRIMARY KEY,
+  type text NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  producer text NOT NULL,
+  data jsonb NOT NULL,
+  published_at timestamptz NULL
+);
+-- The relay only ever looks for unpublished rows; keep that index small.
+CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+`,
+};
+
+/** An envelope for a new event, stamped now with a time-ordered id. */
+export function makeEvent<T>(type: string, data: T, producer: string): EventEnvelope<T> {
+  return { id: newId(), type, occurredAt: new Date().toISOString(), producer, data };
+}
+
+/** Rows per INSERT, well below PostgreSQL's 65535 parameters. */
+const INSERT_CHUNK = 1000;
+
+/** Stores events in the caller's transaction; they are published only if it commits. */
+export async function enqueueEvents(tx: Queryable, events: readonly EventEnvelope[]): Promise<void> {
+  for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+    const chunk = events.slice(start, start + INSERT_CHUNK);
+    const params: unknown[] = [];
+    const rows = chunk.map((event) => {
+      const at = params.length;
+      // data goes in as JSON text: node-postgres would turn a JS array into a PostgreSQL array,
+      // and PGlite and pg would disagree on a bare string.
+      params.push(event.id, event.type, event.occurredAt, event.producer, JSON.stringify(event.data ?? null));
+      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}::text::jsonb)`;
+    });
+    await tx.query(`INSERT INTO outbox (id, type, occurred_at, producer, data) VALUES ${rows.join(', ')}`, params);
+  }
+}
+
+export interface OutboxRelayOptions {
+  db: Db;
+  bus: Bus;
+  logger: Logger;
+  /** Events per publish and per transaction. Default 100. */
+  batchSize?: number;
+  /** Pause between passes when idle, and the first back-off step after a failure. Default 1000. */
+  pollMs?: number;
+  /** Cap of the back-off after repeated failures. Default 30000. */
+  maxBackoffMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Starts polling (and reacting to notify()). */
+  start(): void;
+  /** Stops polling; resolves when the pass in progress, if any, is over. */
+  stop(): Promise<void>;
+  /** Asks for a pass now; services call it right after committing events. */
+  notify(): void;
+  /** Publishes everything pending now; returns how many events this relay published. */
+  flush(): Promise<number>;
+}
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  occurred_at: Date | string;
+  producer: string;
+  data: unknown;
+}
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, bus } = options;
+  const batchSize = options.batchSize ?? 100;
+  const pollMs = options.pollMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const logger = options.logger.child({ component: 'outbox-relay' });
+
+  let started = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let lastPurge = 0;
+  /** Passes of this relay run one after another, whether from the loop or from flush(). */
+  let chain: Promise<unknown> = Promise.resolve();
+  let looping: Promise<void> | undefined;
+  let wanted = false;
+
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const result = chain.then(fn);
+    chain = result.catch(() => undefined);
+    return result;
+  };
+
+  /** One batch, oldest first, in one transaction. Returns how many events went out. */
+  const publishBatch = (): Promise<number> =>
+    db.transaction(async (tx) => {
+      // SKIP LOCKED: a second relay (another instance of the service) takes the next rows
+      // instead of waiting for, and then re-publishing, the ones this one holds.
+      const { rows } = await tx.query<OutboxRow>(
+        `SELECT id, type, occurred_at, producer, data FROM outbox
+          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const events: EventEnvelope[] = rows.map((row) => ({
+        id: row.id,
+        type: row.type,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        producer: row.producer,
+        data: row.data,
+      }));
+      // A throw here rolls back: the rows stay unpublished and are retried. If the broker took
+      // some of them before failing they go out again; consumers are idempotent by event id.
+      await bus.publish(events);
+      const placeholders = rows.map((_, i) => `$${i + 1}`).join(', ');
+      await tx.query(
+        `UPDATE outbox SET published_at = now() WHERE id IN (${placeholders})`,
+        rows.map((row) => row.id),
+      );
+      return rows.length;
+    });
+
+  const purge = async (): Promise<void> => {
+    if (Date.now() - lastPurge < PURGE_EVERY_MS) return;
+    lastPurge = Date.now();
+    await db.query(`DELETE FROM outbox WHERE published_at < now() - interval '1 day'`);
+  };
+
+  /** Batches until nothing is left (or a batch came back short). Throws on the first failure. */
+  const drain = (): Promise<number> =>
+    exclusive(async () => {
+      let total = 0;
+      for (;;) {
+        const count = await publishBatch();
+        total += count;
+        if (count < batchSize) break;
+      }
+      await purge().catch((err: unknown) => logger.warn({ err }, 'outbox purge failed'));
+      return total;
+    });
+
+  const schedule = (delayMs: number): void => {
+    clearTimeout(timer);
+    if (started) timer = setTimeout(tick, delayMs);
+  };
+
+  const tick = (): void => {
+    timer = undefined;
+    if (looping) {
+      wanted = true;
+      return;
+    }
+    wanted = false;
+    looping = drain()
+      .then((count) => {
+        if (failures > 0) logger.info({ published: count, failures }, 'outbox relay recovered');
+        failures = 0;
+        schedule(wanted ? 0 : pollMs);
+      })
+      .catch((err: unknown) => {
+        failures++;
+        const delay = Math.min(maxBackoffMs, pollMs * 2 ** (failures - 1));
+        logger.warn({ err, failures, retryInMs: delay }, 'outbox publish failed; will retry');
+        schedule(delay);
+      })
+      .finally(() => {
+        looping = undefined;
+      });
+  };
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      schedule(0);
+    },
+    async stop() {
+      started = false;
+      clearTimeout(timer);
+      timer = undefined;
+      await looping;
+      await chain;
+    },
+    notify() {
+      if (!started) return;
+      // While backing off from a failure, let the back-off decide: a burst of commits must not
+      // turn into a burst of attempts against a broker that is down.
+      if (failures > 0) return;
+      if (looping) wanted = true;
+      else schedule(0);
+    },
+    flush: drain,
+  };
+}

@@ -1,0 +1,253 @@
+import { Connection, type AsyncMessage, type Envelope, type Publisher } from 'rabbitmq-client';
+import type { Logger } from '../logger.ts';
+import type { Bus, EventEnvelope, EventHandler, SubscribeOptions } from '../ports.ts';
+
+/**
+ * The bus on RabbitMQ. One durable topic exchange, routing key = event type. Each subscribed
+ * queue gets two companions:
+ *
+ * - `<queue>.retry`: a failed event is republished here with a per-message expiration
+ *   (retryBaseMs * 2^(attempt-1)); when it expires the broker dead-letters it back to `<queue>`
+ *   through the default exchange. No delayed-message plugin needed.
+ * - `<queue>.dlq`: where an event lands after maxAttempts, for operators (deadLetters()).
+ *
+ * The original delivery is acked only after its successor is confirmed by the broker, so a crash
+ * between the two can duplicate an event but never lose it; consumers are idempotent (inbox).
+ */
+
+export interface RabbitBusOptions {
+  /** amqp://user:pass@host:port/vhost */
+  url: string;
+  /** Topic exchange all events go through. Default `parley.events`. */
+  exchange?: string;
+  logger: Logger;
+  /** Upper bound for publish(), including waiting for a connection. Default 5000. */
+  publishTimeoutMs?: number;
+  /** Upper bound for subscribe() to get its consumer running. Default 10000. */
+  subscribeTimeoutMs?: number;
+  /** Cap of the reconnect back-off. Default 10000. */
+  reconnectMaxMs?: number;
+  /** Shown in the broker's management UI. */
+  connectionName?: string;
+}
+
+/** Delivery attempt of a message, carried across retries (1 on the first delivery). */
+const ATTEMPT_HEADER = 'x-parley-attempt';
+
+const DEFAULTS = { maxAttempts: 5, retryBaseMs: 500, prefetch: 32 } as const;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The envelope in a message body, or undefined when the body is not one of ours. */
+function decode(body: unknown): EventEnvelope | undefined {
+  let value = body;
+  if (Buffer.isBuffer(value)) value = value.toString('utf8');
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = value as Partial<EventEnvelope>;
+  return typeof candidate.id === 'string' && typeof candidate.type === 'string' ? (value as EventEnvelope) : undefined;
+}
+
+function attemptOf(message: AsyncMessage): number {
+  const raw: unknown = message.headers?.[ATTEMPT_HEADER];
+  const attempt = typeof raw === 'number' ? raw : Number(raw);
+  return Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
+}
+
+/** Message properties every event carries, wherever it is (re)published. */
+function eventProperties(event: EventEnvelope): Envelope {
+  return { messageId: event.id, type: event.type, contentType: 'application/json', durable: true };
+}
+
+const encode = (event: EventEnvelope): Buffer => Buffer.from(JSON.stringify(event), 'utf8');
+
+const errorCode = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+
+export function createRabbitBus(options: RabbitBusOptions): Bus {
+  const exchange = options.exchange ?? 'parley.events';
+  const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+  const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 10_000;
+  const reconnectMaxMs = options.reconnectMaxMs ?? 10_000;
+  const logger = options.logger.child({ component: 'rabbit-bus', exchange });
+
+  const connection = new Connection({
+    url: options.url,
+    // Bounds how long a publish waits for a (re)connection before failing, so the outbox relay
+    // gets an error to back off on instead of a promise that never settles.
+    acquireTimeout: publishTimeoutMs,
+    retryLow: Math.min(1000, reconnectMaxMs),
+    retryHigh: reconnectMaxMs,
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+  });
+  // The client reconnects by itself; an unhandled 'error' event would crash the process.
+  connection.on('error', (err: unknown) => logger.warn({ err }, 'RabbitMQ connection error'));
+  connection.on('connection', () => logger.info('RabbitMQ connected'));
+  connection.on('connection.blocked', (reason) => logger.warn({ reason }, 'RabbitMQ blocked publishing'));
+  connection.on('connection.unblocked', () => logger.info('RabbitMQ unblocked publishing'));
+
+  const exchangeDeclaration = { exchange, type: 'topic', durable: true };
+  const publisher = connection.createPublisher({ confirm: true, exchanges: [exchangeDeclaration] });
+  const subscriptions = new Set<{ close(): Promise<void> }>();
+  let closed = false;
+
+  async function subscribe(subscribeOptions: SubscribeOptions, handler: EventHandler) {
+    if (closed) throw new Error('bus is closed');
+    const { queue, bindings } = subscribeOptions;
+    const maxAttempts = Math.max(1, subscribeOptions.maxAttempts ?? DEFAULTS.maxAttempts);
+    const retryBaseMs = subscribeOptions.retryBaseMs ?? DEFAULTS.retryBaseMs;
+    const prefetch = Math.max(1, subscribeOptions.prefetch ?? DEFAULTS.prefetch);
+    const retryQueue = `${queue}.retry`;
+    const deadQueue = `${queue}.dlq`;
+    const log = logger.child({ queue });
+
+    const sideQueues = [
+      {
+        queue: retryQueue,
+        durable: true,
+        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+      },
+      { queue: deadQueue, durable: true },
+    ];
+    // Declared now so deadLetters() works from the start, and again by the republisher on every
+    // reconnect, so a retry is never published to a queue that does not exist (and dropped).
+    for (const declaration of sideQueues) await withTimeout(connection.queueDeclare(declaration), publishTimeoutMs, 'queue declare');
+    const republisher: Publisher = connection.createPublisher({ confirm: true, queues: sideQueues });
+
+    const onMessage = async (message: AsyncMessage): Promise<void> => {
+      const event = decode(message.body);
+      const attempt = attemptOf(message);
+      if (!event) {
+        // Not an envelope: retrying cannot help. Park the raw body for a human to look at.
+        log.error({ messageId: message.messageId }, 'undecodable message moved to the dead-letter queue');
+        await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, message.body);
+        return;
+      }
+      try {
+        await handler(event, { attempt });
+        return;
+      } catch (err) {
+        log.warn({ err, eventId: event.id, type: event.type, attempt }, 'event handler failed');
+        if (attempt >= maxAttempts) {
+          log.error({ eventId: event.id, type: event.type, attempts: attempt }, 'event dead-lettered');
+          await republisher.send(
+            { ...eventProperties(event), exchange: '', routingKey: deadQueue, headers: { [ATTEMPT_HEADER]: attempt } },
+            encode(event),
+          );
+        } else {
+          await republisher.send(
+            {
+              ...eventProperties(event),
+              exchange: '',
+              routingKey: retryQueue,
+              expiration: String(retryBaseMs * 2 ** (attempt - 1)),
+              headers: { [ATTEMPT_HEADER]: attempt + 1 },
+            },
+            encode(event),
+          );
+        }
+      }
+      // Returning acks the original; if the republish above threw, the client nacks with requeue
+      // instead and the broker redelivers the same attempt.
+    };
+
+    const consumer = connection.createConsumer(
+      {
+        queue,
+        queueOptions: { durable: true },
+        qos: { prefetchCount: prefetch },
+        // Run as many handlers as the broker lets us hold, no client-side buffering.
+        concurrency: prefetch,
+        requeue: true,
+        exchanges: [exchangeDeclaration],
+        queueBindings: bindings.map((routingKey) => ({ exchange, queue, routingKey })),
+      },
+      onMessage,
+    );
+    consumer.on('error', (err: unknown) => log.warn({ err }, 'consumer error'));
+
+    const subscription = {
+      async close() {
+        subscriptions.delete(subscription);
+        await consumer.close().catch((err: unknown) => log.warn({ err }, 'closing consumer failed'));
+        await republisher.close().catch((err: unknown) => log.warn({ err }, 'closing republisher failed'));
+      },
+    };
+    subscriptions.add(subscription);
+
+    try {
+      // Resolve once the queue is declared, bound and consumed: an event published after
+      // subscribe() returns is then sure to reach this queue.
+      await withTimeout(
+        new Promise<void>((resolve) => consumer.once('ready', () => resolve())),
+        subscribeTimeoutMs,
+        `subscribe to ${queue}`,
+      );
+    } catch (err) {
+      consumer.removeAllListeners('ready');
+      await subscription.close();
+      throw err;
+    }
+    return subscription;
+  }
+
+  return {
+    async publish(events) {
+      if (closed) throw new Error('bus is closed');
+      if (events.length === 0) return;
+      // Sent back to back on one confirm channel: the broker keeps their order, and we wait for
+      // every confirmation, not just the last.
+      const sends = events.map((event) =>
+        publisher.send({ ...eventProperties(event), exchange, routingKey: event.type }, encode(event)),
+      );
+      await withTimeout(Promise.all(sends), publishTimeoutMs, `publish of ${events.length} event(s)`);
+    },
+
+    subscribe,
+
+    async deadLetters(queue) {
+      const channel = await withTimeout(connection.acquire(), publishTimeoutMs, 'channel acquisition');
+      try {
+        const events: EventEnvelope[] = [];
+        for (;;) {
+          // Got without ack: closing the channel below puts every one back where it was.
+          const message = await channel.basicGet({ queue: `${queue}.dlq` });
+          if (!message) break;
+          const event = decode(message.body);
+          if (event) events.push(event);
+        }
+        return events;
+      } catch (err) {
+        if (errorCode(err) === 'NOT_FOUND') return [];
+        throw err;
+      } finally {
+        if (channel.active) await channel.close();
+      }
+    },
+
+    async ping() {
+      return connection.ready;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      await publisher.close().catch((err: unknown) => logger.warn({ err }, 'closing publisher failed'));
+      // close() waits for every channel; if one is stuck on a dead socket, cut it.
+      await withTimeout(connection.close(), 5000, 'connection close').catch(() => connection.unsafeDestroy());
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createRedisCache, type RedisCacheOptions } from './redis-cache.ts';
+export { createMemoryCache, type MemoryCacheOptions } from './memory-cache.ts';

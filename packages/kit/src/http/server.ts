@@ -1,0 +1,123 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { notFound, tooManyRequests } from '../errors.ts';
+import { isUuid, newId } from '../ids.ts';
+import { requestContext, type Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { handleError, problemOf, sendProblem } from './problem.ts';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  Logger,
+  ZodTypeProvider
+>;
+
+export type ReadinessCheck = () => Promise<boolean>;
+
+export interface HttpServerOptions {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Dependencies /readyz checks: `{ database: () => db.ping() }`. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Requests per minute per client IP; auth endpoints add stricter limits of their own. */
+  rateLimitPerMinute?: number;
+  /** Default JSON body limit; upload routes raise their own. */
+  bodyLimitBytes?: number;
+  /** Produce an OpenAPI document from the route schemas at /openapi.json. */
+  openapi?: { title: string; version: string };
+  /** Trust X-Forwarded-For from the gateway / ingress. */
+  trustProxy?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/**
+ * The HTTP server every service starts from: zod validation, problem+json errors, request ids
+ * in logs, metrics, health and readiness, rate limiting and an OpenAPI document.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
+    trustProxy: options.trustProxy ?? true,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+    },
+    requestIdLogLabel: 'requestId',
+    // Bodies are validated by zod; keep the parser from accepting prototype pollution.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void request;
+    return sendProblem(reply, problemOf(notFound('route')));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    requestContext.enterWith({ requestId: request.id });
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: options.rateLimitPerMinute ?? 1200,
+    timeWindow: 60_000,
+    allowList: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url),
+    errorResponseBuilder: (_request, context) => tooManyRequests(context.ttl / 1000),
+  });
+
+  if (options.openapi) {
+    await app.register(fastifySwagger, {
+      openapi: {
+        info: { title: options.openapi.title, version: options.openapi.version },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+      transform: jsonSchemaTransform,
+    });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.service }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const entries = Object.entries(options.readiness ?? {});
+    const results = await Promise.all(entries.map(async ([name, check]) => [name, await check().catch(() => false)] as const));
+    const ready = results.every(([, ok]) => ok);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(options.metrics.registry.contentType);
+    return options.metrics.registry.metrics();
+  });
+
+  return app;
+}
+
+/** A uuid path parameter check that answers 404 for malformed ids, as for unknown ones. */
+export const assertUuid = (value: string, what: string): void => {
+  if (!isUuid(value)) throw notFound(what);
+};

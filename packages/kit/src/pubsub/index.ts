@@ -1,0 +1,2 @@
+export { createRedisPubSub, type RedisPubSubOptions } from './redis-pubsub.ts';
+export { createMemoryPubSub, type MemoryPubSubOptions } from './memory-pubsub.ts';

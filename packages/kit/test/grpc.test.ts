@@ -1,0 +1,155 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { accountsV1 } from '@parley/contracts';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, notFound, unavailable } from '../src/errors.ts';
+import { createGrpcClient, createGrpcServer, unary, type GrpcCallContext, type GrpcServer } from '../src/grpc/index.ts';
+import { requestContext } from '../src/logger.ts';
+
+/** A logger whose JSON lines the tests can read. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+const alice: accountsV1.User = { id: 'u-alice', username: 'alice', displayName: 'Alice', bio: '', status: 'online' };
+
+describe('gRPC helpers', () => {
+  const { logger, lines } = capturingLogger();
+  let server: GrpcServer;
+  let address: string;
+  let client: accountsV1.UsersClient;
+  const seen: { requestId?: string; aborted?: boolean; flakyCalls: number } = { flakyCalls: 0 };
+
+  // Special ids steer the test service into each failure it must survive.
+  async function getUsers(request: accountsV1.GetUsersRequest, context: GrpcCallContext): Promise<accountsV1.GetUsersResponse> {
+    seen.requestId = context.requestId;
+    const [first] = request.ids;
+    if (first === 'missing') throw notFound('user');
+    if (first === 'boom') throw new Error('password=hunter2 at db.internal:5432');
+    if (first === 'slow') {
+      await sleep(300);
+      seen.aborted = context.signal.aborted;
+    }
+    if (first === 'flaky' && ++seen.flakyCalls < 3) throw unavailable();
+    return { users: request.ids.includes(alice.id) ? [alice] : [] };
+  }
+
+  beforeAll(async () => {
+    server = createGrpcServer({ logger, shutdownGraceMs: 1000 });
+    server.addService(accountsV1.UsersService, { getUsers });
+    const port = await server.listen('127.0.0.1', 0);
+    expect(port).toBeGreaterThan(0);
+    address = `127.0.0.1:${port}`;
+    client = createGrpcClient(accountsV1.UsersClient, address, { logger });
+  });
+
+  afterAll(async () => {
+    client.close();
+    await server.close();
+  });
+
+  it('answers a call with the handler’s data; unknown ids are absent', async () => {
+    const response = await unary(client, 'getUsers', { ids: [alice.id, 'u-nobody'] });
+    expect(response.users).toEqual([{ ...alice, avatarUrl: undefined, lastSeenAt: undefined }]);
+  });
+
+  it('carries the caller’s request id to the handler', async () => {
+    await requestContext.run({ requestId: 'req-123' }, () => unary(client, 'getUsers', { ids: [] }));
+    expect(seen.requestId).toBe('req-123');
+  });
+
+  it('turns an AppError into its status and back into the same kind of AppError', async () => {
+    const error: unknown = await unary(client, 'getUsers', { ids: ['missing'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'not_found', httpStatus: 404, grpcStatus: GrpcStatus.NOT_FOUND, message: 'No such user.' });
+  });
+
+  it('answers an unexpected throw with INTERNAL and an errorId, never its message', async () => {
+    const raw = await new Promise<ServiceError | null>((resolve) => {
+      client.getUsers({ ids: ['boom'] }, (error) => resolve(error));
+    });
+    expect(raw?.code).toBe(GrpcStatus.INTERNAL);
+    expect(raw?.details).toMatch(/^Internal error; errorId [0-9a-f-]{36}\.$/);
+    const errorId = raw?.details.match(/errorId (\S+)\./)?.[1];
+    const logged = lines.find((line) => line.errorId === errorId);
+    expect(logged).toMatchObject({ level: 50, method: '/accounts.v1.Users/GetUsers' });
+    expect(JSON.stringify(logged)).toContain('hunter2');
+
+    const mapped: unknown = await unary(client, 'getUsers', { ids: ['boom'] }).catch((e: unknown) => e);
+    expect(mapped).toMatchObject({ code: 'unavailable', httpStatus: 503 });
+    expect((mapped as Error).message).not.toMatch(/hunter2|db\.internal/);
+  });
+
+  it('gives up at the deadline with unavailable, and the handler sees the cancellation', async () => {
+    const started = Date.now();
+    const error: unknown = await unary(client, 'getUsers', { ids: ['slow'] }, { deadlineMs: 100 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(280);
+    expect(error).toMatchObject({ code: 'unavailable', httpStatus: 503 });
+    await sleep(350);
+    expect(seen.aborted).toBe(true);
+  });
+
+  it('retries transient failures only when told to', async () => {
+    seen.flakyCalls = 0;
+    await expect(unary(client, 'getUsers', { ids: ['flaky'] })).rejects.toMatchObject({ code: 'unavailable' });
+    expect(seen.flakyCalls).toBe(1);
+
+    seen.flakyCalls = 0;
+    const response = await unary(client, 'getUsers', { ids: ['flaky', alice.id] }, { retries: 2, backoffMs: 5 });
+    expect(response.users.map((user) => user.id)).toEqual([alice.id]);
+    expect(seen.flakyCalls).toBe(3);
+  });
+
+  it('sends caller metadata along', async () => {
+    const metadata = new Metadata();
+    metadata.set('x-request-id', 'from-metadata');
+    await unary(client, 'getUsers', { ids: [] }, { metadata });
+    expect(seen.requestId).toBe('from-metadata');
+  });
+
+  it('rejects an implementation that misses a method', () => {
+    const other = createGrpcServer({ logger });
+    // @ts-expect-error getUsers is required
+    expect(() => other.addService(accountsV1.UsersService, {})).toThrow(/no implementation for getUsers/);
+  });
+
+  it('closes: calls in flight finish, later calls are unavailable', async () => {
+    const { logger: quiet } = capturingLogger();
+    const closing = createGrpcServer({ logger: quiet });
+    closing.addService(accountsV1.UsersService, {
+      getUsers: async () => {
+        await sleep(100);
+        return { users: [alice] };
+      },
+    });
+    const port = await closing.listen('127.0.0.1', 0);
+    const closingClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${port}`);
+    const inFlight = unary(closingClient, 'getUsers', { ids: [] });
+    await sleep(30);
+    await closing.close();
+    await expect(inFlight).resolves.toEqual({ users: [expect.objectContaining({ id: alice.id })] });
+    await expect(closing.close()).resolves.toBeUndefined();
+    await expect(unary(closingClient, 'getUsers', { ids: [] }, { deadlineMs: 500 })).rejects.toMatchObject({ code: 'unavailable' });
+    closingClient.close();
+  });
+
+  it('keeps method names and payloads typed', () => {
+    // Only checked by tsc: these lines would not compile.
+    const typeChecks = (): void => {
+      // @ts-expect-error close is not a unary method
+      void unary(client, 'close', {});
+      // @ts-expect-error ids must be strings
+      void unary(client, 'getUsers', { ids: [1] });
+    };
+    expect(typeChecks).toBeTypeOf('function');
+  });
+});

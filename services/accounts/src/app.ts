@@ -1,0 +1,107 @@
+import {
+  createGrpcServer,
+  createHttpServer,
+  createMetrics,
+  createOutboxRelay,
+  createTokenVerifier,
+  migrate,
+  type Bus,
+  type Cache,
+  type Db,
+  type HttpServer,
+  type Jobs,
+  type Logger,
+  type TokenVerifier,
+} from '@parley/kit';
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import type { AccountsConfig } from './config.ts';
+import { accountsMigrations } from './data/migrations.ts';
+import { checkSessionFromDatabase } from './domain/check-session.ts';
+import type { AccountsContext } from './domain/context.ts';
+import { createTokenIssuer } from './domain/tokens.ts';
+import { createLastSeenTracker } from './domain/touch-last-seen.ts';
+import { subscribeUserCacheInvalidation } from './events/invalidate-user-cache.ts';
+import { addUsersGrpc } from './grpc/users.grpc.ts';
+import { authRoutes } from './http/auth.routes.ts';
+import { contactsRoutes } from './http/contacts.routes.ts';
+import { usersRoutes } from './http/users.routes.ts';
+import { startAccountsWorker } from './worker/jobs.ts';
+
+export interface AccountsDeps {
+  config: AccountsConfig;
+  db: Db;
+  cache: Cache;
+  bus: Bus;
+  jobs: Jobs;
+  logger: Logger;
+  /** Run the worker's jobs in this process (standalone and tests); distributed runs worker-main. */
+  runWorker: boolean;
+}
+
+export interface AccountsService {
+  http: HttpServer;
+  jwks: JSONWebKeySet;
+  verifyToken: TokenVerifier;
+  context: AccountsContext;
+  /** Listens on config.HOST / PORT and GRPC_PORT (0 = any free port); resolves to the bound ports. */
+  start(): Promise<{ httpPort: number; grpcPort: number }>;
+  stop(): Promise<void>;
+}
+
+/** Wires the accounts service: migrations, keys, outbox relay, HTTP and gRPC, optionally the worker. */
+export async function createAccountsService(deps: AccountsDeps): Promise<AccountsService> {
+  const { config, db, cache, bus, jobs, logger } = deps;
+  await migrate(db, accountsMigrations);
+  const tokens = await createTokenIssuer(db, config.ACCESS_TOKEN_TTL_SECONDS);
+  const relay = createOutboxRelay({ db, bus, logger });
+  const ctx: AccountsContext = { db, cache, jobs, outbox: relay, config, tokens, logger };
+  const verifyToken = createTokenVerifier({
+    keys: createLocalJWKSet(tokens.jwks),
+    cache,
+    sessionFallback: (sessionId, userId) => checkSessionFromDatabase(ctx, sessionId, userId),
+  });
+
+  const metrics = createMetrics('accounts');
+  const http = await createHttpServer({
+    service: 'accounts',
+    logger,
+    metrics,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    openapi: { title: 'Parley accounts', version: '1.0.0' },
+    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
+  });
+  const touchLastSeen = createLastSeenTracker(ctx);
+  http.addHook('onResponse', async (request) => {
+    if (request.auth) touchLastSeen(request.auth.userId);
+  });
+  authRoutes(http, ctx, verifyToken);
+  await usersRoutes(http, ctx, verifyToken);
+  contactsRoutes(http, ctx, verifyToken);
+
+  const grpc = createGrpcServer({ logger });
+  addUsersGrpc(grpc, ctx);
+
+  let consumer: { close(): Promise<void> } | undefined;
+  return {
+    http,
+    jwks: tokens.jwks,
+    verifyToken,
+    context: ctx,
+    async start() {
+      relay.start();
+      consumer = await subscribeUserCacheInvalidation(bus, ctx);
+      if (deps.runWorker) await startAccountsWorker(ctx, jobs);
+      await http.listen({ host: config.HOST, port: config.PORT });
+      const address = http.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
+      return { httpPort, grpcPort };
+    },
+    async stop() {
+      await http.close();
+      await grpc.close();
+      await consumer?.close();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Cache, Db, Jobs, Logger } from '@parley/kit';
+import type { AccountsConfig } from '../config.ts';
+import type { TokenIssuer } from './tokens.ts';
+
+/** Everything the accounts use cases may need; each takes only the part it uses (Pick<>). */
+export interface AccountsContext {
+  db: Db;
+  cache: Cache;
+  jobs: Jobs;
+  /** Asks the outbox relay to publish what a just-committed transaction wrote. */
+  outbox: { notify(): void };
+  config: AccountsConfig;
+  tokens: TokenIssuer;
+  logger: Logger;
+}
+
+/** Who is asking and from where: for sessions, rate limits and the activity log. */
+export interface ClientInfo {
+  ip: string;
+  device: string;
+}

@@ -1,0 +1,5 @@
+import { listLiveSessions, type SessionRow } from '../data/session.repository.ts';
+import type { AccountsContext } from './context.ts';
+
+export const listSessions = (ctx: Pick<AccountsContext, 'db'>, userId: string): Promise<SessionRow[]> =>
+  listLiveSessions(ctx.db, userId);

@@ -1,0 +1,40 @@
+import { unauthorized } from '@parley/kit';
+import { findUserWithSecretByLogin, type UserRow } from '../data/user.repository.ts';
+import type { AccountsContext, ClientInfo } from './context.ts';
+import { verifyPassword } from './passwords.ts';
+import { assertUnderLimit, hitLimit } from './rate-limits.ts';
+import { recordActivity } from './record-activity.ts';
+import { activateSession, openSession, type TokenPair } from './start-session.ts';
+
+export const LAST_LOGIN_JOB = 'user.last_login';
+
+/**
+ * Logs in by username or email. A wrong password and an unknown login answer the same 401
+ * after the same work, so answers reveal nothing about which accounts exist.
+ */
+export async function logIn(
+  ctx: AccountsContext,
+  input: { login: string; password: string },
+  client: ClientInfo,
+): Promise<{ user: UserRow } & TokenPair> {
+  const { config, cache } = ctx;
+  await hitLimit(cache, `auth-ip:${client.ip}`, config.AUTH_MAX_PER_IP, config.LOGIN_WINDOW_SECONDS);
+  const accountKey = `login-failures:${input.login.toLowerCase()}`;
+  await assertUnderLimit(cache, accountKey, config.LOGIN_MAX_FAILURES);
+
+  const found = await findUserWithSecretByLogin(ctx.db, input.login);
+  const ok = await verifyPassword(found?.password_hash, input.password);
+  if (!found || !ok) {
+    await hitLimit(cache, accountKey, Number.MAX_SAFE_INTEGER, config.LOGIN_WINDOW_SECONDS);
+    throw unauthorized('The login or password is wrong.');
+  }
+  const { password_hash: _secret, ...user } = found;
+  const pair = await ctx.db.transaction((tx) => openSession(ctx, tx, user.id, client));
+  await activateSession(ctx, pair.sessionId, user.id);
+  await cache.del(`ratelimit:${accountKey}`);
+  await ctx.jobs.add(LAST_LOGIN_JOB, { userId: user.id, at: new Date().toISOString() }).catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, 'could not queue last-login update');
+  });
+  await recordActivity(ctx, user.id, 'login', { ip: client.ip, device: client.device });
+  return { user, ...pair };
+}

@@ -1,0 +1,57 @@
+import { conflict, newId, type FieldErrors } from '@parley/kit';
+import { findTakenIdentifiers, insertUser, type UserRow } from '../data/user.repository.ts';
+import type { AccountsContext, ClientInfo } from './context.ts';
+import { emit } from './events.ts';
+import { hashPassword } from './passwords.ts';
+import { hitLimit } from './rate-limits.ts';
+import { activateSession, openSession, type TokenPair } from './start-session.ts';
+
+export interface RegisterInput {
+  username: string;
+  email: string;
+  password: string;
+  displayName?: string | undefined;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+
+export async function registerUser(
+  ctx: AccountsContext,
+  input: RegisterInput,
+  client: ClientInfo,
+): Promise<{ user: UserRow } & TokenPair> {
+  await hitLimit(ctx.cache, `auth-ip:${client.ip}`, ctx.config.AUTH_MAX_PER_IP, ctx.config.LOGIN_WINDOW_SECONDS);
+  const taken = await findTakenIdentifiers(ctx.db, input.username, input.email);
+  if (taken.username || taken.email) throw takenConflict(taken);
+
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const result = await ctx.db.transaction(async (tx) => {
+      const user = await insertUser(tx, {
+        id: newId(),
+        username: input.username,
+        email: input.email,
+        passwordHash,
+        displayName: input.displayName?.trim() || input.username,
+      });
+      await emit(tx, 'user.registered', { userId: user.id, username: user.username, displayName: user.display_name });
+      return { user, ...(await openSession(ctx, tx, user.id, client)) };
+    });
+    ctx.outbox.notify();
+    await activateSession(ctx, result.sessionId, result.user.id);
+    return result;
+  } catch (error) {
+    // Two registrations racing for one name: the unique index decides, the loser gets 409.
+    if (isUniqueViolation(error)) throw takenConflict(await findTakenIdentifiers(ctx.db, input.username, input.email));
+    throw error;
+  }
+}
+
+function takenConflict(taken: { username: boolean; email: boolean }) {
+  const errors: FieldErrors = {};
+  if (taken.username) errors['body.username'] = ['is already taken'];
+  if (taken.email) errors['body.email'] = ['is already registered'];
+  return conflict('An account with this username or email already exists.', errors);
+}

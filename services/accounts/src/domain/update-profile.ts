@@ -1,0 +1,19 @@
+import { notFound } from '@parley/kit';
+import { updateProfile as updateProfileRow, type ProfileChanges, type UserRow } from '../data/user.repository.ts';
+import type { AccountsContext } from './context.ts';
+import { emit } from './events.ts';
+import { recordActivity } from './record-activity.ts';
+import { invalidateUser } from './user-cache.ts';
+
+export async function updateProfile(ctx: AccountsContext, userId: string, changes: ProfileChanges): Promise<UserRow> {
+  const user = await ctx.db.transaction(async (tx) => {
+    const updated = await updateProfileRow(tx, userId, changes);
+    if (!updated) throw notFound('user');
+    await emit(tx, 'user.updated', { userId, changes: { ...changes } });
+    return updated;
+  });
+  await invalidateUser(ctx.cache, userId);
+  ctx.outbox.notify();
+  await recordActivity(ctx, userId, 'profile_updated', { fields: Object.keys(changes) });
+  return user;
+}

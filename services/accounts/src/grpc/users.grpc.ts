@@ -1,0 +1,31 @@
+import { accountsV1 } from '@parley/contracts';
+import { badRequest, isUuid, type GrpcServer } from '@parley/kit';
+import type { AccountsContext } from '../domain/context.ts';
+import { getUsers } from '../domain/user-cache.ts';
+import { presentPublicUser } from '../presenters/user.presenter.ts';
+
+const MAX_IDS = 500;
+
+/** accounts.v1.Users: batched public profiles for other services (message authors, members). */
+export function addUsersGrpc(server: GrpcServer, ctx: Pick<AccountsContext, 'db' | 'cache'>): void {
+  server.addService(accountsV1.UsersService, {
+    async getUsers(request) {
+      if (request.ids.length > MAX_IDS) throw badRequest(`At most ${MAX_IDS} ids per call.`);
+      const users = await getUsers(ctx, request.ids.filter(isUuid));
+      return {
+        users: users.map((user) => {
+          const p = presentPublicUser(user);
+          return {
+            id: p.id,
+            username: p.username,
+            displayName: p.displayName,
+            avatarUrl: p.avatarUrl ?? undefined,
+            bio: p.bio,
+            status: p.status,
+            lastSeenAt: p.lastSeenAt ?? undefined,
+          };
+        }),
+      };
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { z } from 'zod';
+import type { AccountsContext } from '../domain/context.ts';
+import { addContact, listContacts, removeContact } from '../domain/manage-contacts.ts';
+import { presentPublicUser } from '../presenters/user.presenter.ts';
+import { publicUserSchema, userIdParams } from './schemas.ts';
+
+export function contactsRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): void {
+  const authenticated = { preHandler: requireAuth(verify) };
+  const tags = ['contacts'];
+  const security = [{ bearer: [] }];
+
+  app.get(
+    '/api/v1/contacts',
+    { ...authenticated, schema: { tags, security, summary: 'Your contacts', response: { 200: z.object({ items: z.array(publicUserSchema) }) } } },
+    async (request) => ({ items: (await listContacts(ctx, callerOf(request).userId)).map(presentPublicUser) }),
+  );
+
+  app.put(
+    '/api/v1/contacts/:userId',
+    { ...authenticated, schema: { tags, security, summary: 'Add a contact (idempotent)', params: userIdParams, response: { 200: publicUserSchema } } },
+    async (request) => presentPublicUser(await addContact(ctx, callerOf(request).userId, request.params.userId)),
+  );
+
+  app.delete(
+    '/api/v1/contacts/:userId',
+    { ...authenticated, schema: { tags, security, summary: 'Remove a contact', params: userIdParams } },
+    async (request, reply) => {
+      await removeContact(ctx, callerOf(request).userId, request.params.userId);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+export const usernameSchema = z
+  .string()
+  .min(3)
+  .max(32)
+  .regex(/^[A-Za-z0-9_.]+$/, 'may contain only letters a-z, digits, "_" and "."');
+export const emailSchema = z.string().trim().max(254).pipe(z.email());
+export const passwordSchema = z.string().min(8).max(256);
+export const displayNameSchema = z.string().trim().min(1).max(64);
+export const userIdParams = z.object({ userId: z.uuid() });
+export const idParams = z.object({ id: z.uuid() });
+export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
+
+export const registerBody = z.object({
+  username: usernameSchema,
+  email: emailSchema,
+  password: passwordSchema,
+  displayName: displayNameSchema.optional(),
+});
+export const loginBody = z.object({ login: z.string().trim().min(1).max(254), password: z.string().min(1).max(256) });
+export const refreshBody = z.object({ refreshToken: z.string().min(1).max(512) });
+
+export const profilePatchBody = z
+  .object({
+    displayName: displayNameSchema.optional(),
+    bio: z.string().max(500).optional(),
+    locale: z
+      .string()
+      .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as "en" or "ru-RU"')
+      .max(35)
+      .optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'name at least one of displayName, bio, locale' });
+export const passwordBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema });
+export const statusBody = z.object({
+  status: z.enum(['online', 'away', 'dnd', 'invisible']),
+  text: z.string().trim().max(100).nullish(),
+});
+export const searchQuery = z.object({ q: z.string().trim().min(1).max(64), limit: limitSchema });
+export const pageQuery = z.object({ limit: limitSchema, cursor: z.string().max(200).optional() });
+
+export const publicUserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  avatarUrl: z.string().nullable(),
+  bio: z.string(),
+  status: z.enum(['online', 'away', 'dnd', 'invisible', 'offline']),
+  statusText: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+});
+export const meSchema = publicUserSchema.extend({
+  email: z.string(),
+  locale: z.string(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+export const authAnswer = z.object({
+  user: meSchema,
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.number(),
+  sessionId: z.string(),
+});
+export const tokenPairAnswer = authAnswer.omit({ user: true });
+export const sessionSchema = z.object({
+  id: z.string(),
+  device: z.string(),
+  ip: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  current: z.boolean(),
+});
+export const activitySchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+  occurredAt: z.string(),
+});

@@ -1,0 +1,125 @@
+import multipart from '@fastify/multipart';
+import { badRequest, callerOf, notFound, payloadTooLarge, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { z } from 'zod';
+import { findAvatar } from '../data/user.repository.ts';
+import { changePassword } from '../domain/change-password.ts';
+import type { AccountsContext } from '../domain/context.ts';
+import { listActivity } from '../domain/list-activity.ts';
+import { searchUsers } from '../domain/search-users.ts';
+import { setStatus } from '../domain/set-status.ts';
+import { updateProfile } from '../domain/update-profile.ts';
+import { uploadAvatar } from '../domain/upload-avatar.ts';
+import { getUser } from '../domain/user-cache.ts';
+import { presentActivity, presentMe, presentPublicUser } from '../presenters/user.presenter.ts';
+import {
+  activitySchema,
+  idParams,
+  meSchema,
+  pageQuery,
+  passwordBody,
+  profilePatchBody,
+  publicUserSchema,
+  searchQuery,
+  statusBody,
+} from './schemas.ts';
+
+export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): Promise<void> {
+  const authenticated = { preHandler: requireAuth(verify) };
+  const tags = ['users'];
+  const security = [{ bearer: [] }];
+  await app.register(multipart, { limits: { fileSize: ctx.config.AVATAR_MAX_BYTES, files: 1, fields: 5, parts: 10 } });
+
+  const me = async (userId: string) => {
+    const user = await getUser(ctx, userId);
+    if (!user) throw notFound('user');
+    return presentMe(user);
+  };
+
+  app.get('/api/v1/users/me', { ...authenticated, schema: { tags, security, summary: 'Your profile', response: { 200: meSchema } } }, async (request) =>
+    me(callerOf(request).userId),
+  );
+
+  app.patch(
+    '/api/v1/users/me',
+    { ...authenticated, schema: { tags, security, summary: 'Update your profile', body: profilePatchBody, response: { 200: meSchema } } },
+    async (request) => presentMe(await updateProfile(ctx, callerOf(request).userId, request.body)),
+  );
+
+  app.put(
+    '/api/v1/users/me/password',
+    { ...authenticated, schema: { tags, security, summary: 'Change your password; ends your other sessions', body: passwordBody } },
+    async (request, reply) => {
+      await changePassword(ctx, callerOf(request), request.body);
+      return reply.code(204).send();
+    },
+  );
+
+  app.put(
+    '/api/v1/users/me/status',
+    { ...authenticated, schema: { tags, security, summary: 'Set your status', body: statusBody, response: { 200: meSchema } } },
+    async (request) => presentMe(await setStatus(ctx, callerOf(request).userId, request.body.status, request.body.text ?? null)),
+  );
+
+  app.put(
+    '/api/v1/users/me/avatar',
+    {
+      ...authenticated,
+      schema: { tags, security, summary: 'Upload your avatar (multipart field "file": PNG, JPEG or WebP)', consumes: ['multipart/form-data'], response: { 200: meSchema } },
+    },
+    async (request) => {
+      if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
+      const file = await request.file();
+      if (!file) throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
+      // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.
+      const bytes = await file.toBuffer().catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(`The avatar is larger than ${ctx.config.AVATAR_MAX_BYTES} bytes.`);
+        throw error;
+      });
+      if (bytes.length === 0) throw badRequest('The file is empty.', { 'body.file': ['is empty'] });
+      return presentMe(await uploadAvatar(ctx, callerOf(request).userId, bytes));
+    },
+  );
+
+  app.get(
+    '/api/v1/users/me/activity',
+    {
+      ...authenticated,
+      schema: { tags, security, summary: 'Your recent activity, newest first', querystring: pageQuery, response: { 200: z.object({ items: z.array(activitySchema), nextCursor: z.string().nullable() }) } },
+    },
+    async (request) => {
+      const page = await listActivity(ctx, callerOf(request).userId, request.query);
+      return { items: page.items.map(presentActivity), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      ...authenticated,
+      schema: { tags, security, summary: 'Find users by username or display name (prefix and fuzzy)', querystring: searchQuery, response: { 200: z.object({ items: z.array(publicUserSchema) }) } },
+    },
+    async (request) => ({ items: (await searchUsers(ctx, request.query.q, request.query.limit)).map(presentPublicUser) }),
+  );
+
+  app.get(
+    '/api/v1/users/:id',
+    { ...authenticated, schema: { tags, security, summary: "A user's public profile", params: idParams, response: { 200: publicUserSchema } } },
+    async (request) => {
+      const user = await getUser(ctx, request.params.id);
+      if (!user) throw notFound('user');
+      return presentPublicUser(user);
+    },
+  );
+
+  // Avatars are public images (as on every chat platform): <img> tags can't send a bearer token.
+  app.get('/api/v1/users/:id/avatar', { schema: { tags, summary: "A user's avatar image", params: idParams } }, async (request, reply) => {
+    const avatar = await findAvatar(ctx.db, request.params.id);
+    if (!avatar) throw notFound('avatar');
+    return reply
+      .type(avatar.content_type)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('etag', `"${avatar.version}"`)
+      .send(Buffer.from(avatar.bytes));
+  });
+}

@@ -1,0 +1,67 @@
+import type { JobHandler, Jobs } from '@parley/kit';
+import { insertActivity } from '../data/activity.repository.ts';
+import { purgeExpiredTokens } from '../data/session.repository.ts';
+import { markIdleAway, recordLogin, recordSeen } from '../data/user.repository.ts';
+import type { AccountsContext } from '../domain/context.ts';
+import { emit } from '../domain/events.ts';
+import { LAST_LOGIN_JOB } from '../domain/log-in.ts';
+import { ACTIVITY_JOB, type ActivityJob } from '../domain/record-activity.ts';
+import { LAST_SEEN_JOB } from '../domain/touch-last-seen.ts';
+import { invalidateUser } from '../domain/user-cache.ts';
+
+export const PURGE_TOKENS_JOB = 'tokens.purge_expired';
+export const MARK_IDLE_JOB = 'users.mark_idle_away';
+
+type WorkerContext = Pick<AccountsContext, 'db' | 'cache' | 'outbox' | 'config' | 'logger'>;
+
+/**
+ * The accounts worker's jobs (BullMQ in distributed mode, in-process standalone). Every
+ * handler is idempotent: a job retried after a crash or a failure changes nothing twice.
+ */
+export function accountsJobHandlers(ctx: WorkerContext): Record<string, JobHandler> {
+  return {
+    [ACTIVITY_JOB]: async (data) => {
+      const job = data as ActivityJob;
+      await insertActivity(ctx.db, { ...job, occurredAt: new Date(job.occurredAt) });
+    },
+    [LAST_LOGIN_JOB]: async (data) => {
+      const { userId, at } = data as { userId: string; at: string };
+      await recordLogin(ctx.db, userId, new Date(at));
+      await invalidateUser(ctx.cache, userId);
+    },
+    [LAST_SEEN_JOB]: async (data) => {
+      const { userId, at } = data as { userId: string; at: string };
+      const backOnline = await ctx.db.transaction(async (tx) => {
+        const back = await recordSeen(tx, userId, new Date(at));
+        if (back) await emit(tx, 'user.status_changed', { userId, status: 'online' });
+        return back;
+      });
+      await invalidateUser(ctx.cache, userId);
+      if (backOnline) ctx.outbox.notify();
+    },
+    [PURGE_TOKENS_JOB]: async () => {
+      const purged = await purgeExpiredTokens(ctx.db, new Date());
+      if (purged > 0) ctx.logger.info({ purged }, 'purged expired refresh tokens');
+    },
+    [MARK_IDLE_JOB]: async () => {
+      const before = new Date(Date.now() - ctx.config.IDLE_AWAY_SECONDS * 1000);
+      const idle = await ctx.db.transaction(async (tx) => {
+        const ids = await markIdleAway(tx, before);
+        await emit(tx, 'user.status_changed', ...ids.map((userId) => ({ userId, status: 'away' as const })));
+        return ids;
+      });
+      await Promise.all(idle.map((id) => invalidateUser(ctx.cache, id)));
+      if (idle.length > 0) {
+        ctx.outbox.notify();
+        ctx.logger.info({ count: idle.length }, 'marked idle users away');
+      }
+    },
+  };
+}
+
+/** Starts processing and schedules the repeatable clean-ups (once across all workers). */
+export async function startAccountsWorker(ctx: WorkerContext, jobs: Jobs): Promise<void> {
+  await jobs.work(accountsJobHandlers(ctx), { concurrency: 4 });
+  await jobs.repeat(PURGE_TOKENS_JOB, 3_600_000);
+  await jobs.repeat(MARK_IDLE_JOB, 60_000);
+}

@@ -13,6 +13,10 @@ import type { Bus, EventEnvelope, EventHandler, SubscribeOptions } from '../port
  *
  * The original delivery is acked only after its successor is confirmed by the broker, so a crash
  * between the two can duplicate an event but never lose it; consumers are idempotent (inbox).
+ *
+ * Known limit of one retry queue with per-message expirations: RabbitMQ only expires messages at
+ * the head of a queue, so a retry with a long delay holds back shorter ones queued behind it
+ * (they are late, never lost). Per-delay retry queues would lift that if it ever matters.
  */
 
 export interface RabbitBusOptions {

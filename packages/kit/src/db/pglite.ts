@@ -24,8 +24,8 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   const direct = wrap(lite);
   return {
     kind: 'pglite',
-    query: direct.query,
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => lite.transaction((tx) => fn(wrap(tx))) as Promise<T>,
+    query: <Row,>(sql: string, params?: readonly unknown[]) => direct.query<Row>(sql, params),
+    transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => lite.transaction<T>((tx) => fn(wrap(tx))),
     async ping() {
       return !lite.closed;
     },

@@ -19,7 +19,7 @@ export function createPostgresDb(url: string, options: { max?: number } = {}): D
   const pooled = wrap(pool);
   return {
     kind: 'postgres',
-    query: pooled.query,
+    query: <Row,>(sql: string, params?: readonly unknown[]) => pooled.query<Row>(sql, params),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {

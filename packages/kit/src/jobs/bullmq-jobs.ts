@@ -35,7 +35,11 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
   // which runs on a duplicate of this connection that the Worker owns.
   const queueConnection = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 10_000 });
   let workerConnection: Redis | undefined;
-  queueConnection.on('error', (error: Error) => logger.warn({ err: error, queue: options.queue }, 'jobs redis connection error'));
+  // BullMQ reports connection errors through the queue's and the worker's 'error' events, logged
+  // below; these listeners only keep ioredis from printing them once more when BullMQ isn't
+  // listening (before it starts, after it closes).
+  const ignore = (): void => undefined;
+  queueConnection.on('error', ignore);
 
   const queue = new Queue<unknown>(options.queue, { connection: queueConnection, prefix });
   queue.on('error', (error: Error) => logger.error({ err: error, queue: options.queue }, 'jobs queue error'));
@@ -46,7 +50,7 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'active');
     const queued = Object.values(counts).reduce((sum, count) => sum + count, 0);
     if (queued > 0) return queued;
-    return queueConnection.zcount(queue.keys.delayed ?? `${prefix}:${options.queue}:delayed`, 0, dueScoreBound(Date.now()));
+    return queueConnection.zcount(queue.toKey('delayed'), 0, dueScoreBound(Date.now()));
   };
 
   const onFailed = (job: Job<unknown> | undefined, error: Error): void => {
@@ -85,7 +89,7 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
       if (worker) throw new Error(`jobs: already working on queue ${options.queue}`);
       const byName = new Map(Object.entries(handlers));
       workerConnection = new Redis(options.url, { maxRetriesPerRequest: null });
-      workerConnection.on('error', (error: Error) => logger.warn({ err: error, queue: options.queue }, 'jobs redis connection error'));
+      workerConnection.on('error', ignore);
       worker = new Worker<unknown>(
         options.queue,
         async (job) => {

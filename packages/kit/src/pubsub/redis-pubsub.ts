@@ -36,12 +36,9 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   };
   const publisher = new Redis(options.url, connectionOptions);
   const subscriber = new Redis(options.url, connectionOptions);
-  for (const [role, connection] of [
-    ['publisher', publisher],
-    ['subscriber', subscriber],
-  ] as const) {
-    connection.on('error', (error: Error) => options.logger?.warn({ err: error, role }, 'redis pubsub connection error'));
-  }
+  const reportError = (role: string) => (error: Error) => options.logger?.warn({ err: error, role }, 'redis pubsub connection error');
+  publisher.on('error', reportError('publisher'));
+  subscriber.on('error', reportError('subscriber'));
 
   const channels = new Map<string, Channel>();
 
@@ -63,7 +60,14 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     if (!channel.handlers.delete(handler) || channel.handlers.size > 0) return;
     // Commands on one connection run in order, so a SUBSCRIBE issued after this one wins.
     if (channels.get(wireChannel) === channel) channels.delete(wireChannel);
-    if (subscriber.status !== 'end') await subscriber.unsubscribe(wireChannel);
+    if (subscriber.status === 'end') return;
+    try {
+      await subscriber.unsubscribe(wireChannel);
+    } catch (error) {
+      // Locally the subscription is gone either way; at worst Redis keeps sending messages
+      // nobody handles on this channel. Nothing the caller could do about it.
+      options.logger?.warn({ err: error, channel: wireChannel.slice(prefix.length) }, 'pubsub unsubscribe failed');
+    }
   };
 
   return {
@@ -86,7 +90,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       try {
         await subscribed.subscribed;
       } catch (error) {
-        await remove(wireChannel, subscribed, handler).catch(() => undefined);
+        await remove(wireChannel, subscribed, handler);
         throw error;
       }
       return () => remove(wireChannel, subscribed, handler);

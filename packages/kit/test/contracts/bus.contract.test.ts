@@ -241,6 +241,50 @@ describe.each(adapterKinds())('Bus contract (%s)', (kind) => {
     expect(data.nested.list).toEqual(['original', 'changed by publisher']);
   });
 
+  it('delivers asynchronously, never inside the publish call', async () => {
+    const queue = h.queue('async');
+    let publishing = false;
+    const duringPublish: boolean[] = [];
+    await h.bus.subscribe({ queue, bindings: ['async.#'] }, async () => {
+      duringPublish.push(publishing);
+    });
+    publishing = true;
+    const published = h.bus.publish([event('async.thing')]);
+    publishing = false;
+    await published;
+    await vi.waitFor(() => expect(duringPublish).toEqual([false]), WAIT);
+  });
+
+  it('never runs more handlers at once than the prefetch', async () => {
+    const queue = h.queue('prefetch');
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let done = 0;
+    const gates: (() => void)[] = [];
+    let open = false;
+    await h.bus.subscribe({ queue, bindings: ['busy.#'], prefetch: 3 }, async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (!open) await new Promise<void>((resolve) => gates.push(resolve));
+      inFlight--;
+      done++;
+    });
+    await h.bus.publish(Array.from({ length: 10 }, () => event('busy.work')));
+
+    const release = (): void => {
+      open = true;
+      gates.forEach((resolve) => resolve());
+    };
+    try {
+      await vi.waitFor(() => expect(inFlight).toBe(3), WAIT);
+    } finally {
+      // Even on failure: a handler left hanging would keep the bus from closing.
+      release();
+    }
+    await vi.waitFor(() => expect(done).toBe(10), WAIT);
+    expect(maxInFlight).toBe(3);
+  });
+
   it('answers ping while open', async () => {
     await vi.waitFor(async () => expect(await h.bus.ping()).toBe(true), WAIT);
   });

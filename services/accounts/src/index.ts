@@ -1,0 +1,2 @@
+export { createAccountsService, type AccountsDeps, type AccountsService } from './app.ts';
+export { accountsConfigSchema, type AccountsConfig } from './config.ts';

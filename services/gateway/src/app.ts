@@ -1,0 +1,54 @@
+import proxy from '@fastify/http-proxy';
+import { createHttpServer, createMetrics, type HttpServer, type Logger } from '@parley/kit';
+import type { GatewayConfig } from './config.ts';
+import { mergedOpenApi } from './openapi.ts';
+import { routeTable, type Upstreams } from './routes.ts';
+import { statusPage } from './status-page.ts';
+
+/**
+ * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
+ * Kubernetes an Ingress can take its place.
+ */
+export async function createGateway(config: GatewayConfig, logger: Logger, upstreams: Upstreams): Promise<HttpServer> {
+  const routes = routeTable(upstreams);
+  const services = [...new Set(routes.map((r) => r.upstream))];
+  const app = await createHttpServer({
+    service: 'gateway',
+    logger,
+    metrics: createMetrics('gateway'),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    trustProxy: config.TRUST_PROXY,
+    readiness: Object.fromEntries(services.map((base) => [base, () => isReady(base)])),
+  });
+
+  for (const route of routes) {
+    await app.register(proxy, {
+      upstream: route.upstream,
+      prefix: route.prefix,
+      rewritePrefix: route.prefix,
+      replyOptions: {
+        // The services see the client's address (rate limits, sessions) and the request id.
+        // X-Forwarded-For is replaced, not appended: a client cannot pick its own address.
+        rewriteRequestHeaders: (request, headers) => ({
+          ...headers,
+          'x-forwarded-for': request.ip,
+          'x-request-id': request.id,
+        }),
+      },
+    });
+  }
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(services, logger));
+
+  // The SPA (apps/web) is not built yet; until it is, `/` tells a newcomer the platform is up.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage));
+  return app;
+}
+
+async function isReady(base: string): Promise<boolean> {
+  try {
+    return (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,2 @@
+export { createGateway } from './app.ts';
+export { gatewayConfigSchema, type GatewayConfig } from './config.ts';

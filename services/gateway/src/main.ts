@@ -1,0 +1,10 @@
+import { createLogger, loadConfigOrExit, runUntilSignal } from '@parley/kit';
+import { createGateway } from './app.ts';
+import { gatewayConfigSchema } from './config.ts';
+
+const config = loadConfigOrExit(gatewayConfigSchema);
+const logger = createLogger('gateway', config.LOG_LEVEL);
+const gateway = await createGateway(config, logger, { accounts: config.ACCOUNTS_URL });
+await gateway.listen({ host: config.HOST, port: config.PORT });
+logger.info({ port: config.PORT }, 'gateway ready');
+runUntilSignal(logger, () => gateway.close());

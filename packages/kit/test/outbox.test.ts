@@ -359,8 +359,8 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
         resources.add(() => proxy.close());
         relayBus = countingFailures(openBus(proxy.url));
         consumerBus = openBus();
-        cut = proxy.cut;
-        restore = proxy.restore;
+        cut = () => proxy.cut();
+        restore = () => proxy.restore();
       }
 
       const name = queue('outage');

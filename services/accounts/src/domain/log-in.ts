@@ -19,10 +19,12 @@ export async function logIn(
 ): Promise<{ user: UserRow } & TokenPair> {
   const { config, cache } = ctx;
   await hitLimit(cache, `auth-ip:${client.ip}`, config.AUTH_MAX_PER_IP, config.LOGIN_WINDOW_SECONDS);
-  const accountKey = `login-failures:${input.login.toLowerCase()}`;
+  const found = await findUserWithSecretByLogin(ctx.db, input.login);
+  // Failures count per account, so guessing through the username and the email shares one
+  // budget; a login that matches no account is limited the same way under its own name.
+  const accountKey = found ? `login-failures:user:${found.id}` : `login-failures:login:${input.login.toLowerCase()}`;
   await assertUnderLimit(cache, accountKey, config.LOGIN_MAX_FAILURES);
 
-  const found = await findUserWithSecretByLogin(ctx.db, input.login);
   const ok = await verifyPassword(found?.password_hash, input.password);
   if (!found || !ok) {
     await hitLimit(cache, accountKey, Number.MAX_SAFE_INTEGER, config.LOGIN_WINDOW_SECONDS);

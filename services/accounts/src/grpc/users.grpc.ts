@@ -1,13 +1,14 @@
 import { accountsV1 } from '@parley/contracts';
 import { badRequest, isUuid, type GrpcServer } from '@parley/kit';
 import type { AccountsContext } from '../domain/context.ts';
+import { checkSessionFromDatabase } from '../domain/check-session.ts';
 import { getUsers } from '../domain/user-cache.ts';
 import { presentPublicUser } from '../presenters/user.presenter.ts';
 
 const MAX_IDS = 500;
 
-/** accounts.v1.Users: batched public profiles for other services (message authors, members). */
-export function addUsersGrpc(server: GrpcServer, ctx: Pick<AccountsContext, 'db' | 'cache'>): void {
+/** accounts.v1.Users: batched public profiles and session checks for the other services. */
+export function addUsersGrpc(server: GrpcServer, ctx: Pick<AccountsContext, 'db' | 'cache' | 'config'>): void {
   server.addService(accountsV1.UsersService, {
     async getUsers(request) {
       if (request.ids.length > MAX_IDS) throw badRequest(`At most ${MAX_IDS} ids per call.`);
@@ -26,6 +27,10 @@ export function addUsersGrpc(server: GrpcServer, ctx: Pick<AccountsContext, 'db'
           };
         }),
       };
+    },
+    async checkSession(request) {
+      if (!isUuid(request.sessionId) || !isUuid(request.userId)) return { live: false };
+      return { live: await checkSessionFromDatabase(ctx, request.sessionId, request.userId) };
     },
   });
 }

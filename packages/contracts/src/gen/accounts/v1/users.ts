@@ -19,6 +19,15 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
+export interface CheckSessionRequest {
+  sessionId: string;
+  userId: string;
+}
+
+export interface CheckSessionResponse {
+  live: boolean;
+}
+
 export interface GetUsersRequest {
   /** User ids (UUIDv7). Duplicates are allowed and answered once. */
   ids: string[];
@@ -40,6 +49,128 @@ export interface User {
   /** ISO-8601 UTC; absent when the user has never been seen. */
   lastSeenAt?: string | undefined;
 }
+
+function createBaseCheckSessionRequest(): CheckSessionRequest {
+  return { sessionId: "", userId: "" };
+}
+
+export const CheckSessionRequest: MessageFns<CheckSessionRequest> = {
+  encode(message: CheckSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CheckSessionRequest>, I>>(base?: I): CheckSessionRequest {
+    return CheckSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckSessionRequest>, I>>(object: I): CheckSessionRequest {
+    const message = createBaseCheckSessionRequest();
+    message.sessionId = object.sessionId ?? "";
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseCheckSessionResponse(): CheckSessionResponse {
+  return { live: false };
+}
+
+export const CheckSessionResponse: MessageFns<CheckSessionResponse> = {
+  encode(message: CheckSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.live !== false) {
+      writer.uint32(8).bool(message.live);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.live = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CheckSessionResponse>, I>>(base?: I): CheckSessionResponse {
+    return CheckSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckSessionResponse>, I>>(object: I): CheckSessionResponse {
+    const message = createBaseCheckSessionResponse();
+    message.live = object.live ?? false;
+    return message;
+  },
+};
 
 function createBaseGetUsersRequest(): GetUsersRequest {
   return { ids: [] };
@@ -297,6 +428,21 @@ export const UsersService = {
     responseSerialize: (value: GetUsersResponse): Buffer => Buffer.from(GetUsersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUsersResponse => GetUsersResponse.decode(value),
   },
+  /**
+   * Whether a session is live. Services check `session:<sid>` in the shared cache on every
+   * request; when that entry is missing (Redis restarted without persistence) they ask here,
+   * and accounts answers from its database and puts the entry back.
+   */
+  checkSession: {
+    path: "/accounts.v1.Users/CheckSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CheckSessionRequest): Buffer => Buffer.from(CheckSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckSessionRequest => CheckSessionRequest.decode(value),
+    responseSerialize: (value: CheckSessionResponse): Buffer =>
+      Buffer.from(CheckSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckSessionResponse => CheckSessionResponse.decode(value),
+  },
 } as const;
 
 export interface UsersServer extends UntypedServiceImplementation {
@@ -305,6 +451,12 @@ export interface UsersServer extends UntypedServiceImplementation {
    * caller can ask for every author on a page at once; the order of the answer is unspecified.
    */
   getUsers: handleUnaryCall<GetUsersRequest, GetUsersResponse>;
+  /**
+   * Whether a session is live. Services check `session:<sid>` in the shared cache on every
+   * request; when that entry is missing (Redis restarted without persistence) they ask here,
+   * and accounts answers from its database and puts the entry back.
+   */
+  checkSession: handleUnaryCall<CheckSessionRequest, CheckSessionResponse>;
 }
 
 export interface UsersClient extends Client {
@@ -326,6 +478,26 @@ export interface UsersClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUsersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Whether a session is live. Services check `session:<sid>` in the shared cache on every
+   * request; when that entry is missing (Redis restarted without persistence) they ask here,
+   * and accounts answers from its database and puts the entry back.
+   */
+  checkSession(
+    request: CheckSessionRequest,
+    callback: (error: ServiceError | null, response: CheckSessionResponse) => void,
+  ): ClientUnaryCall;
+  checkSession(
+    request: CheckSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CheckSessionResponse) => void,
+  ): ClientUnaryCall;
+  checkSession(
+    request: CheckSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CheckSessionResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -34,22 +34,11 @@ export type TokenVerifier = (token: string) => Promise<AuthContext>;
  * its session is still live, so a logout or revocation takes effect on the very next request.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const verified = new VerifiedTokens(10_000);
   return async (token) => {
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(token, options.keys, {
-        algorithms: ['EdDSA'],
-        issuer: ACCESS_TOKEN_ISSUER,
-        audience: ACCESS_TOKEN_AUDIENCE,
-        requiredClaims: ['sub', 'sid', 'exp'],
-      }));
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw unauthorized('The access token has expired.');
-      throw unauthorized('The access token is not valid.');
-    }
-    const userId = payload.sub;
-    const sessionId = payload['sid'];
-    if (typeof userId !== 'string' || typeof sessionId !== 'string') throw unauthorized('The access token is not valid.');
+    const claims = verified.get(token) ?? verified.put(token, await verifySignature(token, options.keys));
+    if (claims.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
+    const { userId, sessionId } = claims;
     const session = await options.cache.get<CachedSession>(sessionKey(sessionId));
     const live = session
       ? !session.revoked && session.userId === userId
@@ -57,6 +46,52 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (!live) throw unauthorized('The session has ended; sign in again.');
     return { userId, sessionId };
   };
+}
+
+interface TokenClaims {
+  userId: string;
+  sessionId: string;
+  expiresAt: number;
+}
+
+async function verifySignature(token: string, keys: JWTVerifyGetKey): Promise<TokenClaims> {
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      algorithms: ['EdDSA'],
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
+      requiredClaims: ['sub', 'sid', 'exp'],
+    }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw unauthorized('The access token has expired.');
+    throw unauthorized('The access token is not valid.');
+  }
+  const sessionId = payload['sid'];
+  if (typeof payload.sub !== 'string' || typeof sessionId !== 'string' || typeof payload.exp !== 'number') {
+    throw unauthorized('The access token is not valid.');
+  }
+  return { userId: payload.sub, sessionId, expiresAt: payload.exp * 1000 };
+}
+
+/**
+ * Tokens whose signature already checked out, so a client's repeated requests skip the
+ * signature check (the costliest step of a cheap request). Expiry and the session are
+ * still checked on every request; only valid tokens are remembered, oldest dropped first.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, TokenClaims>();
+  constructor(private readonly max: number) {}
+
+  get(token: string): TokenClaims | undefined {
+    return this.entries.get(token);
+  }
+
+  put(token: string, claims: TokenClaims): TokenClaims {
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, claims);
+    return claims;
+  }
 }
 
 export function bearerToken(request: FastifyRequest): string {

@@ -40,6 +40,8 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     // to the database instead of piling up behind a Redis that is gone.
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 5_000,
+    // Commands issued in the same tick share one write: under load that halves syscalls.
+    enableAutoPipelining: true,
   });
   // Without a listener ioredis prints every reconnection error; it reconnects by itself.
   redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'redis cache connection error'));

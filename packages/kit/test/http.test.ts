@@ -1,0 +1,100 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { conflict, tooManyRequests } from '../src/errors.ts';
+import { createHttpServer, type HttpServer } from '../src/http/server.ts';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/metrics.ts';
+
+describe('the HTTP server factory', () => {
+  let app: HttpServer;
+  let base: string;
+  let ready = true;
+
+  beforeAll(async () => {
+    app = await createHttpServer({
+      service: 'test',
+      logger: createLogger('test', 'silent'),
+      metrics: createMetrics('test'),
+      readiness: { thing: async () => ready },
+      openapi: { title: 'test', version: '1' },
+    });
+    app.post(
+      '/echo',
+      { schema: { body: z.object({ name: z.string().max(5), tags: z.array(z.string()).optional() }) } },
+      async (request) => request.body,
+    );
+    app.get('/boom', async () => {
+      throw new Error('secret database password in this message');
+    });
+    app.get('/taken', async () => {
+      throw conflict('Already there.', { 'body.name': ['is taken'] });
+    });
+    app.get('/slow-down', async () => {
+      throw tooManyRequests(42);
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => app.close());
+
+  const post = (body: string, contentType = 'application/json') =>
+    fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  it('when a body field is wrong, answers 400 problem+json naming each field', async () => {
+    const res = await post(JSON.stringify({ name: ['array'], tags: 'not-an-array' }));
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await res.json()) as { status: number; errors: Record<string, string[]> };
+    expect(problem.status).toBe(400);
+    expect(Object.keys(problem.errors).sort()).toEqual(['body.name', 'body.tags']);
+  });
+
+  it.each([
+    ['malformed JSON', '{"name": ', 'application/json', 400],
+    ['an empty JSON body', '', 'application/json', 400],
+    ['a prototype-polluting body', '{"__proto__": {"x": 1}, "name": "a"}', 'application/json', 400],
+    ['an unsupported content type', 'name=a', 'text/csv', 415],
+    ['a body over the limit', JSON.stringify({ name: 'x'.repeat(300_000) }), 'application/json', 413],
+  ])('when the body is %s, answers %s-ish 4xx, never 500', async (_case, body, type, status) => {
+    const res = await post(body, type);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('when a handler fails unexpectedly, answers 500 with an errorId and nothing internal', async () => {
+    const res = await fetch(`${base}/boom`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('secret');
+    expect(JSON.parse(text)).toHaveProperty('errorId');
+  });
+
+  it('turns AppErrors into their status, with Retry-After for 429', async () => {
+    const taken = await fetch(`${base}/taken`);
+    expect(taken.status).toBe(409);
+    expect(await taken.json()).toMatchObject({ errors: { 'body.name': ['is taken'] } });
+    const limited = await fetch(`${base}/slow-down`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('42');
+  });
+
+  it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
+    expect((await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'abc-1' } })).headers.get('x-request-id')).toBe('abc-1');
+    const made = (await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'bad id\twith tabs' } })).headers.get('x-request-id');
+    expect(made).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves health, readiness (503 when a dependency is down), metrics and OpenAPI', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    ready = false;
+    const notReady = await fetch(`${base}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ checks: { thing: false } });
+    ready = true;
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_request_duration_seconds');
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toContain('/echo');
+  });
+});

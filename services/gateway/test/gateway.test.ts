@@ -1,0 +1,63 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, loadConfig, type HttpServer } from '@parley/kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../src/app.ts';
+import { gatewayConfigSchema } from '../src/config.ts';
+
+/** An upstream that records what reached it and serves a tiny OpenAPI document. */
+function fakeUpstream(seen: IncomingHttpHeaders[]): Server {
+  return createServer((req, res) => {
+    seen.push(req.headers);
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/openapi.json') {
+      res.end(JSON.stringify({ openapi: '3.0.3', paths: { '/api/v1/users/me': { get: {} } } }));
+    } else if (req.url === '/readyz') {
+      res.end('{"status":"ready"}');
+    } else {
+      res.end(JSON.stringify({ path: req.url }));
+    }
+  });
+}
+
+describe('gateway', () => {
+  const seen: IncomingHttpHeaders[] = [];
+  const upstream = fakeUpstream(seen);
+  let gateway: HttpServer;
+  let base: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const config = loadConfig(gatewayConfigSchema, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    gateway = await createGateway(config, createLogger('gateway', 'silent'), { accounts: upstreamUrl });
+    await gateway.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await gateway.close();
+    upstream.close();
+  });
+
+  it('when a client sends its own X-Forwarded-For, the service sees the real client address instead', async () => {
+    const res = await fetch(`${base}/api/v1/users/me`, { headers: { 'x-forwarded-for': '6.6.6.6', 'x-request-id': 'req-123' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ path: '/api/v1/users/me' });
+    const headers = seen.at(-1)!;
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(headers['x-request-id']).toBe('req-123');
+  });
+
+  it('serves one OpenAPI document merged from the services', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toContain('/api/v1/users/me');
+  });
+
+  it('answers unknown routes with a problem+json 404, and is ready when its upstreams are', async () => {
+    const res = await fetch(`${base}/api/v1/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
+  });
+});

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // Redis and RabbitMQ as well.
 export default defineConfig({
   test: {
-    include: ['packages/*/{src,test}/**/*.test.ts', 'services/*/{src,test}/**/*.test.ts', 'apps/*/{src,test}/**/*.test.ts'],
+    include: ['packages/*/{src,test}/**/*.test.ts', 'services/*/{src,test}/**/*.test.ts', 'apps/*/{src,test}/**/*.test.ts', 'deploy/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'apps/web/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

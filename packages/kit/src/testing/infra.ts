@@ -4,8 +4,12 @@ import { createPgliteDb } from '../db/pglite.ts';
 import { createPostgresDb } from '../db/postgres.ts';
 import type { Db } from '../ports.ts';
 
-/** `npm run test:infra` sets this: suites then also run against real servers. */
-export const infraEnabled = process.env.PARLEY_TEST_INFRA === '1';
+/**
+ * `npm run test:infra` sets PARLEY_TEST_INFRA=1: suites run on the embedded adapters and
+ * against real servers. `only` runs just the real ones (CI, right after `npm test`).
+ */
+const infraSetting = process.env.PARLEY_TEST_INFRA;
+export const infraEnabled = infraSetting === '1' || infraSetting === 'only';
 
 export const testUrls = {
   postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -14,7 +18,8 @@ export const testUrls = {
 };
 
 /** The adapter kinds a contract or service suite runs against in this run. */
-export const adapterKinds = (): ('embedded' | 'real')[] => (infraEnabled ? ['embedded', 'real'] : ['embedded']);
+export const adapterKinds = (): ('embedded' | 'real')[] =>
+  infraSetting === 'only' ? ['real'] : infraEnabled ? ['embedded', 'real'] : ['embedded'];
 
 export const uniqueName = (prefix: string): string => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 

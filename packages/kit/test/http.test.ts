@@ -27,6 +27,7 @@ describe('the HTTP server factory', () => {
     app.get('/boom', async () => {
       throw new Error('secret database password in this message');
     });
+    app.get('/items/:id', async () => ({}));
     app.get('/taken', async () => {
       throw conflict('Already there.', { 'body.name': ['is taken'] });
     });
@@ -77,6 +78,15 @@ describe('the HTTP server factory', () => {
     const limited = await fetch(`${base}/slow-down`);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('42');
+  });
+
+  it('when the URL is malformed or a path segment is huge, answers problem+json 400/414', async () => {
+    const bad = await fetch(`${base}/items/%E0%A4%A`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const long = await fetch(`${base}/items/${'x'.repeat(300)}`);
+    expect(long.status).toBe(414);
+    expect(long.headers.get('content-type')).toContain('application/problem+json');
   });
 
   it('echoes a sane X-Request-Id and makes one up otherwise', async () => {

@@ -56,13 +56,13 @@ export function clientErrorOf(error: FastifyError): AppError | undefined {
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return unsupportedMediaType('This content type is not accepted here.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return badRequest('The JSON body is empty.');
+      return badRequest('The JSON body is empty.', { body: ['is empty'] });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return badRequest('The body is not valid JSON.');
+      return badRequest('The body is not valid JSON.', { body: ['is not valid JSON'] });
     default:
       break;
   }
-  if (error instanceof SyntaxError) return badRequest('The body is not valid JSON.');
+  if (error instanceof SyntaxError) return badRequest('The body is not valid JSON.', { body: ['is not valid JSON'] });
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return new AppError('bad_request', status, 3, 'Bad request', error.message.slice(0, 200));

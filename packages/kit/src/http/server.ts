@@ -7,7 +7,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { notFound, tooManyRequests } from '../errors.ts';
+import { AppError, badRequest, notFound, tooManyRequests } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { requestContext, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -59,7 +59,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Bodies are validated by zod; keep the parser from accepting prototype pollution.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 200,
+      // Router-level rejections bypass the error handler: answer them as problem+json too.
+      onMaxParamLength: (_path, _req, res) => {
+        const problem = problemOf(new AppError('uri_too_long', 414, 3, 'URI too long', 'A path segment is too long.'));
+        res.writeHead(414, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
+      },
+    },
+    frameworkErrors: (_error, _request, reply) => sendProblem(reply, problemOf(badRequest('The URL is not valid.'))),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -9,7 +9,10 @@ export async function updateProfile(ctx: AccountsContext, userId: string, change
   const user = await ctx.db.transaction(async (tx) => {
     const updated = await updateProfileRow(tx, userId, changes);
     if (!updated) throw notFound('user');
-    await emit(tx, 'user.updated', { userId, changes: { ...changes } });
+    // Every service hears user.updated, whose changes are public-profile fields (see contracts);
+    // the locale is private, as in the public profile, so it stays out.
+    const { locale: _private, ...publicChanges } = changes;
+    await emit(tx, 'user.updated', { userId, changes: publicChanges });
     return updated;
   });
   await invalidateUser(ctx.cache, userId);

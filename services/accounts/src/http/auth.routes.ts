@@ -11,7 +11,9 @@ import { clientInfoOf } from './client-info.ts';
 import { authAnswer, idParams, loginBody, refreshBody, registerBody, sessionSchema, tokenPairAnswer } from './schemas.ts';
 
 export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  // onRequest, not preHandler: the token is checked before the body is parsed or validated, so
+  // a caller without a valid token gets 401 whatever it sends (and its body is never read).
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['auth'];
   const security = [{ bearer: [] }];
 

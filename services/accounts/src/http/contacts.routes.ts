@@ -6,7 +6,9 @@ import { presentPublicUser } from '../presenters/user.presenter.ts';
 import { publicUserSchema, userIdParams } from './schemas.ts';
 
 export function contactsRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  // onRequest, not preHandler: the token is checked before the body is parsed or validated, so
+  // a caller without a valid token gets 401 whatever it sends (and its body is never read).
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['contacts'];
   const security = [{ bearer: [] }];
 

@@ -34,7 +34,9 @@ function malformedMultipart(error: unknown): never {
 }
 
 export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): Promise<void> {
-  const authenticated = { preHandler: requireAuth(verify) };
+  // onRequest, not preHandler: the token is checked before the body is parsed or validated, so
+  // a caller without a valid token gets 401 whatever it sends (and its body is never read).
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['users'];
   const security = [{ bearer: [] }];
   await app.register(multipart, { limits: { fileSize: ctx.config.AVATAR_MAX_BYTES, files: 1, fields: 5, parts: 10 } });
@@ -79,7 +81,8 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
     async (request) => {
       if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
       const file = await request.file().catch(malformedMultipart);
-      if (!file) throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
+      // The first file part must be the one API.md names; a file under another name is not the avatar.
+      if (file?.fieldname !== 'file') throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
       // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.
       const bytes = await file.toBuffer().catch((error: unknown) => {
         if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(`The avatar is larger than ${ctx.config.AVATAR_MAX_BYTES} bytes.`);

@@ -1,0 +1,99 @@
+import { accountsV1 } from '@parley/contracts';
+import { AppError, createGrpcClient, newId, unary } from '@parley/kit';
+import { adapterKinds } from '@parley/kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiFor, registerUser, startAccounts, type AccountsHarness, type Api, type Registered } from './harness.ts';
+
+describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => {
+  let h: AccountsHarness;
+  let api: Api;
+  let client: accountsV1.UsersClient;
+  let alice: Registered;
+  let bob: Registered;
+
+  beforeAll(async () => {
+    h = await startAccounts(kind, { AUTH_MAX_PER_IP: '1000' });
+    api = apiFor(h.baseUrl);
+    client = createGrpcClient(accountsV1.UsersClient, h.grpcAddress);
+    alice = await registerUser(api);
+    bob = await registerUser(api);
+  });
+  afterAll(async () => {
+    client?.close();
+    await h?.stop();
+  });
+
+  const getUsers = (ids: string[]) => unary(client, 'getUsers', { ids }, { deadlineMs: 5000 });
+
+  describe('GetUsers', () => {
+    it('answers the public profiles of known ids, as GET /users/:id shows them', async () => {
+      const { users } = await getUsers([alice.user.id, bob.user.id]);
+      expect(users.map((u) => u.id).sort()).toEqual([alice.user.id, bob.user.id].sort());
+      const viaHttp = (await api('GET', `/api/v1/users/${alice.user.id}`, { token: bob.accessToken })).body;
+      const viaGrpc = users.find((u) => u.id === alice.user.id);
+      expect(viaGrpc).toEqual({
+        id: viaHttp.id,
+        username: viaHttp.username,
+        displayName: viaHttp.displayName,
+        bio: viaHttp.bio,
+        status: viaHttp.status,
+        ...(viaHttp.avatarUrl ? { avatarUrl: viaHttp.avatarUrl } : {}),
+        ...(viaHttp.lastSeenAt ? { lastSeenAt: viaHttp.lastSeenAt } : {}),
+      });
+      expect(JSON.stringify(users)).not.toContain(alice.input.email);
+    });
+
+    it('skips unknown and malformed ids, and answers duplicates once', async () => {
+      const { users } = await getUsers([newId(), 'not-a-uuid', '', `${alice.user.id}'; DROP TABLE users; --`, alice.user.id, alice.user.id]);
+      expect(users.map((u) => u.id)).toEqual([alice.user.id]);
+    });
+
+    it('an empty id list answers no users', async () => {
+      expect((await getUsers([])).users).toEqual([]);
+    });
+
+    it('a profile change shows in the next answer', async () => {
+      const carol = await registerUser(api);
+      await getUsers([carol.user.id]);
+      await api('PATCH', '/api/v1/users/me', { token: carol.accessToken, body: { displayName: 'Carol via gRPC' } });
+      expect((await getUsers([carol.user.id])).users[0]?.displayName).toBe('Carol via gRPC');
+    });
+
+    it('an invisible user shows as offline, as over HTTP', async () => {
+      const dave = await registerUser(api);
+      await api('PUT', '/api/v1/users/me/status', { token: dave.accessToken, body: { status: 'invisible' } });
+      const [user] = (await getUsers([dave.user.id])).users;
+      expect(user?.status).toBe('offline');
+      expect(user?.lastSeenAt).toBeUndefined();
+    });
+
+    it('500 ids are answered; 501 are refused with INVALID_ARGUMENT, which the caller sees as a 400 AppError', async () => {
+      const ids = Array.from({ length: 499 }, () => newId());
+      expect((await getUsers([...ids, alice.user.id])).users.map((u) => u.id)).toEqual([alice.user.id]);
+
+      const error: unknown = await getUsers([...ids, alice.user.id, bob.user.id]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ httpStatus: 400, code: 'bad_request' });
+    });
+  });
+
+  describe('CheckSession', () => {
+    const checkSession = (sessionId: string, userId: string) => unary(client, 'checkSession', { sessionId, userId }, { deadlineMs: 5000 });
+
+    it('a live session of that user is live; of another user, unknown, or malformed, it is not', async () => {
+      expect(await checkSession(alice.sessionId, alice.user.id)).toEqual({ live: true });
+      expect(await checkSession(alice.sessionId, bob.user.id)).toEqual({ live: false });
+      expect(await checkSession(newId(), alice.user.id)).toEqual({ live: false });
+      expect(await checkSession('not-a-session', alice.user.id)).toEqual({ live: false });
+    });
+
+    it('a session that was logged out is not live', async () => {
+      const erin = await registerUser(api);
+      await api('POST', '/api/v1/auth/logout', { token: erin.accessToken });
+      expect(await checkSession(erin.sessionId, erin.user.id)).toEqual({ live: false });
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import type { accountsV1 } from '@parley/contracts';
+import {
+  createGrpcServer,
+  createHttpServer,
+  createMetrics,
+  createOutboxRelay,
+  migrate,
+  type Bus,
+  type Cache,
+  type Db,
+  type HttpServer,
+  type Logger,
+  type TokenVerifier,
+} from '@parley/kit';
+import type { GroupsConfig } from './config.ts';
+import { groupsMigrations } from './data/migrations.ts';
+import type { GroupsContext } from './domain/context.ts';
+import { subscribeGroupCacheInvalidation } from './events/invalidate-group-cache.ts';
+import { addGroupsGrpc } from './grpc/groups.grpc.ts';
+import { groupsRoutes } from './http/groups.routes.ts';
+import { membersRoutes } from './http/members.routes.ts';
+
+export interface GroupsDeps {
+  config: GroupsConfig;
+  db: Db;
+  cache: Cache;
+  bus: Bus;
+  logger: Logger;
+  /** Verifies access tokens: accounts' own verifier in one process, createRemoteTokenVerifier in main.ts. */
+  verifyToken: TokenVerifier;
+  /** accounts.v1.Users, built by the caller with createGrpcClient (and closed by it). */
+  accounts: accountsV1.UsersClient;
+}
+
+export interface GroupsService {
+  http: HttpServer;
+  context: GroupsContext;
+  /** Listens on config.HOST / PORT and GRPC_PORT (0 = any free port); resolves to the bound ports. */
+  start(): Promise<{ httpPort: number; grpcPort: number }>;
+  stop(): Promise<void>;
+}
+
+/** Wires the groups service: migrations, outbox relay, cache invalidation consumer, HTTP and gRPC. */
+export async function createGroupsService(deps: GroupsDeps): Promise<GroupsService> {
+  const { config, db, cache, bus, logger, verifyToken, accounts } = deps;
+  await migrate(db, groupsMigrations);
+  const relay = createOutboxRelay({ db, bus, logger });
+  const ctx: GroupsContext = { db, cache, outbox: relay, config, accounts, logger };
+
+  const http = await createHttpServer({
+    service: 'groups',
+    logger,
+    metrics: createMetrics('groups'),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    openapi: { title: 'Parley groups', version: '1.0.0' },
+    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
+  });
+  groupsRoutes(http, ctx, verifyToken);
+  membersRoutes(http, ctx, verifyToken);
+
+  const grpc = createGrpcServer({ logger });
+  addGroupsGrpc(grpc, ctx);
+
+  let consumer: { close(): Promise<void> } | undefined;
+  return {
+    http,
+    context: ctx,
+    async start() {
+      relay.start();
+      consumer = await subscribeGroupCacheInvalidation(bus, cache);
+      await http.listen({ host: config.HOST, port: config.PORT });
+      const address = http.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
+      return { httpPort, grpcPort };
+    },
+    async stop() {
+      await http.close();
+      await grpc.close();
+      await consumer?.close();
+      await relay.stop();
+    },
+  };
+}

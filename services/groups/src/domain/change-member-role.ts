@@ -1,0 +1,50 @@
+import type { EventData, GroupRole } from '@parley/contracts';
+import { conflict, forbidden, notFound } from '@parley/kit';
+import { lockGroup, setOwner } from '../data/group.repository.ts';
+import { findMembership, setRole, type MembershipRow } from '../data/membership.repository.ts';
+import type { GroupsContext } from './context.ts';
+import { emit } from './events.ts';
+import { forgetGroup } from './group-cache.ts';
+
+/**
+ * The owner promotes a member to admin or demotes an admin to member; `owner` hands ownership
+ * over: the target becomes the owner and the old owner an admin, in one transaction, so the
+ * group always has exactly one owner. Setting the role a member already has changes nothing.
+ * Returns the target's membership after the change.
+ */
+export async function changeMemberRole(
+  ctx: GroupsContext,
+  callerId: string,
+  groupId: string,
+  targetId: string,
+  role: GroupRole,
+): Promise<MembershipRow> {
+  const { member, changes } = await ctx.db.transaction(async (tx) => {
+    const group = await lockGroup(tx, groupId);
+    const caller = group && (await findMembership(tx, groupId, callerId));
+    if (!group || !caller) throw notFound('group');
+    if (caller.role !== 'owner') throw forbidden('Only the owner changes roles.');
+    const target = targetId === callerId ? caller : await findMembership(tx, groupId, targetId);
+    if (!target) throw notFound('member');
+    if (target.role === role) return { member: target, changes: [] };
+    if (targetId === callerId) {
+      throw conflict('The owner keeps the owner role until handing it to another member with {"role":"owner"}.');
+    }
+    const changed: EventData<'group.member_role_changed'>[] = [];
+    if (role === 'owner') {
+      // Demote first: the unique index allows one owner per group at any moment.
+      await setRole(tx, groupId, callerId, 'admin');
+      changed.push({ groupId, userId: callerId, role: 'admin' });
+      await setOwner(tx, groupId, targetId);
+    }
+    const updated = await setRole(tx, groupId, targetId, role);
+    changed.push({ groupId, userId: targetId, role });
+    await emit(tx, 'group.member_role_changed', ...changed);
+    return { member: updated, changes: changed };
+  });
+  if (changes.length > 0) {
+    await forgetGroup(ctx.cache, groupId);
+    ctx.outbox.notify();
+  }
+  return member;
+}

@@ -1,0 +1,15 @@
+import type { accountsV1 } from '@parley/contracts';
+import type { Cache, Db, Logger } from '@parley/kit';
+import type { GroupsConfig } from '../config.ts';
+
+/** Everything the groups use cases may need; each takes only the part it uses (Pick<>). */
+export interface GroupsContext {
+  db: Db;
+  cache: Cache;
+  /** Asks the outbox relay to publish what a just-committed transaction wrote. */
+  outbox: { notify(): void };
+  config: GroupsConfig;
+  /** accounts.v1.Users, to check that users exist before they are added. */
+  accounts: accountsV1.UsersClient;
+  logger: Logger;
+}

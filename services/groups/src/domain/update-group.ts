@@ -1,0 +1,40 @@
+import type { GroupRole } from '@parley/contracts';
+import { forbidden, notFound } from '@parley/kit';
+import { lockGroup, updateGroup as updateGroupRow, type GroupChanges, type GroupRow } from '../data/group.repository.ts';
+import { findMembership } from '../data/membership.repository.ts';
+import { canEditGroup } from './access.ts';
+import type { GroupsContext } from './context.ts';
+import { emit } from './events.ts';
+import { forgetGroup } from './group-cache.ts';
+
+/**
+ * Admins and the owner rename a group or change its description; an unchanged value is no
+ * change (and no event). Returns the group and the caller's role in it.
+ */
+export async function updateGroup(
+  ctx: GroupsContext,
+  callerId: string,
+  groupId: string,
+  input: GroupChanges,
+): Promise<{ group: GroupRow; role: GroupRole }> {
+  const { group, role, changed } = await ctx.db.transaction(async (tx) => {
+    const current = await lockGroup(tx, groupId);
+    const caller = current && (await findMembership(tx, groupId, callerId));
+    if (!current || !caller) throw notFound('group');
+    if (!canEditGroup(caller.role)) throw forbidden('Only admins and the owner edit the group.');
+    const changes: GroupChanges = {};
+    if (input.name !== undefined && input.name !== current.name) changes.name = input.name;
+    // An empty description clears it.
+    const description = input.description === undefined ? undefined : input.description || null;
+    if (description !== undefined && description !== current.description) changes.description = description;
+    if (Object.keys(changes).length === 0) return { group: current, role: caller.role, changed: false };
+    const updated = await updateGroupRow(tx, groupId, changes);
+    await emit(tx, 'group.updated', { groupId, changes, updatedBy: callerId });
+    return { group: updated, role: caller.role, changed: true };
+  });
+  if (changed) {
+    await forgetGroup(ctx.cache, groupId);
+    ctx.outbox.notify();
+  }
+  return { group, role };
+}

@@ -1,0 +1,3 @@
+export { createGroupsService, type GroupsDeps, type GroupsService } from './app.ts';
+export { groupsConfigSchema, type GroupsConfig } from './config.ts';
+export { createRemoteTokenVerifier } from './remote-auth.ts';

@@ -1,0 +1,22 @@
+import { accountsV1 } from '@parley/contracts';
+import { createAdapters, createGrpcClient, createLogger, loadConfigOrExit, openServiceDb, runUntilSignal } from '@parley/kit';
+import { createGroupsService } from './app.ts';
+import { groupsConfigSchema } from './config.ts';
+import { createRemoteTokenVerifier } from './remote-auth.ts';
+
+// The groups API as its own process (distributed mode).
+const config = loadConfigOrExit(groupsConfigSchema);
+const logger = createLogger('groups', config.LOG_LEVEL);
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const db = await openServiceDb({ url: config.GROUPS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'groups' });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
+const verifyToken = createRemoteTokenVerifier({ accountsUrl: config.ACCOUNTS_URL, cache: adapters.cache, accounts });
+const service = await createGroupsService({ config, db, cache: adapters.cache, bus: adapters.bus, logger, verifyToken, accounts });
+const ports = await service.start();
+logger.info(ports, 'groups ready');
+runUntilSignal(logger, async () => {
+  await service.stop();
+  accounts.close();
+  await adapters.close();
+  await db.close();
+});

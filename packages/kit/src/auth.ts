@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { unauthorized } from './errors.ts';
 import type { Cache } from './ports.ts';
 
@@ -118,4 +118,21 @@ export const requireAuth =
 export function callerOf(request: FastifyRequest): AuthContext {
   if (!request.auth) throw unauthorized();
   return request.auth;
+}
+
+/**
+ * The token verifier of a service in its own process (distributed mode): accounts' public
+ * keys from its JWKS (fetched and refreshed by jose), sessions from the shared cache, and
+ * `checkSession` (accounts' CheckSession over gRPC) when the cache has lost a session entry.
+ */
+export function createRemoteTokenVerifier(options: {
+  accountsUrl: string;
+  cache: Cache;
+  checkSession: (sessionId: string, userId: string) => Promise<boolean>;
+}): TokenVerifier {
+  return createTokenVerifier({
+    keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', options.accountsUrl)),
+    cache: options.cache,
+    sessionFallback: options.checkSession,
+  });
 }

@@ -1,59 +1,141 @@
 import { accountsConfigSchema, createAccountsService } from '@parley/accounts';
-import { gatewayConfigSchema, createGateway } from '@parley/gateway';
-import { createAdapters, createLogger, loadConfig, openServiceDb, type Db } from '@parley/kit';
+import { accountsV1, groupsV1 } from '@parley/contracts';
+import { createGateway, gatewayConfigSchema } from '@parley/gateway';
+import { createGroupsService, groupsConfigSchema } from '@parley/groups';
+import { createAdapters, createGrpcClient, createLogger, loadConfig, openServiceDb, type Adapters, type Db } from '@parley/kit';
+import { createMessagesService, messagesConfigSchema } from '@parley/messages';
+import { createNotificationsService, notificationsConfigSchema } from '@parley/notifications';
 
 export interface Platform {
   /** The public origin, e.g. http://localhost:8080. */
   url: string;
   port: number;
+  /** Each service's own loopback address (tests and benchmarks). */
+  internal: { accounts: string; groups: string; messages: string; notifications: string };
+  adapters: Adapters;
   stop(): Promise<void>;
 }
+
+export interface PlatformOptions {
+  /** Adapters to use instead of building them from the environment (tests). */
+  adapters?: Adapters;
+  /** Opens a service's database instead of PGlite under DATA_DIR or its *_DATABASE_URL (tests). */
+  openDb?: (service: string) => Promise<Db>;
+}
+
+type Closable = () => Promise<void>;
 
 /**
  * Every service in one process, the way `npm start` runs Parley: embedded PGlite databases
  * under DATA_DIR, in-process bus, cache, pub/sub and jobs (or the real ones where their URLs
- * are set), services on loopback ports, and the gateway as the one public origin.
+ * are set), services on loopback ports talking gRPC as in distributed mode, and the gateway
+ * as the one public origin.
  */
-export async function startPlatform(env: Record<string, string | undefined> = process.env): Promise<Platform> {
+export async function startPlatform(env: Record<string, string | undefined> = process.env, options: PlatformOptions = {}): Promise<Platform> {
   // Services listen on free loopback ports; only the gateway takes HOST and PORT.
   const internal = { ...env, HOST: '127.0.0.1', PORT: '0', GRPC_PORT: '0' };
   const gatewayConfig = loadConfig(gatewayConfigSchema, env);
   const accountsConfig = loadConfig(accountsConfigSchema, internal);
+  const logFor = (service: string) => createLogger(service, gatewayConfig.LOG_LEVEL);
 
-  const adapters = createAdapters({ redisUrl: gatewayConfig.REDIS_URL, amqpUrl: gatewayConfig.AMQP_URL, logger: createLogger('platform', gatewayConfig.LOG_LEVEL) });
+  const adapters =
+    options.adapters ?? createAdapters({ redisUrl: gatewayConfig.REDIS_URL, amqpUrl: gatewayConfig.AMQP_URL, logger: logFor('platform') });
+  // Stopped in order: gateway first, then services in reverse start order (each unshifts).
+  const closers: Closable[] = [];
   const databases: Db[] = [];
-  const stops: (() => Promise<void>)[] = [];
+  const open = async (service: string, url: string | undefined): Promise<Db> => {
+    const db = options.openDb ? await options.openDb(service) : await openServiceDb({ url, dataDir: accountsConfig.DATA_DIR, service });
+    databases.push(db);
+    return db;
+  };
+  const ownAdapters = options.adapters ? undefined : adapters;
+  const shared = { cache: adapters.cache, bus: adapters.bus };
+
   try {
-    const accountsDb = await openServiceDb({ url: accountsConfig.ACCOUNTS_DATABASE_URL, dataDir: accountsConfig.DATA_DIR, service: 'accounts' });
-    databases.push(accountsDb);
     const accounts = await createAccountsService({
       config: accountsConfig,
-      db: accountsDb,
-      ...adapters,
+      db: await open('accounts', accountsConfig.ACCOUNTS_DATABASE_URL),
+      ...shared,
       jobs: adapters.jobs('accounts'),
-      logger: createLogger('accounts', accountsConfig.LOG_LEVEL),
+      logger: logFor('accounts'),
       runWorker: true,
     });
     const accountsPorts = await accounts.start();
-    stops.push(() => accounts.stop());
+    closers.unshift(() => accounts.stop());
+    const accountsClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${accountsPorts.grpcPort}`);
+    closers.unshift(async () => accountsClient.close());
+    // In one process the services share accounts' own verifier (it has the database fallback).
+    const verifyToken = accounts.verifyToken;
 
-    const gateway = await createGateway(gatewayConfig, createLogger('gateway', gatewayConfig.LOG_LEVEL), {
-      accounts: `http://127.0.0.1:${accountsPorts.httpPort}`,
+    const groupsConfig = loadConfig(groupsConfigSchema, internal);
+    const groups = await createGroupsService({
+      config: groupsConfig,
+      db: await open('groups', groupsConfig.GROUPS_DATABASE_URL),
+      ...shared,
+      logger: logFor('groups'),
+      verifyToken,
+      accounts: accountsClient,
     });
+    const groupsPorts = await groups.start();
+    closers.unshift(() => groups.stop());
+    const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`);
+    closers.unshift(async () => groupsClient.close());
+
+    const messagesConfig = loadConfig(messagesConfigSchema, internal);
+    const messages = await createMessagesService({
+      config: messagesConfig,
+      db: await open('messages', messagesConfig.MESSAGES_DATABASE_URL),
+      ...shared,
+      jobs: adapters.jobs('messages'),
+      logger: logFor('messages'),
+      verifyToken,
+      accounts: accountsClient,
+      groups: groupsClient,
+    });
+    const messagesPorts = await messages.start();
+    closers.unshift(() => messages.stop());
+
+    const notificationsConfig = loadConfig(notificationsConfigSchema, internal);
+    const notifications = await createNotificationsService({
+      config: notificationsConfig,
+      db: await open('notifications', notificationsConfig.NOTIFICATIONS_DATABASE_URL),
+      ...shared,
+      pubsub: adapters.pubsub,
+      logger: logFor('notifications'),
+      verifyToken,
+      accounts: accountsClient,
+      groups: groupsClient,
+    });
+    const notificationsPorts = await notifications.start();
+    closers.unshift(() => notifications.stop());
+
+    const upstreams = {
+      accounts: `http://127.0.0.1:${accountsPorts.httpPort}`,
+      groups: `http://127.0.0.1:${groupsPorts.httpPort}`,
+      messages: `http://127.0.0.1:${messagesPorts.httpPort}`,
+      notifications: `http://127.0.0.1:${notificationsPorts.httpPort}`,
+    };
+    const gateway = await createGateway(gatewayConfig, logFor('gateway'), upstreams);
     await gateway.listen({ host: gatewayConfig.HOST, port: gatewayConfig.PORT });
-    stops.unshift(() => gateway.close());
+    closers.unshift(() => gateway.close());
     const address = gateway.server.address();
     const port = typeof address === 'object' && address ? address.port : gatewayConfig.PORT;
-    return { url: `http://localhost:${port}`, port, stop: () => stopAll(stops, adapters, databases) };
+    return {
+      url: `http://localhost:${port}`,
+      port,
+      internal: upstreams,
+      adapters,
+      stop: () => closeAll(closers, ownAdapters, databases),
+    };
   } catch (error) {
-    await stopAll(stops, adapters, databases);
+    await closeAll(closers, ownAdapters, databases);
     throw error;
   }
 }
 
-async function stopAll(stops: (() => Promise<void>)[], adapters: { close(): Promise<void> }, databases: Db[]): Promise<void> {
-  for (const stop of stops) await stop().catch(() => undefined);
-  await adapters.close();
-  // PGlite must be closed, or its WASM instance keeps the process alive.
+/** Services and clients, then the shared adapters, then the databases (PGlite must be closed or it keeps the process alive). */
+async function closeAll(closers: Closable[], adapters: Adapters | undefined, databases: Db[]): Promise<void> {
+  for (const close of closers) await close().catch(() => undefined);
+  await adapters?.close();
   await Promise.allSettled(databases.map((db) => db.close()));
 }

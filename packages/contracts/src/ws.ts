@@ -98,9 +98,11 @@ export const relayedEventTypes = [
   'reaction.updated',
   'read.updated',
   'conversation.created',
+  'group.created',
   'group.updated',
   'group.member_added',
   'group.member_removed',
+  'group.member_role_changed',
   'group.deleted',
 ] as const;
 export type RelayedEventType = (typeof relayedEventTypes)[number];
@@ -130,6 +132,10 @@ export const wsCloseCodes = {
   policyViolation: 1008,
   /** A frame over the size limit. */
   messageTooBig: 1009,
+  /** The server is restarting or shutting down: reconnect (another instance answers). */
+  serviceRestart: 1012,
+  /** The client read too slowly and its send buffer filled up: reconnect and fetch the gap. */
+  tryAgainLater: 1013,
 } as const;
 
 /** How long a new socket may take to send its `auth` frame. */

@@ -1,4 +1,5 @@
 import proxy from '@fastify/http-proxy';
+import type { FastifyRequest } from 'fastify';
 import { createHttpServer, createMetrics, type HttpServer, type Logger } from '@parley/kit';
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
@@ -22,10 +23,19 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
   });
 
   for (const route of routes) {
+    const base = { upstream: route.upstream, prefix: route.prefix, rewritePrefix: route.prefix };
+    if (route.websocket) {
+      await app.register(proxy, {
+        ...base,
+        websocket: true,
+        // The notifications service checks the browser's Origin and limits by client address.
+        // (supported by the plugin, missing from its types)
+        wsClientOptions: { rewriteRequestHeaders: forwardWsHeaders } as Record<string, unknown>,
+      });
+      continue;
+    }
     await app.register(proxy, {
-      upstream: route.upstream,
-      prefix: route.prefix,
-      rewritePrefix: route.prefix,
+      ...base,
       replyOptions: {
         // The services see the client's address (rate limits, sessions) and the request id.
         // X-Forwarded-For is replaced, not appended: a client cannot pick its own address.
@@ -43,6 +53,17 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
   // The SPA (apps/web) is not built yet; until it is, `/` tells a newcomer the platform is up.
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage));
   return app;
+}
+
+function forwardWsHeaders(headers: Record<string, string>, request: FastifyRequest): Record<string, string> {
+  return {
+    ...headers,
+    ...(request.headers.origin ? { origin: request.headers.origin } : {}),
+    // Lets notifications recognise a same-origin page whatever public host and port the gateway has.
+    ...(request.headers.host ? { 'x-forwarded-host': request.headers.host } : {}),
+    'x-forwarded-for': request.ip,
+    'x-request-id': request.id,
+  };
 }
 
 async function isReady(base: string): Promise<boolean> {

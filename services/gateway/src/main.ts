@@ -4,7 +4,12 @@ import { gatewayConfigSchema } from './config.ts';
 
 const config = loadConfigOrExit(gatewayConfigSchema);
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const gateway = await createGateway(config, logger, { accounts: config.ACCOUNTS_URL });
+const gateway = await createGateway(config, logger, {
+  accounts: config.ACCOUNTS_URL,
+  groups: config.GROUPS_URL,
+  messages: config.MESSAGES_URL,
+  notifications: config.NOTIFICATIONS_URL,
+});
 await gateway.listen({ host: config.HOST, port: config.PORT });
 logger.info({ port: config.PORT }, 'gateway ready');
 runUntilSignal(logger, () => gateway.close());

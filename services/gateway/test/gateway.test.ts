@@ -30,7 +30,12 @@ describe('gateway', () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     const config = loadConfig(gatewayConfigSchema, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-    gateway = await createGateway(config, createLogger('gateway', 'silent'), { accounts: upstreamUrl });
+    gateway = await createGateway(config, createLogger('gateway', 'silent'), {
+      accounts: upstreamUrl,
+      groups: upstreamUrl,
+      messages: upstreamUrl,
+      notifications: upstreamUrl,
+    });
     await gateway.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
   });

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { accountsV1, groupsV1 } from '@parley/contracts';
+import {
+  createHttpServer,
+  createMetrics,
+  createOutboxRelay,
+  migrate,
+  type Bus,
+  type Cache,
+  type Db,
+  type HttpServer,
+  type Jobs,
+  type Logger,
+  type TokenVerifier,
+} from '@parley/kit';
+import type { MessagesConfig } from './config.ts';
+import { messagesMigrations } from './data/migrations.ts';
+import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
+import type { MessagesContext } from './domain/context.ts';
+import { subscribeGroupEvents } from './events/group-events.ts';
+import { subscribeUserEvents } from './events/user-events.ts';
+import { conversationsRoutes } from './http/conversations.routes.ts';
+import { filesRoutes } from './http/files.routes.ts';
+import { messagesRoutes } from './http/messages.routes.ts';
+import { searchRoutes } from './http/search.routes.ts';
+import { createDiskStorage } from './storage/storage.ts';
+
+export interface MessagesDeps {
+  config: MessagesConfig;
+  db: Db;
+  cache: Cache;
+  bus: Bus;
+  jobs: Jobs;
+  logger: Logger;
+  /** Verifies access tokens: accounts' own verifier in one process, a JWKS-based one otherwise. */
+  verifyToken: TokenVerifier;
+  accounts: accountsV1.UsersClient;
+  groups: groupsV1.GroupsClient;
+}
+
+export interface MessagesService {
+  http: HttpServer;
+  context: MessagesContext;
+  /** Listens on config.HOST / PORT (0 = any free port); resolves to the bound port. */
+  start(): Promise<{ httpPort: number }>;
+  stop(): Promise<void>;
+}
+
+const CLEAN_FILES_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Wires the messages service: migrations, outbox relay, file storage, HTTP routes
+ * (conversations, messages, search, files), the group.* and user.* consumers and the hourly
+ * clean-up of unreferenced uploads.
+ */
+export async function createMessagesService(deps: MessagesDeps): Promise<MessagesService> {
+  const { config, db, cache, bus, jobs, logger, verifyToken } = deps;
+  await migrate(db, messagesMigrations);
+  const relay = createOutboxRelay({ db, bus, logger });
+  const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
+  const ctx: MessagesContext = {
+    db,
+    cache,
+    bus,
+    jobs,
+    outbox: relay,
+    config,
+    logger,
+    accounts: deps.accounts,
+    groups: deps.groups,
+    storage,
+  };
+
+  const http = await createHttpServer({
+    service: 'messages',
+    logger,
+    metrics: createMetrics('messages'),
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    openapi: { title: 'Parley messages', version: '1.0.0' },
+    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
+  });
+  conversationsRoutes(http, ctx, verifyToken);
+  messagesRoutes(http, ctx, verifyToken);
+  await searchRoutes(http, ctx, verifyToken);
+  await filesRoutes(http, ctx, verifyToken);
+
+  const consumers: { close(): Promise<void> }[] = [];
+  return {
+    http,
+    context: ctx,
+    async start() {
+      relay.start();
+      consumers.push(await subscribeGroupEvents(ctx), await subscribeUserEvents(ctx));
+      await jobs.work({
+        [CLEAN_FILES_JOB]: async () => {
+          await cleanUnreferencedFiles(ctx);
+        },
+      });
+      await jobs.repeat(CLEAN_FILES_JOB, CLEAN_FILES_EVERY_MS);
+      await http.listen({ host: config.HOST, port: config.PORT });
+      const address = http.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      return { httpPort };
+    },
+    async stop() {
+      await http.close();
+      await Promise.allSettled(consumers.splice(0).map((c) => c.close()));
+      await relay.stop();
+    },
+  };
+}

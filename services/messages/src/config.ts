@@ -1,0 +1,36 @@
+import { baseConfigSchema, databaseUrl, port } from '@parley/kit';
+import { z } from 'zod';
+
+const grpcAddress = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[\w.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port')
+    .default(fallback);
+
+export const messagesConfigSchema = baseConfigSchema.extend({
+  PORT: port(4003),
+  /** Reserved for a future messages.v1 gRPC API; nothing listens on it yet. */
+  GRPC_PORT: port(4103),
+  /** PostgreSQL for messages; unset: embedded PGlite under DATA_DIR/messages. */
+  MESSAGES_DATABASE_URL: databaseUrl(),
+  /** Where accounts serves its JWKS (distributed mode: main.ts verifies tokens against it). */
+  ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4001'),
+  ACCOUNTS_GRPC_ADDRESS: grpcAddress('127.0.0.1:4101'),
+  GROUPS_GRPC_ADDRESS: grpcAddress('127.0.0.1:4102'),
+  /** Uploaded files on local disk; unset: DATA_DIR/messages/files. */
+  FILES_DIR: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
+  /** Distinct emoji one message may carry; adding one more answers 409. */
+  MESSAGE_MAX_REACTIONS: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Messages one user may send per minute, across all instances; beyond: 429 with Retry-After. */
+  SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Deadline of each gRPC call to accounts and groups. */
+  GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+});
+
+export type MessagesConfig = z.output<typeof messagesConfigSchema>;

@@ -1,0 +1,143 @@
+import type { Queryable } from '@parley/kit';
+import type { Membership } from './access.ts';
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  body: string;
+  client_message_id: string;
+  reply_to_id: string | null;
+  mentions: string[];
+  created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+}
+
+const COLUMNS = 'id, conversation_id, seq, sender_id, body, client_message_id, reply_to_id, mentions, created_at, edited_at, deleted_at';
+
+const normalise = (row: MessageRow): MessageRow => ({ ...row, seq: Number(row.seq) });
+
+/**
+ * The conversation a message belongs to, so the caller's membership can be checked before
+ * anything else about the message is read. The only read without a Membership.
+ */
+export async function findMessageConversationId(db: Queryable, messageId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = $1', [messageId]);
+  return rows[0]?.conversation_id;
+}
+
+export async function findMessage(db: Queryable, access: Membership, messageId: string): Promise<MessageRow | undefined> {
+  const { rows } = await db.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`, [
+    messageId,
+    access.conversation.id,
+  ]);
+  return rows[0] && normalise(rows[0]);
+}
+
+/** The same, locked until the transaction ends: edits, deletions and reactions of one message take turns. */
+export async function lockMessage(tx: Queryable, access: Membership, messageId: string): Promise<MessageRow | undefined> {
+  const { rows } = await tx.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2 FOR UPDATE`, [
+    messageId,
+    access.conversation.id,
+  ]);
+  return rows[0] && normalise(rows[0]);
+}
+
+/** The caller's earlier message with this clientMessageId in this conversation, if any. */
+export async function findByClientMessageId(db: Queryable, access: Membership, clientMessageId: string): Promise<MessageRow | undefined> {
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${COLUMNS} FROM messages WHERE sender_id = $1 AND conversation_id = $2 AND client_message_id = $3`,
+    [access.userId, access.conversation.id, clientMessageId],
+  );
+  return rows[0] && normalise(rows[0]);
+}
+
+/** Inserts the caller's message; undefined when its clientMessageId was already used (a resend). */
+export async function insertMessage(
+  tx: Queryable,
+  access: Membership,
+  input: { id: string; seq: number; body: string; clientMessageId: string; replyToId: string | null; mentions: readonly string[]; createdAt: Date },
+): Promise<MessageRow | undefined> {
+  const { rows } = await tx.query<MessageRow>(
+    `INSERT INTO messages (id, conversation_id, seq, sender_id, body, client_message_id, reply_to_id, mentions, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9)
+     ON CONFLICT (sender_id, conversation_id, client_message_id) DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [
+      input.id,
+      access.conversation.id,
+      input.seq,
+      access.userId,
+      input.body,
+      input.clientMessageId,
+      input.replyToId,
+      [...input.mentions],
+      input.createdAt,
+    ],
+  );
+  return rows[0] && normalise(rows[0]);
+}
+
+/**
+ * A page of history: `before` newest first (seq < before), `after` oldest first (seq > after),
+ * neither: the newest page, newest first. Keyset on (conversation_id, seq).
+ */
+export async function listMessages(
+  db: Queryable,
+  access: Membership,
+  page: { before?: number | undefined; after?: number | undefined; limit: number },
+): Promise<MessageRow[]> {
+  const ascending = page.after !== undefined;
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${COLUMNS} FROM messages
+      WHERE conversation_id = $1
+        AND ($2::bigint IS NULL OR seq < $2::bigint)
+        AND ($3::bigint IS NULL OR seq > $3::bigint)
+      ORDER BY seq ${ascending ? 'ASC' : 'DESC'}
+      LIMIT $4`,
+    [access.conversation.id, page.before ?? null, page.after ?? null, page.limit],
+  );
+  return rows.map(normalise);
+}
+
+/** The messages at these seqs of several conversations (the latest of each, for the chat list). */
+export async function findMessagesBySeq(db: Queryable, keys: readonly { conversationId: string; seq: number }[]): Promise<MessageRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${COLUMNS} FROM messages
+      WHERE (conversation_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::bigint[]))`,
+    [keys.map((k) => k.conversationId), keys.map((k) => k.seq)],
+  );
+  return rows.map(normalise);
+}
+
+export async function updateMessageBody(
+  tx: Queryable,
+  access: Membership,
+  messageId: string,
+  body: string,
+  mentions: readonly string[],
+): Promise<MessageRow> {
+  const { rows } = await tx.query<MessageRow>(
+    `UPDATE messages SET body = $3, mentions = $4::uuid[], edited_at = now()
+      WHERE id = $1 AND conversation_id = $2 RETURNING ${COLUMNS}`,
+    [messageId, access.conversation.id, body, [...mentions]],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`message ${messageId} vanished while editing`);
+  return normalise(row);
+}
+
+/** Turns the message into a tombstone: its seq stays, its content goes. */
+export async function tombstoneMessage(tx: Queryable, access: Membership, messageId: string): Promise<MessageRow> {
+  const { rows } = await tx.query<MessageRow>(
+    `UPDATE messages SET body = '', mentions = '{}', deleted_at = now()
+      WHERE id = $1 AND conversation_id = $2 RETURNING ${COLUMNS}`,
+    [messageId, access.conversation.id],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`message ${messageId} vanished while deleting`);
+  return normalise(row);
+}

@@ -1,0 +1,19 @@
+import type { accountsV1, groupsV1 } from '@parley/contracts';
+import type { Bus, Cache, Db, Jobs, Logger } from '@parley/kit';
+import type { MessagesConfig } from '../config.ts';
+import type { FileStorage } from '../storage/storage.ts';
+
+/** Everything the messages use cases may need; each takes only the part it uses (Pick<>). */
+export interface MessagesContext {
+  db: Db;
+  cache: Cache;
+  bus: Bus;
+  jobs: Jobs;
+  /** Asks the outbox relay to publish what a just-committed transaction wrote. */
+  outbox: { notify(): void };
+  config: MessagesConfig;
+  logger: Logger;
+  accounts: accountsV1.UsersClient;
+  groups: groupsV1.GroupsClient;
+  storage: FileStorage;
+}

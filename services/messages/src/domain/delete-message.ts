@@ -1,0 +1,38 @@
+import { forbidden, notFound } from '@parley/kit';
+import { lockMessage, tombstoneMessage } from '../data/message.repository.ts';
+import type { MessagesContext } from './context.ts';
+import { emit } from './events.ts';
+import { conversationMemberIds } from './membership.ts';
+import { assertMessageAccess } from './message-access.ts';
+import { invalidateRecent } from './recent-cache.ts';
+
+/**
+ * Deletes a message, leaving a tombstone (same id and seq; body '', attachments and reactions
+ * hidden). The author may, and in a group its admins and owner. Deleting a tombstone again is
+ * a no-op.
+ */
+export async function deleteMessage(ctx: MessagesContext, userId: string, messageId: string): Promise<void> {
+  const access = await assertMessageAccess(ctx, messageId, userId);
+  const recipients = await conversationMemberIds(ctx, access.conversation);
+  const deleted = await ctx.db.transaction(async (tx) => {
+    const current = await lockMessage(tx, access, messageId);
+    if (!current) throw notFound('message');
+    const moderator = access.role === 'owner' || access.role === 'admin';
+    if (current.sender_id !== userId && !moderator) throw forbidden('Only the author or a group admin can delete a message.');
+    if (current.deleted_at) return false;
+    const row = await tombstoneMessage(tx, access, messageId);
+    await emit(tx, 'message.deleted', {
+      conversationId: row.conversation_id,
+      messageId: row.id,
+      seq: row.seq,
+      deletedBy: userId,
+      deletedAt: new Date(row.deleted_at ?? Date.now()).toISOString(),
+      recipients,
+    });
+    return true;
+  });
+  if (deleted) {
+    ctx.outbox.notify();
+    await invalidateRecent(ctx.cache, recipients);
+  }
+}

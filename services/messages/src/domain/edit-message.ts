@@ -1,0 +1,42 @@
+import { conflict, forbidden, notFound } from '@parley/kit';
+import { lockMessage, updateMessageBody } from '../data/message.repository.ts';
+import type { MessageView } from '../presenters/message.presenter.ts';
+import type { MessagesContext } from './context.ts';
+import { emit } from './events.ts';
+import { conversationMemberIds } from './membership.ts';
+import { resolveMentions } from './mentions.ts';
+import { assertMessageAccess } from './message-access.ts';
+import { viewMessages } from './message-views.ts';
+import { invalidateRecent } from './recent-cache.ts';
+
+/**
+ * The author changes a message's body: editedAt is set and message.updated emitted. Other
+ * members get 403, non-members 404; a deleted message cannot be edited (409). The same body
+ * again changes nothing.
+ */
+export async function editMessage(ctx: MessagesContext, userId: string, messageId: string, body: string): Promise<MessageView> {
+  const access = await assertMessageAccess(ctx, messageId, userId);
+  const [mentions, recipients] = await Promise.all([
+    resolveMentions(ctx, access.conversation, userId, body),
+    conversationMemberIds(ctx, access.conversation),
+  ]);
+  const { row, changed } = await ctx.db.transaction(async (tx) => {
+    const current = await lockMessage(tx, access, messageId);
+    if (!current) throw notFound('message');
+    if (current.sender_id !== userId) throw forbidden('Only the author can edit a message.');
+    if (current.deleted_at) throw conflict('The message was deleted; it cannot be edited.');
+    if (current.body === body) return { row: current, changed: false };
+    const updated = await updateMessageBody(tx, access, messageId, body, mentions);
+    const [view] = await viewMessages({ db: tx }, [updated], null);
+    if (!view) throw new Error(`message ${messageId} could not be presented`);
+    await emit(tx, 'message.updated', { message: view, recipients });
+    return { row: updated, changed: true };
+  });
+  if (changed) {
+    ctx.outbox.notify();
+    await invalidateRecent(ctx.cache, recipients);
+  }
+  const [view] = await viewMessages(ctx, [row], userId);
+  if (!view) throw new Error(`message ${messageId} could not be presented`);
+  return view;
+}

@@ -1,0 +1,76 @@
+import { badRequest, notFound } from '@parley/kit';
+import { existingConversationIds, listConversationSummaries } from '../data/conversation.repository.ts';
+import type { ConversationSummary } from '../presenters/conversation.presenter.ts';
+import type { MessagesContext } from './context.ts';
+import { viewConversations } from './conversation-views.ts';
+import { assertMember, ensureGroupConversation, memberConversationIds, userGroupIds } from './membership.ts';
+import { recentKey } from './recent-cache.ts';
+
+export interface ConversationPage {
+  items: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+/**
+ * Events delete the entry; the TTL bounds how long a page computed while a message was being
+ * committed (and stored just after that message's invalidation) could stay stale.
+ */
+const TTL_SECONDS = 300;
+
+const encodeCursor = (at: string, id: string): string => Buffer.from(JSON.stringify([at, id])).toString('base64url');
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at)) && /^[0-9a-f-]{36}$/i.test(id)) return { at, id };
+  } catch {
+    // fall through
+  }
+  throw badRequest('The cursor is not valid.', { 'querystring.cursor': ['is not a cursor this API gave out'] });
+}
+
+/**
+ * The caller's chats, newest activity first, each with its title, last message and unread
+ * count. The first page is cached per user (recentKey) until a message or read mark changes it.
+ */
+export async function listConversations(
+  ctx: MessagesContext,
+  userId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<ConversationPage> {
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  if (!after) {
+    const cached = await ctx.cache.get<{ limit: number; page: ConversationPage }>(recentKey(userId));
+    if (cached?.limit === page.limit) return cached.page;
+  }
+  const ids = await memberConversationIds(ctx, userId);
+  await createMissingGroupConversations(ctx, userId, ids);
+  const rows = await listConversationSummaries(ctx.db, userId, ids, { limit: page.limit + 1, after });
+  const more = rows.length > page.limit;
+  const pageRows = rows.slice(0, page.limit);
+  const last = pageRows.at(-1);
+  const result: ConversationPage = {
+    items: await viewConversations(ctx, userId, pageRows),
+    nextCursor: more && last ? encodeCursor(new Date(last.activity_at).toISOString(), last.id) : null,
+  };
+  if (!after) await ctx.cache.set(recentKey(userId), { limit: page.limit, page: result }, TTL_SECONDS);
+  return result;
+}
+
+/** Groups whose conversation row does not exist yet (their group.created is still on its way). */
+async function createMissingGroupConversations(ctx: MessagesContext, userId: string, ids: readonly string[]): Promise<void> {
+  const groupIds = new Set(await userGroupIds(ctx, userId));
+  const known = new Set((await existingConversationIds(ctx.db, ids)).map((c) => c.id));
+  const missing = ids.filter((id) => groupIds.has(id) && !known.has(id));
+  for (const id of missing) await ensureGroupConversation(ctx, id);
+}
+
+/** One conversation as the caller's chat list shows it. */
+export async function getConversation(ctx: MessagesContext, userId: string, conversationId: string): Promise<ConversationSummary> {
+  const access = await assertMember(ctx, conversationId, userId);
+  const [row] = await listConversationSummaries(ctx.db, userId, [access.conversation.id], { limit: 1 });
+  if (!row) throw notFound('conversation');
+  const [summary] = await viewConversations(ctx, userId, [row]);
+  if (!summary) throw notFound('conversation');
+  return summary;
+}

@@ -1,0 +1,37 @@
+import { badRequest } from '@parley/kit';
+import { listMessages as listMessageRows } from '../data/message.repository.ts';
+import type { MessageView } from '../presenters/message.presenter.ts';
+import type { MessagesContext } from './context.ts';
+import { assertMember } from './membership.ts';
+import { viewMessages } from './message-views.ts';
+
+export interface MessagePage {
+  items: MessageView[];
+  /** Pass it as `before` (newest-first pages) or `after` (oldest-first pages) for the next page; null at the end. */
+  nextCursor: string | null;
+}
+
+/**
+ * History of a conversation: `before` gives older messages newest first, `after` newer ones
+ * oldest first (catching up after a reconnect), neither the newest page. Tombstones are
+ * included so seqs stay gapless for the client.
+ */
+export async function listMessages(
+  ctx: MessagesContext,
+  userId: string,
+  conversationId: string,
+  page: { before?: number | undefined; after?: number | undefined; limit: number },
+): Promise<MessagePage> {
+  if (page.before !== undefined && page.after !== undefined) {
+    throw badRequest('Use before or after, not both.', { 'querystring.after': ['cannot be combined with before'] });
+  }
+  const access = await assertMember(ctx, conversationId, userId);
+  const rows = await listMessageRows(ctx.db, access, { before: page.before, after: page.after, limit: page.limit + 1 });
+  const more = rows.length > page.limit;
+  const pageRows = rows.slice(0, page.limit);
+  const last = pageRows.at(-1);
+  return {
+    items: await viewMessages(ctx, pageRows, userId),
+    nextCursor: more && last ? String(last.seq) : null,
+  };
+}

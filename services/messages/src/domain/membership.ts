@@ -1,0 +1,155 @@
+import { groupRoleSchema, type GroupRole } from '@parley/contracts';
+import { isUuid, notFound, unary, type AppError } from '@parley/kit';
+import type { Membership } from '../data/access.ts';
+import {
+  existingConversationIds,
+  findConversation,
+  findConversationFor,
+  insertGroupConversation,
+  listDirectConversationIds,
+  listDirectMemberIds,
+  type ConversationRow,
+} from '../data/conversation.repository.ts';
+import { presentConversation } from '../presenters/conversation.presenter.ts';
+import type { MessagesContext } from './context.ts';
+import { emit } from './events.ts';
+
+export type { Membership } from '../data/access.ts';
+
+/**
+ * Who belongs to which conversation. Direct conversations: our own conversation_members.
+ * Group conversations (id = the group's id): the groups service over gRPC, cached here and
+ * invalidated by the group.* consumer (events/group-events.ts), so a removal takes effect on
+ * the first request after its event arrives. Only positive answers are cached: someone just
+ * added to a group (or who just created it) is asked about afresh, never refused from a stale
+ * "no".
+ */
+
+/** Long: entries are deleted by events, the TTL only bounds memory. */
+const TTL_SECONDS = 3600;
+/**
+ * Shorter for membership answers: events delete them, but a read racing a removal could put
+ * back a stale "yes" just after; this bounds how long such a leftover could last.
+ */
+const MEMBERSHIP_TTL_SECONDS = 600;
+
+export const membershipKey = (conversationId: string, userId: string): string => `messages:membership:${conversationId}:${userId}`;
+export const userGroupsKey = (userId: string): string => `messages:user-groups:${userId}`;
+export const groupMembersKey = (groupId: string): string => `messages:members:${groupId}`;
+
+type MembershipDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
+
+const roleOf = (role: string | undefined): GroupRole => {
+  const parsed = groupRoleSchema.safeParse(role);
+  return parsed.success ? parsed.data : 'member';
+};
+
+const grpcOptions = (ctx: Pick<MessagesContext, 'config' | 'logger'>) => ({
+  deadlineMs: ctx.config.GRPC_DEADLINE_MS,
+  retries: 2,
+  logger: ctx.logger,
+});
+
+/** The caller's role in a group, or null when not a member (also for an unknown group). */
+export async function groupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
+  const cached = await ctx.cache.get<{ role: GroupRole }>(membershipKey(groupId, userId));
+  if (cached) return cached.role;
+  const answer = await unary(ctx.groups, 'getMembership', { groupId, userId }, grpcOptions(ctx));
+  if (!answer.isMember) return null;
+  const role = roleOf(answer.role);
+  await ctx.cache.set(membershipKey(groupId, userId), { role }, MEMBERSHIP_TTL_SECONDS);
+  // A membership we did not know of: the user's cached group list may predate it.
+  await ctx.cache.del(userGroupsKey(userId));
+  return role;
+}
+
+/** A group's members with their roles, cached; empty for an unknown group. */
+export async function groupMembers(ctx: MembershipDeps, groupId: string): Promise<{ userId: string; role: GroupRole }[]> {
+  const cached = await ctx.cache.get<{ userId: string; role: GroupRole }[]>(groupMembersKey(groupId));
+  if (cached) return cached;
+  let members: { userId: string; role: GroupRole }[];
+  try {
+    const answer = await unary(ctx.groups, 'listMembers', { groupId }, grpcOptions(ctx));
+    members = answer.members.map((m) => ({ userId: m.userId, role: roleOf(m.role) }));
+  } catch (error) {
+    if ((error as Partial<AppError>).httpStatus === 404) return [];
+    throw error;
+  }
+  await ctx.cache.set(groupMembersKey(groupId), members, TTL_SECONDS);
+  return members;
+}
+
+/** The ids of every group the user belongs to, cached. */
+export async function userGroupIds(ctx: MembershipDeps, userId: string): Promise<string[]> {
+  const cached = await ctx.cache.get<string[]>(userGroupsKey(userId));
+  if (cached) return cached;
+  const answer = await unary(ctx.groups, 'listUserGroups', { userId }, grpcOptions(ctx));
+  await ctx.cache.set(userGroupsKey(userId), answer.groupIds, TTL_SECONDS);
+  return answer.groupIds;
+}
+
+/**
+ * The local row of a group's conversation, created on first use: a group is usable the moment
+ * it exists, whether or not its group.created event has arrived. Whoever creates the row emits
+ * conversation.created.
+ */
+export async function ensureGroupConversation(ctx: MembershipDeps, groupId: string): Promise<ConversationRow> {
+  const existing = await findConversation(ctx.db, groupId);
+  if (existing) return existing;
+  const memberIds = (await groupMembers(ctx, groupId)).map((m) => m.userId);
+  const { row, created } = await ctx.db.transaction(async (tx) => {
+    const inserted = await insertGroupConversation(tx, { id: groupId });
+    if (inserted) {
+      await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+      return { row: inserted, created: true };
+    }
+    const found = await findConversation(tx, groupId);
+    if (!found) throw new Error(`group conversation ${groupId} neither inserted nor found`);
+    return { row: found, created: false };
+  });
+  if (created) ctx.outbox.notify();
+  return row;
+}
+
+/**
+ * Proof that userId belongs to the conversation, with its row and the caller's group role.
+ * Throws notFound('conversation') for non-members, unknown and malformed ids and deleted groups
+ * alike, so a caller cannot tell them apart.
+ */
+export async function assertMember(ctx: MembershipDeps, conversationId: string, userId: string): Promise<Membership> {
+  if (!isUuid(conversationId)) throw notFound('conversation');
+  const found = await findConversationFor(ctx.db, conversationId, userId);
+  if (found?.deleted_at) throw notFound('conversation');
+  if (found?.type === 'direct') {
+    if (!found.direct_member) throw notFound('conversation');
+    const { direct_member: _, ...conversation } = found;
+    return { conversation, role: null, userId } as Membership;
+  }
+  const role = await groupRole(ctx, conversationId, userId);
+  if (!role) throw notFound('conversation');
+  let conversation: ConversationRow;
+  if (found) {
+    const { direct_member: _, ...row } = found;
+    conversation = row;
+  } else {
+    conversation = await ensureGroupConversation(ctx, conversationId);
+    if (conversation.deleted_at) throw notFound('conversation');
+  }
+  return { conversation, role, userId } as Membership;
+}
+
+/**
+ * Every conversation id the user belongs to: their direct conversations and their groups'
+ * conversations (from ListUserGroups, cached), minus deleted groups. Search scopes by it.
+ */
+export async function memberConversationIds(ctx: MembershipDeps, userId: string): Promise<string[]> {
+  const [direct, groups] = await Promise.all([listDirectConversationIds(ctx.db, userId), userGroupIds(ctx, userId)]);
+  const deleted = new Set((await existingConversationIds(ctx.db, groups)).filter((c) => c.deleted).map((c) => c.id));
+  return [...new Set([...direct, ...groups.filter((id) => !deleted.has(id))])];
+}
+
+/** Everyone who belongs to the conversation now: the direct pair or the group's members. */
+export async function conversationMemberIds(ctx: MembershipDeps, conversation: ConversationRow): Promise<string[]> {
+  if (conversation.type === 'direct') return listDirectMemberIds(ctx.db, conversation.id);
+  return (await groupMembers(ctx, conversation.id)).map((m) => m.userId);
+}

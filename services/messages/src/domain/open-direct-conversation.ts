@@ -1,0 +1,51 @@
+import { badRequest, newId, notFound } from '@parley/kit';
+import { directKeyOf, findDirectConversation, insertDirectConversation, listConversationSummaries } from '../data/conversation.repository.ts';
+import { presentConversation, type ConversationSummary } from '../presenters/conversation.presenter.ts';
+import type { MessagesContext } from './context.ts';
+import { viewConversations } from './conversation-views.ts';
+import { emit } from './events.ts';
+import { invalidateRecent } from './recent-cache.ts';
+import { getProfiles } from './user-profiles.ts';
+
+/**
+ * The direct conversation of the caller and another user, created on first use: exactly one per
+ * pair, also when both open it at the same moment (unique direct_key + ON CONFLICT DO NOTHING:
+ * the loser of the race reads the winner's row). `created` tells 201 from 200.
+ */
+export async function openDirectConversation(
+  ctx: MessagesContext,
+  userId: string,
+  otherId: string,
+): Promise<{ conversation: ConversationSummary; created: boolean }> {
+  const otherUserId = otherId.toLowerCase();
+  if (otherUserId === userId.toLowerCase()) {
+    throw badRequest('A direct conversation needs another user.', { 'body.userId': ['is yourself'] });
+  }
+  const directKey = directKeyOf(userId, otherUserId);
+  let row = await findDirectConversation(ctx.db, directKey);
+  let created = false;
+  if (!row) {
+    const other = (await getProfiles(ctx, [otherUserId])).get(otherUserId);
+    if (!other) throw notFound('user');
+    const memberIds = [userId, otherUserId];
+    ({ row, created } = await ctx.db.transaction(async (tx) => {
+      const inserted = await insertDirectConversation(tx, { id: newId(), directKey, memberIds });
+      if (inserted) {
+        await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+        return { row: inserted, created: true };
+      }
+      const winner = await findDirectConversation(tx, directKey);
+      if (!winner) throw new Error(`direct conversation ${directKey} neither inserted nor found`);
+      return { row: winner, created: false };
+    }));
+    if (created) {
+      ctx.outbox.notify();
+      await invalidateRecent(ctx.cache, memberIds);
+    }
+  }
+  const [summary] = await listConversationSummaries(ctx.db, userId, [row.id], { limit: 1 });
+  if (!summary) throw notFound('conversation');
+  const [conversation] = await viewConversations(ctx, userId, [summary]);
+  if (!conversation) throw notFound('conversation');
+  return { conversation, created };
+}

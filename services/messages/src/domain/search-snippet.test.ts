@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { buildSnippet, escapeHtml } from './search-snippet.ts';
+
+describe('escapeHtml', () => {
+  it('escapes the five HTML-significant characters', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+});
+
+describe('buildSnippet', () => {
+  it('when PostgreSQL marked words, its headline is the snippet', () => {
+    expect(buildSnippet('Weekly meetings', 'meeting', 'Weekly <mark>meetings</mark>')).toBe('Weekly <mark>meetings</mark>');
+  });
+
+  it('when only a partial word matched, every occurrence is marked, case-insensitively', () => {
+    expect(buildSnippet('Отчёты и ОТЧЁТ', 'отч', null)).toBe('<mark>Отч</mark>ёты и <mark>ОТЧ</mark>ЁТ');
+  });
+
+  it('when the body holds HTML, it comes out escaped and only <mark> is markup', () => {
+    const snippet = buildSnippet('<img src=x onerror=alert(1)> meetup', 'meet', null);
+    expect(snippet).toBe('&lt;img src=x onerror=alert(1)&gt; <mark>meet</mark>up');
+    expect(snippet.replaceAll('<mark>', '').replaceAll('</mark>', '')).not.toMatch(/[<>]/);
+  });
+
+  it('when the query itself looks like HTML, it is escaped inside the mark', () => {
+    expect(buildSnippet('a <b> c', '<b>', null)).toBe('a <mark>&lt;b&gt;</mark> c');
+  });
+
+  it('when the query holds regular-expression syntax, it matches literally', () => {
+    expect(buildSnippet('cost (a+b)*2 total', '(a+b)*', null)).toBe('cost <mark>(a+b)*</mark>2 total');
+  });
+
+  it('when the body is long, it shows a window around the first match with ellipses', () => {
+    const body = `${'word '.repeat(100)}needle${' tail'.repeat(100)}`;
+    const snippet = buildSnippet(body, 'needle', null);
+    expect(snippet.startsWith('… ')).toBe(true);
+    expect(snippet.endsWith(' …')).toBe(true);
+    expect(snippet).toContain('<mark>needle</mark>');
+    expect(snippet.length).toBeLessThan(300);
+  });
+
+  it('when nothing can be found to mark, it shows the escaped beginning', () => {
+    expect(buildSnippet('<b>bold</b> text', 'zzz', 'no marks here')).toBe('&lt;b&gt;bold&lt;/b&gt; text');
+  });
+
+  it('never splits a surrogate pair at a cut', () => {
+    const body = `${'😀'.repeat(100)}target${'😀'.repeat(100)}`;
+    const snippet = buildSnippet(body, 'target', null);
+    expect(() => encodeURIComponent(snippet)).not.toThrow();
+    expect(snippet).toContain('<mark>target</mark>');
+  });
+});

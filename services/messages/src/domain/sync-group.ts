@@ -1,0 +1,89 @@
+import type { AnyEvent } from '@parley/contracts';
+import { handleOnce } from '@parley/kit';
+import {
+  findConversation,
+  insertGroupConversation,
+  markConversationDeleted,
+  setGroupTitle,
+} from '../data/conversation.repository.ts';
+import { presentConversation } from '../presenters/conversation.presenter.ts';
+import type { MessagesContext } from './context.ts';
+import { emit } from './events.ts';
+import { groupMembers, groupMembersKey, membershipKey, userGroupsKey } from './membership.ts';
+import { recentKey } from './recent-cache.ts';
+
+export const GROUPS_QUEUE = 'messages.groups';
+
+export type GroupEvent = Extract<
+  AnyEvent,
+  { type: 'group.created' | 'group.updated' | 'group.deleted' | 'group.member_added' | 'group.member_removed' | 'group.member_role_changed' }
+>;
+
+type SyncDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
+
+/**
+ * Keeps messages in step with the groups service: conversation rows and titles (written once
+ * per event, through the inbox) and the membership caches (deleted on every delivery, which is
+ * idempotent), so the next request after a membership change asks groups afresh.
+ */
+export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void> {
+  switch (event.type) {
+    case 'group.created': {
+      const { groupId, name, memberIds } = event.data;
+      const created = await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
+        const inserted = await insertGroupConversation(tx, { id: groupId, title: name, titleAt: event.occurredAt });
+        if (inserted) await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+        else await setGroupTitle(tx, groupId, name, event.occurredAt, true);
+      });
+      if (created) ctx.outbox.notify();
+      await ctx.cache.del(...memberIds.flatMap((id) => [userGroupsKey(id), recentKey(id)]));
+      return;
+    }
+    case 'group.updated': {
+      const { groupId, changes } = event.data;
+      if (changes.name === undefined) return;
+      const name = changes.name;
+      const existed = await findConversation(ctx.db, groupId);
+      const memberIds = (await groupMembers(ctx, groupId)).map((m) => m.userId);
+      await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
+        // Arriving before group.created: create the row now, with the newer name.
+        const inserted = existed ? undefined : await insertGroupConversation(tx, { id: groupId, title: name, titleAt: event.occurredAt });
+        if (inserted) await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+        else await setGroupTitle(tx, groupId, name, event.occurredAt);
+      });
+      ctx.outbox.notify();
+      await ctx.cache.del(...memberIds.map(recentKey));
+      return;
+    }
+    case 'group.deleted': {
+      const { groupId, memberIds: given } = event.data;
+      const cachedMembers = await ctx.cache.get<{ userId: string }[]>(groupMembersKey(groupId));
+      const memberIds = given ?? cachedMembers?.map((m) => m.userId);
+      await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
+        const inserted = await insertGroupConversation(tx, { id: groupId, deletedAt: event.occurredAt });
+        if (!inserted) await markConversationDeleted(tx, groupId, event.occurredAt);
+      });
+      await ctx.cache.delPrefix(`messages:membership:${groupId}:`);
+      await ctx.cache.del(groupMembersKey(groupId));
+      if (memberIds) {
+        await ctx.cache.del(...memberIds.flatMap((id) => [userGroupsKey(id), recentKey(id)]));
+      } else {
+        // Nobody to name: every cached group list and chat list may hold it.
+        await ctx.cache.delPrefix('messages:user-groups:');
+        await ctx.cache.delPrefix('messages:recent:');
+      }
+      return;
+    }
+    case 'group.member_added':
+    case 'group.member_removed': {
+      const { groupId, userId } = event.data;
+      await ctx.cache.del(membershipKey(groupId, userId), groupMembersKey(groupId), userGroupsKey(userId), recentKey(userId));
+      return;
+    }
+    case 'group.member_role_changed': {
+      const { groupId, userId } = event.data;
+      await ctx.cache.del(membershipKey(groupId, userId), groupMembersKey(groupId));
+      return;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { AnyEvent } from '@parley/contracts';
+import { listDirectPartnerIds } from '../data/conversation.repository.ts';
+import type { MessagesContext } from './context.ts';
+import { recentKey } from './recent-cache.ts';
+import { profileKey } from './user-profiles.ts';
+
+export const USERS_QUEUE = 'messages.users';
+
+/**
+ * A user's profile changed: drop our cached copy (usernames resolve @mentions), and the chat
+ * lists that show their display name as a direct chat's title.
+ */
+export async function syncUserProfile(ctx: Pick<MessagesContext, 'db' | 'cache'>, event: Extract<AnyEvent, { type: 'user.updated' }>): Promise<void> {
+  const { userId, changes } = event.data;
+  await ctx.cache.del(profileKey(userId));
+  if (changes.displayName !== undefined || changes.username !== undefined) {
+    const partners = await listDirectPartnerIds(ctx.db, userId);
+    if (partners.length > 0) await ctx.cache.del(...partners.map(recentKey));
+  }
+}

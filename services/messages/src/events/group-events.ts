@@ -1,0 +1,29 @@
+import { InvalidEventError, parseEvent, type AnyEvent } from '@parley/contracts';
+import type { MessagesContext } from '../domain/context.ts';
+import { GROUPS_QUEUE, syncGroup, type GroupEvent } from '../domain/sync-group.ts';
+
+export const GROUP_EVENT_TYPES = [
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'group.member_added',
+  'group.member_removed',
+  'group.member_role_changed',
+] as const;
+
+const isGroupEvent = (event: AnyEvent): event is GroupEvent => (GROUP_EVENT_TYPES as readonly string[]).includes(event.type);
+
+/** Consumes the group.* events messages needs (queue messages.groups); malformed ones are logged and dropped. */
+export function subscribeGroupEvents(ctx: Pick<MessagesContext, 'bus' | 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>) {
+  return ctx.bus.subscribe({ queue: GROUPS_QUEUE, bindings: GROUP_EVENT_TYPES }, async (envelope) => {
+    let event;
+    try {
+      event = parseEvent(envelope);
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      ctx.logger.error({ err: error, eventId: envelope.id, type: envelope.type }, 'dropping a malformed group event');
+      return;
+    }
+    if (isGroupEvent(event)) await syncGroup(ctx, event);
+  });
+}

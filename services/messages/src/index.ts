@@ -1,0 +1,2 @@
+export { createMessagesService, type MessagesDeps, type MessagesService } from './app.ts';
+export { messagesConfigSchema, type MessagesConfig } from './config.ts';

@@ -1,0 +1,48 @@
+import { accountsV1, groupsV1 } from '@parley/contracts';
+import {
+  createAdapters,
+  createGrpcClient,
+  createLogger,
+  createTokenVerifier,
+  loadConfigOrExit,
+  openServiceDb,
+  runUntilSignal,
+  unary,
+} from '@parley/kit';
+import { createRemoteJWKSet } from 'jose';
+import { createMessagesService } from './app.ts';
+import { messagesConfigSchema } from './config.ts';
+
+// The messages API as its own process (distributed mode): tokens are verified against accounts'
+// JWKS and the shared session cache; accounts and groups are called over gRPC.
+const config = loadConfigOrExit(messagesConfigSchema);
+const logger = createLogger('messages', config.LOG_LEVEL);
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
+const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
+const verifyToken = createTokenVerifier({
+  keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', config.ACCOUNTS_URL)),
+  cache: adapters.cache,
+  sessionFallback: async (sessionId, userId) =>
+    (await unary(accounts, 'checkSession', { sessionId, userId }, { deadlineMs: config.GRPC_DEADLINE_MS, retries: 2 })).live,
+});
+const service = await createMessagesService({
+  config,
+  db,
+  ...adapters,
+  jobs: adapters.jobs('messages'),
+  logger,
+  verifyToken,
+  accounts,
+  groups,
+});
+const ports = await service.start();
+logger.info(ports, 'messages ready');
+runUntilSignal(logger, async () => {
+  await service.stop();
+  accounts.close();
+  groups.close();
+  await adapters.close();
+  await db.close();
+});

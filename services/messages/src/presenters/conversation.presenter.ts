@@ -1,0 +1,40 @@
+import type { Conversation } from '@parley/contracts';
+import type { ConversationRow, ConversationSummaryRow } from '../data/conversation.repository.ts';
+import type { MessageView } from './message.presenter.ts';
+
+const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
+
+/** What every member shares about a conversation (events). Groups: the group's name; direct: null. */
+export function presentConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.type === 'group' ? row.title : null,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/**
+ * One entry of the viewer's chat list. title: the other user's display name for a direct chat,
+ * the group's name for a group chat (null until the group.created event has been seen).
+ */
+export function presentConversationSummary(
+  row: ConversationSummaryRow,
+  parts: { title: string | null; lastMessage: MessageView | null },
+) {
+  return {
+    id: row.id,
+    type: row.type,
+    title: parts.title,
+    /** The other member of a direct conversation; null for groups. */
+    otherUserId: row.type === 'direct' ? row.other_user_id : null,
+    lastMessage: parts.lastMessage,
+    lastSeq: row.last_seq,
+    lastReadSeq: row.last_read_seq,
+    unreadCount: row.unread_count,
+    lastMessageAt: iso(row.last_message_at),
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export type ConversationSummary = ReturnType<typeof presentConversationSummary>;

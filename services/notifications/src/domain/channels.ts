@@ -1,0 +1,25 @@
+import type { PubSub } from '@parley/kit';
+
+/**
+ * Redis pub/sub channels. Every instance subscribes to `user:<id>` for each user it holds a
+ * socket of. A message on it is either a frame to write to every socket of the user as it is
+ * (it starts with `{`), or a control line for the instances themselves (it starts with `!`).
+ */
+export const userChannel = (userId: string): string => `user:${userId}`;
+
+/** Control line: close the sockets of this session (logout, revocation). */
+export const revokeSessionControl = (sessionId: string): string => `!revoke:${sessionId}`;
+
+/** Publishes at most this many messages at once, so a huge audience does not flood the connection's queue. */
+const PUBLISH_CHUNK = 500;
+
+/**
+ * Publishes one already serialised frame to each user's channel: the frame is built once per
+ * event, whatever the number of recipients.
+ */
+export async function publishToUsers(pubsub: PubSub, userIds: Iterable<string>, frame: string): Promise<void> {
+  const unique = [...new Set(userIds)];
+  for (let start = 0; start < unique.length; start += PUBLISH_CHUNK) {
+    await Promise.all(unique.slice(start, start + PUBLISH_CHUNK).map((userId) => pubsub.publish(userChannel(userId), frame)));
+  }
+}

@@ -1,0 +1,100 @@
+import type { AnyEvent } from '@parley/contracts';
+import { enqueueEvents, handleOnce, makeEvent, newId } from '@parley/kit';
+import { deleteNotificationsOfMessage, insertNotifications, type NewNotification } from '../data/notification.repository.ts';
+import { usersWhoMuted } from '../data/settings.repository.ts';
+import { presentNotification } from '../presenters/notification.presenter.ts';
+import type { NotificationsContext } from './context.ts';
+import { NOTIFICATION_CREATED, PRODUCER, type NotificationCreated } from './notification-events.ts';
+
+export const STORE_QUEUE = 'notifications.store';
+/** The events that can store (or remove) notifications. */
+export const STORE_BINDINGS = ['message.created', 'message.deleted', 'group.created', 'group.member_added'] as const;
+
+const PREVIEW_CHARS = 140;
+
+type Plan =
+  | { kind: 'store'; conversationId: string; items: NewNotification[] }
+  | { kind: 'forget-message'; messageId: string }
+  | { kind: 'nothing' };
+
+/** The start of a body, cut on a character (not a UTF-16 unit) boundary. */
+function previewOf(body: string): string {
+  const chars = Array.from(body.trim());
+  return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join('')}…` : chars.join('');
+}
+
+/**
+ * Stores the notifications an event causes, once per event (inbox), in one transaction with
+ * their `notification.created` events; the deliver consumer then sends frames and pushes.
+ * Direct messages notify the other member, mentions the mentioned members, a group addition
+ * the added user; never the author, never members who muted the conversation.
+ */
+export async function recordNotifications(ctx: Pick<NotificationsContext, 'db' | 'directory' | 'outbox'>, event: AnyEvent): Promise<void> {
+  const plan = await planFor(ctx, event);
+  if (plan.kind === 'nothing') return;
+  const applied = await handleOnce(ctx.db, STORE_QUEUE, event, async (tx) => {
+    if (plan.kind === 'forget-message') {
+      await deleteNotificationsOfMessage(tx, plan.messageId);
+      return;
+    }
+    const muted = await usersWhoMuted(tx, plan.conversationId, plan.items.map((item) => item.userId));
+    const rows = await insertNotifications(tx, plan.items.filter((item) => !muted.has(item.userId)));
+    await enqueueEvents(
+      tx,
+      rows.map((row) =>
+        makeEvent<NotificationCreated>(NOTIFICATION_CREATED, { userId: row.user_id, notification: presentNotification(row) }, PRODUCER),
+      ),
+    );
+  });
+  if (applied) ctx.outbox.notify();
+}
+
+async function planFor(ctx: Pick<NotificationsContext, 'directory'>, event: AnyEvent): Promise<Plan> {
+  const base = { sourceEventId: event.id };
+  switch (event.type) {
+    case 'message.created': {
+      const { message, mentions, recipients } = event.data;
+      if (message.deletedAt) return { kind: 'nothing' };
+      const conversation = await ctx.directory.membersOf(message.conversationId, recipients);
+      const members = new Set(conversation.memberIds);
+      const mentioned = new Set(mentions.filter((id) => members.has(id)));
+      const targets = conversation.kind === 'direct' ? [...members] : [...mentioned];
+      const common = {
+        ...base,
+        conversationId: message.conversationId,
+        messageId: message.id,
+        actorId: message.senderId,
+        preview: previewOf(message.body),
+      };
+      const items = targets
+        .filter((userId) => userId !== message.senderId)
+        .map((userId): NewNotification => ({
+          ...common,
+          id: newId(),
+          userId,
+          kind: mentioned.has(userId) ? 'mention' : 'direct_message',
+        }));
+      return { kind: 'store', conversationId: message.conversationId, items };
+    }
+    case 'message.deleted':
+      return { kind: 'forget-message', messageId: event.data.messageId };
+    case 'group.created': {
+      const { groupId, ownerId, memberIds, name } = event.data;
+      const items = memberIds
+        .filter((userId) => userId !== ownerId)
+        .map((userId): NewNotification => ({ ...base, id: newId(), userId, kind: 'group_added', groupId, conversationId: groupId, actorId: ownerId, preview: previewOf(name) }));
+      return { kind: 'store', conversationId: groupId, items };
+    }
+    case 'group.member_added': {
+      const { groupId, userId, addedBy } = event.data;
+      if (userId === addedBy) return { kind: 'nothing' };
+      return {
+        kind: 'store',
+        conversationId: groupId,
+        items: [{ ...base, id: newId(), userId, kind: 'group_added', groupId, conversationId: groupId, actorId: addedBy }],
+      };
+    }
+    default:
+      return { kind: 'nothing' };
+  }
+}

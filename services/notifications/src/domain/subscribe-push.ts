@@ -1,0 +1,31 @@
+import { badRequest, newId } from '@parley/kit';
+import { upsertSubscription } from '../data/push-subscription.repository.ts';
+import type { NotificationsContext } from './context.ts';
+import { checkPushEndpoint } from './push-endpoint.ts';
+
+export interface PushSubscriptionInput {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+/**
+ * Stores a browser's push subscription for the caller (the same endpoint again updates it).
+ * The endpoint must be a push service the server may call: https:// on a public host, or an
+ * allow-listed origin.
+ */
+export async function subscribePush(
+  ctx: Pick<NotificationsContext, 'db' | 'config'>,
+  userId: string,
+  input: PushSubscriptionInput,
+): Promise<{ endpoint: string; createdAt: string; created: boolean }> {
+  const check = checkPushEndpoint(input.endpoint, ctx.config.PUSH_ENDPOINT_ALLOW_LIST);
+  if (!check.ok) throw badRequest('The push subscription is not valid.', { 'body.endpoint': [check.reason] });
+  const { row, created } = await upsertSubscription(ctx.db, {
+    id: newId(),
+    userId,
+    endpoint: input.endpoint,
+    p256dh: input.keys.p256dh,
+    auth: input.keys.auth,
+  });
+  return { endpoint: row.endpoint, createdAt: new Date(row.created_at).toISOString(), created };
+}

@@ -1,0 +1,17 @@
+import type { Bus } from '@parley/kit';
+import type { NotificationsContext } from '../domain/context.ts';
+import { endSessionSockets } from '../domain/end-session-sockets.ts';
+import { parseOrLog } from './parse.ts';
+
+export const SESSIONS_QUEUE = 'notifications.sessions';
+
+/**
+ * session.revoked closes that session's sockets on every instance. A queue of its own, so a
+ * backlog of chat events never delays a logout.
+ */
+export function subscribeSessions(bus: Bus, ctx: Pick<NotificationsContext, 'pubsub' | 'logger'>) {
+  return bus.subscribe({ queue: SESSIONS_QUEUE, bindings: ['session.revoked'], retryBaseMs: 200 }, async (envelope) => {
+    const event = parseOrLog(envelope, ctx.logger, SESSIONS_QUEUE);
+    if (event?.type === 'session.revoked') await endSessionSockets(ctx, event.data.userId, event.data.sessionId);
+  });
+}

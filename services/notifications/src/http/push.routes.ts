@@ -1,0 +1,47 @@
+import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import type { NotificationsContext } from '../domain/context.ts';
+import { subscribePush } from '../domain/subscribe-push.ts';
+import { unsubscribePush } from '../domain/unsubscribe-push.ts';
+import { pushSubscriptionBody, pushSubscriptionSchema, unsubscribeBody, vapidPublicKeySchema } from './schemas.ts';
+
+export function pushRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
+  const authenticated = { preHandler: requireAuth(verify) };
+  const tags = ['push'];
+  const security = [{ bearer: [] }];
+
+  app.get(
+    '/api/v1/push/vapid-public-key',
+    {
+      ...authenticated,
+      schema: { tags, security, summary: 'The applicationServerKey for pushManager.subscribe()', response: { 200: vapidPublicKeySchema } },
+    },
+    async () => ({ publicKey: ctx.vapid.publicKey }),
+  );
+
+  app.post(
+    '/api/v1/push/subscriptions',
+    {
+      ...authenticated,
+      schema: {
+        tags,
+        security,
+        summary: 'Register a browser push subscription (PushSubscription.toJSON())',
+        body: pushSubscriptionBody,
+        response: { 200: pushSubscriptionSchema, 201: pushSubscriptionSchema },
+      },
+    },
+    async (request, reply) => {
+      const { created, ...subscription } = await subscribePush(ctx, callerOf(request).userId, request.body);
+      return reply.code(created ? 201 : 200).send(subscription);
+    },
+  );
+
+  app.delete(
+    '/api/v1/push/subscriptions',
+    { ...authenticated, schema: { tags, security, summary: 'Remove a push subscription by its endpoint', body: unsubscribeBody } },
+    async (request, reply) => {
+      await unsubscribePush(ctx, callerOf(request).userId, request.body.endpoint);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,2 @@
+export { createNotificationsService, type NotificationsDeps, type NotificationsService } from './app.ts';
+export { notificationsConfigSchema, type NotificationsConfig } from './config.ts';

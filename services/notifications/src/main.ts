@@ -1,0 +1,39 @@
+import { accountsV1, groupsV1 } from '@parley/contracts';
+import {
+  createAdapters,
+  createGrpcClient,
+  createLogger,
+  createTokenVerifier,
+  loadConfigOrExit,
+  openServiceDb,
+  runUntilSignal,
+  unary,
+} from '@parley/kit';
+import { createRemoteJWKSet } from 'jose';
+import { createNotificationsService } from './app.ts';
+import { notificationsConfigSchema } from './config.ts';
+
+// The notifications service as its own process (distributed mode); run several behind a load
+// balancer on one Redis and RabbitMQ.
+const config = loadConfigOrExit(notificationsConfigSchema);
+const logger = createLogger('notifications', config.LOG_LEVEL);
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const db = await openServiceDb({ url: config.NOTIFICATIONS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'notifications' });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
+const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
+const verifyToken = createTokenVerifier({
+  keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', config.ACCOUNTS_URL)),
+  cache: adapters.cache,
+  sessionFallback: async (sessionId, userId) =>
+    (await unary(accounts, 'checkSession', { sessionId, userId }, { deadlineMs: 1000, retries: 2 })).live,
+});
+const service = await createNotificationsService({ config, db, ...adapters, logger, verifyToken, groups, accounts });
+const ports = await service.start();
+logger.info(ports, 'notifications ready');
+runUntilSignal(logger, async () => {
+  await service.stop();
+  accounts.close();
+  groups.close();
+  await adapters.close();
+  await db.close();
+});

@@ -1,0 +1,243 @@
+import { parseClientFrame, wsCloseCodes, type ErrorFrameData, type ServerFrame } from '@parley/contracts';
+import { isAppError, type Logger, type TokenVerifier } from '@parley/kit';
+import { WebSocket, type RawData } from 'ws';
+import type { NotificationsConfig } from '../config.ts';
+import type { HubSocket, SocketHub } from './socket-hub.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { tokenExpiresAt } from './token-expiry.ts';
+
+export interface ConnectionDeps {
+  config: Pick<
+    NotificationsConfig,
+    'WS_AUTH_TIMEOUT_MS' | 'WS_MAX_FRAMES_PER_SECOND' | 'WS_FRAME_BURST' | 'WS_MAX_BUFFERED_BYTES'
+  >;
+  hub: SocketHub;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  /** Relays a typing frame (checks membership); throws an AppError for the error frame. */
+  typing(userId: string, conversationId: string): Promise<void>;
+}
+
+/** A member typing continuously is relayed at most this often per conversation. */
+const TYPING_INTERVAL_MS = 2000;
+/** After a close frame, how long the peer has to answer before the TCP connection is cut. */
+const CLOSE_GRACE_MS = 2000;
+/** setTimeout's upper bound. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const textOf = (data: RawData): string =>
+  Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+
+/** Close reasons are at most 123 bytes. */
+const reasonOf = (text: string): string => (Buffer.byteLength(text) <= 123 ? text : `${Buffer.from(text).subarray(0, 120).toString('utf8')}...`);
+
+/**
+ * One client socket and the protocol of API.md: the first frame authenticates (within the
+ * timeout), `auth` again renews the token, `typing` and `ping` after that. Frames are handled one
+ * at a time in arrival order. Bad frames get an `error` frame and the socket stays open; a flood
+ * (1008), an oversized frame (1009, by ws itself), a missing, bad, expired or revoked token (4001)
+ * close it, and so does a send buffer grown past its bound (1013, the client reads too slowly).
+ */
+export class ClientConnection implements HubSocket {
+  userId = '';
+  sessionId = '';
+  /** Set by the heartbeat before a ping, cleared by the pong. */
+  alive = true;
+  private token: string | undefined;
+  private state: 'new' | 'ready' | 'closed' = 'new';
+  private attached = false;
+  private readonly bucket: TokenBucket;
+  private readonly authTimer: NodeJS.Timeout;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly typingAt = new Map<string, number>();
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.bucket = new TokenBucket(deps.config.WS_MAX_FRAMES_PER_SECOND, deps.config.WS_FRAME_BURST);
+    this.authTimer = setTimeout(() => this.close(wsCloseCodes.unauthorized, 'No auth frame in time.'), deps.config.WS_AUTH_TIMEOUT_MS);
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => this.onClosed());
+  }
+
+  get authenticated(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** The token last accepted, for the periodic session re-check. */
+  get currentToken(): string | undefined {
+    return this.token;
+  }
+
+  deliver(frame: Buffer): void {
+    if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closed') return;
+    // At most the bound plus one frame is ever queued for a socket.
+    if (this.ws.bufferedAmount > this.deps.config.WS_MAX_BUFFERED_BYTES) {
+      this.deps.logger.info({ userId: this.userId, buffered: this.ws.bufferedAmount }, 'dropping a socket that reads too slowly');
+      this.close(wsCloseCodes.tryAgainLater, 'Too slow to keep up; reconnect and fetch the gap.');
+      return;
+    }
+    this.ws.send(frame, { binary: false });
+  }
+
+  send(frame: ServerFrame): void {
+    this.deliver(Buffer.from(JSON.stringify(frame), 'utf8'));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.clearTimers();
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reasonOf(reason));
+    // A peer that never answers the close frame (or never reads) must not hold the socket.
+    this.killTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
+    this.killTimer.unref();
+  }
+
+  terminate(): void {
+    this.state = 'closed';
+    this.clearTimers();
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  /** Calls back once the underlying socket has closed (at once if it already has). */
+  onceClosed(callback: () => void): void {
+    if (this.ws.readyState === WebSocket.CLOSED) callback();
+    else this.ws.once('close', callback);
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (!this.bucket.take()) {
+      this.close(wsCloseCodes.policyViolation, 'Too many frames.');
+      return;
+    }
+    const text = isBinary ? undefined : textOf(data);
+    this.queue = this.queue
+      .then(() => this.handle(text))
+      .catch((err: unknown) => {
+        this.deps.logger.error({ err, userId: this.userId }, 'websocket frame handling failed');
+        this.close(1011, 'Internal error.');
+      });
+  }
+
+  private async handle(text: string | undefined): Promise<void> {
+    if (this.state === 'closed') return;
+    const parsed =
+      text === undefined
+        ? ({ ok: false, error: { code: 'bad_frame', message: 'Frames must be JSON text.' } } as const)
+        : parseClientFrame(text);
+    if (this.state === 'new' && !(parsed.ok && parsed.frame.type === 'auth')) {
+      this.close(wsCloseCodes.unauthorized, 'The first frame must be {"type":"auth","token":...}.');
+      return;
+    }
+    if (!parsed.ok) {
+      this.sendError(parsed.error);
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'auth':
+        await this.authenticate(frame.token);
+        return;
+      case 'ping':
+        this.send({ type: 'pong' });
+        return;
+      case 'typing':
+        await this.typing(frame.conversationId);
+        return;
+    }
+  }
+
+  private async authenticate(token: string): Promise<void> {
+    let auth;
+    try {
+      auth = await this.deps.verifyToken(token);
+    } catch (error) {
+      if (isAppError(error) && error.httpStatus === 401) this.close(wsCloseCodes.unauthorized, error.message);
+      else {
+        this.deps.logger.warn({ err: error }, 'token verification unavailable');
+        this.close(wsCloseCodes.tryAgainLater, 'Authentication is unavailable; try again.');
+      }
+      return;
+    }
+    if (this.state === 'closed') return;
+    if (this.state === 'ready' && auth.userId !== this.userId) {
+      this.close(wsCloseCodes.unauthorized, 'The token belongs to another user.');
+      return;
+    }
+    const expiresAt = tokenExpiresAt(token);
+    if (expiresAt !== undefined && expiresAt <= Date.now()) {
+      this.close(wsCloseCodes.unauthorized, 'The access token has expired.');
+      return;
+    }
+    this.token = token;
+    this.sessionId = auth.sessionId;
+    clearTimeout(this.expiryTimer);
+    if (expiresAt !== undefined) {
+      this.expiryTimer = setTimeout(
+        () => this.close(wsCloseCodes.unauthorized, 'The access token has expired.'),
+        Math.min(expiresAt - Date.now(), MAX_TIMER_MS),
+      );
+    }
+    if (this.state === 'new') {
+      clearTimeout(this.authTimer);
+      this.userId = auth.userId;
+      this.state = 'ready';
+      this.attached = true;
+      try {
+        await this.deps.hub.attach(this);
+      } catch (error) {
+        this.attached = false;
+        this.deps.logger.warn({ err: error, userId: this.userId }, 'subscribing the user channel failed');
+        this.close(wsCloseCodes.tryAgainLater, 'Real-time delivery is unavailable; try again.');
+        return;
+      }
+      if (this.state !== 'ready') return;
+    }
+    this.send({ type: 'ready', data: { userId: this.userId, sessionId: this.sessionId } });
+  }
+
+  private async typing(conversationId: string): Promise<void> {
+    const now = Date.now();
+    const last = this.typingAt.get(conversationId);
+    if (last !== undefined && now - last < TYPING_INTERVAL_MS) return;
+    if (this.typingAt.size >= 100) this.typingAt.clear();
+    this.typingAt.set(conversationId, now);
+    try {
+      await this.deps.typing(this.userId, conversationId);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      this.sendError({ code: error.code, message: error.message });
+    }
+  }
+
+  private sendError(error: ErrorFrameData): void {
+    this.send({ type: 'error', data: error });
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+  }
+
+  private onClosed(): void {
+    this.state = 'closed';
+    this.clearTimers();
+    clearTimeout(this.killTimer);
+    if (this.attached) {
+      this.attached = false;
+      this.deps.hub.detach(this);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import fastifyWebsocket from '@fastify/websocket';
+import { wsCloseCodes } from '@parley/contracts';
+import { forbidden, isAppError, type HttpServer, type Logger, type TokenVerifier } from '@parley/kit';
+import type { NotificationsConfig } from '../config.ts';
+import { ClientConnection } from './client-connection.ts';
+import { isOriginAllowed } from './origin.ts';
+import type { SocketHub } from './socket-hub.ts';
+
+export interface RealtimeDeps {
+  config: NotificationsConfig;
+  hub: SocketHub;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  typing(userId: string, conversationId: string): Promise<void>;
+}
+
+export interface Realtime {
+  /** Starts the heartbeat: pings every socket, terminates those that missed the previous ping. */
+  start(): void;
+  /** Closes every socket with 1012 (clients reconnect, to another instance) and stops the heartbeat. */
+  stop(): Promise<void>;
+  connectionCount(): number;
+}
+
+const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** `GET /ws`: the WebSocket of API.md, with its origin check, limits and heartbeat. */
+export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promise<Realtime> {
+  const { config, logger } = deps;
+  const connections = new Set<ClientConnection>();
+
+  await app.register(fastifyWebsocket, {
+    options: {
+      // Bigger frames close the socket with 1009 (ws does it before buffering the frame).
+      maxPayload: config.WS_MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+    },
+    // Protocol errors (oversize, bad UTF-8, ...) were already answered by ws with a close
+    // frame; cutting the connection here at once could drop it before it is written.
+    errorHandler(error, socket, request) {
+      request.log.debug({ err: error }, 'websocket error');
+      setTimeout(() => socket.terminate(), 2000).unref();
+    },
+    // stop() closes the sockets itself; this only catches what is left when the server closes.
+    preClose(done) {
+      for (const client of app.websocketServer.clients) client.terminate();
+      done();
+    },
+  });
+
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const host = headerOf(request.headers['x-forwarded-host']) ?? request.headers.host;
+        if (!isOriginAllowed(headerOf(request.headers.origin), host, config.WS_ALLOWED_ORIGINS)) {
+          throw forbidden('This origin may not open a WebSocket here.');
+        }
+      },
+    },
+    (socket) => {
+      const connection = new ClientConnection(socket, deps);
+      connections.add(connection);
+      socket.on('close', () => connections.delete(connection));
+    },
+  );
+
+  let heartbeat: NodeJS.Timeout | undefined;
+  const beat = (): void => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+      // Revocations arrive as events within a second; this re-check covers a lost or late one.
+      const token = connection.currentToken;
+      if (connection.authenticated && token) {
+        deps.verifyToken(token).catch((error: unknown) => {
+          if (isAppError(error) && error.httpStatus === 401) connection.close(wsCloseCodes.unauthorized, error.message);
+        });
+      }
+    }
+  };
+
+  return {
+    start() {
+      heartbeat = setInterval(beat, config.WS_HEARTBEAT_SECONDS * 1000);
+      heartbeat.unref();
+    },
+    async stop() {
+      clearInterval(heartbeat);
+      const closing = [...connections];
+      const closed = closing.map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            if (!connections.has(connection)) resolve();
+            else connection.onceClosed(resolve);
+          }),
+      );
+      for (const connection of closing) connection.close(wsCloseCodes.serviceRestart, 'Server restarting; reconnect.');
+      await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 2500).unref())]);
+      for (const connection of connections) connection.terminate();
+      logger.debug({ sockets: closing.length }, 'websockets closed');
+    },
+    connectionCount: () => connections.size,
+  };
+}

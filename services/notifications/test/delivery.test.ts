@@ -1,0 +1,134 @@
+import { adapterKinds } from '@parley/kit/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
+import { STARTUP_MS, Sockets, type TestSocket } from './ws-client.ts';
+
+const about = (messageId: string) => (data: any) => data.message?.id === messageId || data.messageId === messageId;
+
+describe.each(adapterKinds())('real-time delivery (%s)', (kind) => {
+  let stack: NotificationsStack;
+  let ws: string;
+  const sockets = new Sockets();
+
+  beforeAll(async () => {
+    stack = await startNotificationsStack(kind);
+    ws = stack.notifications.wsUrl;
+  }, STARTUP_MS);
+  afterEach(() => sockets.closeAll());
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const users = (n: number): Promise<StackUser[]> => Promise.all(Array.from({ length: n }, () => stack.register()));
+
+  /** Sends `user` a direct message from `from` and waits for it on `socket`: everything published before has had its chance. */
+  const sentinel = async (from: StackUser, user: StackUser, socket: TestSocket): Promise<void> => {
+    const message = await send(stack, from, await openDirect(stack, from, user), 'sentinel');
+    await socket.waitFor('message.created', about(message.id));
+  };
+
+  it('a group message reaches every device of every member once, never outsiders or removed members', async () => {
+    const [owner, member, removed, outsider] = await users(4);
+    const groupId = await createGroup(stack, owner!, [member!, removed!]);
+    const [laptop, phone, memberSocket, removedSocket, outsiderSocket] = await Promise.all([
+      sockets.as(ws, owner!.token),
+      sockets.as(ws, owner!.token),
+      sockets.as(ws, member!.token),
+      sockets.as(ws, removed!.token),
+      sockets.as(ws, outsider!.token),
+    ]);
+    const removal = await stack.groupsApi('DELETE', `/api/v1/groups/${groupId}/members/${removed!.id}`, { token: owner!.token });
+    expect(removal.status).toBe(204);
+    // The removed member is told of the removal, and of nothing in the group after it.
+    await removedSocket.waitFor('group.member_removed', (d) => d.groupId === groupId && d.userId === removed!.id);
+
+    const message = await send(stack, member!, groupId, 'hello group');
+    const later = await send(stack, owner!, groupId, 'and again');
+    for (const socket of [laptop, phone, memberSocket]) {
+      const frame = await socket.waitFor('message.created', about(message.id));
+      expect(frame.data.message).toMatchObject({ id: message.id, conversationId: groupId, body: 'hello group', senderId: member!.id });
+      expect(frame.data.recipients).toBeUndefined();
+      await socket.waitFor('message.created', about(later.id));
+      expect(socket.of('message.created', about(message.id))).toHaveLength(1);
+    }
+    await sentinel(owner!, removed!, removedSocket);
+    await sentinel(owner!, outsider!, outsiderSocket);
+    for (const socket of [removedSocket, outsiderSocket]) {
+      expect(socket.of('message.created', (d) => d.message.conversationId === groupId)).toEqual([]);
+    }
+  });
+
+  it('a direct conversation relays creation, messages, edits, reactions, reads and deletions to both members', async () => {
+    const [alice, bob, eve] = await users(3);
+    const [a1, a2, b, e] = await Promise.all([
+      sockets.as(ws, alice!.token),
+      sockets.as(ws, alice!.token),
+      sockets.as(ws, bob!.token),
+      sockets.as(ws, eve!.token),
+    ]);
+    const conversationId = await openDirect(stack, alice!, bob!);
+    for (const socket of [a1, a2, b]) {
+      const created = await socket.waitFor('conversation.created', (d) => d.conversation.id === conversationId);
+      expect(created.data.conversation.type).toBe('direct');
+    }
+    const message = await send(stack, alice!, conversationId, 'hi bob');
+    expect((await stack.api('PATCH', `/api/v1/messages/${message.id}`, { token: alice!.token, body: { body: 'hi Bob' } })).status).toBe(200);
+    expect((await stack.api('PUT', `/api/v1/messages/${message.id}/reactions/${encodeURIComponent('👍')}`, { token: bob!.token })).status).toBe(204);
+    expect((await stack.api('POST', `/api/v1/conversations/${conversationId}/read`, { token: bob!.token, body: { seq: message.seq } })).status).toBe(204);
+    expect((await stack.api('DELETE', `/api/v1/messages/${message.id}`, { token: alice!.token })).status).toBe(204);
+    for (const socket of [a1, a2, b]) {
+      await socket.waitFor('message.created', about(message.id));
+      expect((await socket.waitFor('message.updated', about(message.id))).data.message.body).toBe('hi Bob');
+      expect((await socket.waitFor('reaction.updated', about(message.id))).data).toMatchObject({ emoji: '👍', action: 'added', userId: bob!.id });
+      expect((await socket.waitFor('read.updated', (d) => d.conversationId === conversationId)).data).toMatchObject({ userId: bob!.id, seq: message.seq });
+      await socket.waitFor('message.deleted', about(message.id));
+    }
+    await sentinel(alice!, eve!, e);
+    expect(e.frames.filter((f) => JSON.stringify(f).includes(conversationId))).toEqual([]);
+  });
+
+  it('group changes reach the members and the member concerned', async () => {
+    const [owner, member, joiner] = await users(3);
+    const groupId = await createGroup(stack, owner!, [member!]);
+    const [o, m, j] = await Promise.all([sockets.as(ws, owner!.token), sockets.as(ws, member!.token), sockets.as(ws, joiner!.token)]);
+
+    expect((await stack.groupsApi('POST', `/api/v1/groups/${groupId}/members`, { token: owner!.token, body: { userIds: [joiner!.id] } })).status).toBeLessThan(300);
+    for (const socket of [o, m, j]) await socket.waitFor('group.member_added', (d) => d.groupId === groupId && d.userId === joiner!.id);
+
+    // The newcomer hears the group's messages from now on.
+    const welcome = await send(stack, owner!, groupId, 'welcome');
+    await j.waitFor('message.created', about(welcome.id));
+
+    expect((await stack.groupsApi('PATCH', `/api/v1/groups/${groupId}`, { token: owner!.token, body: { name: 'Renamed' } })).status).toBe(200);
+    for (const socket of [o, m, j]) expect((await socket.waitFor('group.updated', (d) => d.groupId === groupId)).data.changes).toEqual({ name: 'Renamed' });
+
+    expect((await stack.groupsApi('PATCH', `/api/v1/groups/${groupId}/members/${member!.id}`, { token: owner!.token, body: { role: 'admin' } })).status).toBe(200);
+    for (const socket of [o, m, j]) await socket.waitFor('group.member_role_changed', (d) => d.groupId === groupId && d.role === 'admin');
+
+    expect((await stack.groupsApi('DELETE', `/api/v1/groups/${groupId}`, { token: owner!.token })).status).toBe(204);
+    for (const socket of [o, m, j]) await socket.waitFor('group.deleted', (d) => d.groupId === groupId);
+  });
+
+  it('announces presence to people sharing a conversation who are online, and offline after the grace period', async () => {
+    const [alice, bob, stranger] = await users(3);
+    const [a, s] = await Promise.all([sockets.as(ws, alice!.token), sockets.as(ws, stranger!.token)]);
+    const conversationId = await openDirect(stack, alice!, bob!);
+    await a.waitFor('conversation.created', (d) => d.conversation.id === conversationId);
+    const b = await sockets.as(ws, bob!.token);
+    expect((await a.waitFor('presence', (d) => d.userId === bob!.id)).data).toEqual({ userId: bob!.id, status: 'online' });
+
+    const now = await stack.notifications.api('GET', `/api/v1/presence?userIds=${bob!.id},${stranger!.id}`, { token: alice!.token });
+    expect(now.status).toBe(200);
+    expect(now.body.items).toEqual([
+      { userId: bob!.id, status: 'online' },
+      { userId: stranger!.id, status: 'online' },
+    ]);
+
+    b.close();
+    await b.waitClosed();
+    expect((await a.waitFor('presence', (d) => d.userId === bob!.id && d.status === 'offline')).data).toEqual({ userId: bob!.id, status: 'offline' });
+    expect(s.of('presence', (d) => d.userId === bob!.id)).toEqual([]);
+    const after = await stack.notifications.api('GET', `/api/v1/presence?userIds=${bob!.id}`, { token: alice!.token });
+    expect(after.body.items).toEqual([{ userId: bob!.id, status: 'offline' }]);
+  });
+});

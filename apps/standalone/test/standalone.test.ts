@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-standalone-'));
@@ -48,7 +49,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 describe('the standalone platform (npm start)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('serves register → login → profile → contacts through the gateway, stops on Ctrl-C, and keeps its data across a restart', async () => {
+  it('serves register → login → profile → contacts, a group chat and its real-time delivery through the gateway, stops on Ctrl-C, and keeps its data across a restart', async () => {
     let platform = await startLikeNpmStart();
     const base = platform.url;
 
@@ -76,6 +77,30 @@ describe('the standalone platform (npm start)', () => {
     expect((await call(base, 'PUT', `/api/v1/contacts/${bobId}`, undefined, token)).status).toBe(200);
     const contacts = await call(base, 'GET', '/api/v1/contacts', undefined, token);
     expect(contacts.body!.items.map((c: { username: string }) => c.username)).toEqual(['bob']);
+
+    // Chat and real-time through the same origin: a group, a message, its delivery on /ws.
+    const bobLogin = await call(base, 'POST', '/api/v1/auth/login', { login: 'bob', password: 'bob-password' });
+    const bobToken = bobLogin.body!.accessToken as string;
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+    const frames: { type: string; data: any }[] = [];
+    socket.on('message', (raw) => frames.push(JSON.parse(String(raw)) as { type: string; data: any }));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'auth', token: bobToken }));
+    await vi.waitFor(() => expect(frames.some((f) => f.type === 'ready')).toBe(true), { timeout: 10_000 });
+
+    const group = await call(base, 'POST', '/api/v1/groups', { name: 'Team', memberIds: [bobId] }, token);
+    expect(group.status).toBe(201);
+    const groupId = group.body!.id as string;
+    const sent = await call(base, 'POST', `/api/v1/conversations/${groupId}/messages`, { body: 'hello @bob', clientMessageId: 'c-1' }, token);
+    expect(sent.status).toBe(201);
+    await vi.waitFor(() => expect(frames.some((f) => f.type === 'message.created' && f.data.message?.body === 'hello @bob')).toBe(true), {
+      timeout: 15_000,
+    });
+    const history = await call(base, 'GET', `/api/v1/conversations/${groupId}/messages?after=0`, undefined, bobToken);
+    expect(history.body!.items.map((m: { seq: number }) => m.seq)).toEqual([1]);
+    const found = await call(base, 'GET', `/api/v1/search/messages?q=hello`, undefined, bobToken);
+    expect(found.body!.items).toHaveLength(1);
+    socket.close();
 
     platform.child.kill('SIGINT');
     expect(await platform.exited).toBe(0);

@@ -30,8 +30,8 @@ async function startLikeNpmStart(): Promise<Running> {
       const match = /Parley is running at (http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then((code) => reject(new Error(`platform exited with ${code} before starting:\n${output}`)));
   });
   return { child, url, exited };
@@ -83,7 +83,7 @@ describe('the standalone platform (npm start)', () => {
     const bobToken = bobLogin.body!.accessToken as string;
     const socket = new WebSocket(`${base.replace('http', 'ws')}/ws`);
     const frames: { type: string; data: any }[] = [];
-    socket.on('message', (raw) => frames.push(JSON.parse(String(raw)) as { type: string; data: any }));
+    socket.on('message', (raw: Buffer) => frames.push(JSON.parse(raw.toString('utf8')) as { type: string; data: any }));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.send(JSON.stringify({ type: 'auth', token: bobToken }));
     await vi.waitFor(() => expect(frames.some((f) => f.type === 'ready')).toBe(true), { timeout: 10_000 });

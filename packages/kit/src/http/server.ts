@@ -68,7 +68,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         res.writeHead(414, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
       },
     },
-    frameworkErrors: (_error, _request, reply) => sendProblem(reply, problemOf(badRequest('The URL is not valid.'))),
+    frameworkErrors: (_error, _request, reply) => {
+      void sendProblem(reply, problemOf(badRequest('The URL is not valid.')));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

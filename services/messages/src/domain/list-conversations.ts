@@ -4,7 +4,7 @@ import type { ConversationSummary } from '../presenters/conversation.presenter.t
 import type { MessagesContext } from './context.ts';
 import { viewConversations } from './conversation-views.ts';
 import { assertMember, ensureGroupConversation, memberConversationIds, userGroupIds } from './membership.ts';
-import { recentKey } from './recent-cache.ts';
+import { readRecent, writeRecent } from './recent-cache.ts';
 
 export interface ConversationPage {
   items: ConversationSummary[];
@@ -15,7 +15,6 @@ export interface ConversationPage {
  * Events delete the entry; the TTL bounds how long a page computed while a message was being
  * committed (and stored just after that message's invalidation) could stay stale.
  */
-const TTL_SECONDS = 300;
 
 const encodeCursor = (at: string, id: string): string => Buffer.from(JSON.stringify([at, id])).toString('base64url');
 
@@ -31,7 +30,7 @@ function decodeCursor(cursor: string): { at: string; id: string } {
 
 /**
  * The caller's chats, newest activity first, each with its title, last message and unread
- * count. The first page is cached per user (recentKey) until a message or read mark changes it.
+ * count. The first page is cached per user (recent-cache.ts) until a message or read mark changes it.
  */
 export async function listConversations(
   ctx: MessagesContext,
@@ -39,9 +38,10 @@ export async function listConversations(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<ConversationPage> {
   const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const builtAt = Date.now();
   if (!after) {
-    const cached = await ctx.cache.get<{ limit: number; page: ConversationPage }>(recentKey(userId));
-    if (cached?.limit === page.limit) return cached.page;
+    const cached = await readRecent<ConversationPage>(ctx.cache, userId, page.limit);
+    if (cached) return cached;
   }
   const ids = await memberConversationIds(ctx, userId);
   await createMissingGroupConversations(ctx, userId, ids);
@@ -53,7 +53,7 @@ export async function listConversations(
     items: await viewConversations(ctx, userId, pageRows),
     nextCursor: more && last ? encodeCursor(new Date(last.activity_at).toISOString(), last.id) : null,
   };
-  if (!after) await ctx.cache.set(recentKey(userId), { limit: page.limit, page: result }, TTL_SECONDS);
+  if (!after) await writeRecent(ctx.cache, userId, { builtAt, limit: page.limit, page: result });
   return result;
 }
 

@@ -10,7 +10,7 @@ import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 import { groupMembers, groupMembersKey, membershipKey, userGroupsKey } from './membership.ts';
-import { recentKey } from './recent-cache.ts';
+import { invalidateRecent } from './recent-cache.ts';
 
 export const GROUPS_QUEUE = 'messages.groups';
 
@@ -36,7 +36,8 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
         else await setGroupTitle(tx, groupId, name, event.occurredAt, true);
       });
       if (created) ctx.outbox.notify();
-      await ctx.cache.del(...memberIds.flatMap((id) => [userGroupsKey(id), recentKey(id)]));
+      await ctx.cache.del(...memberIds.map(userGroupsKey));
+      await invalidateRecent(ctx.cache, memberIds);
       return;
     }
     case 'group.updated': {
@@ -52,7 +53,7 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
         else await setGroupTitle(tx, groupId, name, event.occurredAt);
       });
       ctx.outbox.notify();
-      await ctx.cache.del(...memberIds.map(recentKey));
+      await invalidateRecent(ctx.cache, memberIds);
       return;
     }
     case 'group.deleted': {
@@ -66,7 +67,8 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
       await ctx.cache.delPrefix(`messages:membership:${groupId}:`);
       await ctx.cache.del(groupMembersKey(groupId));
       if (memberIds) {
-        await ctx.cache.del(...memberIds.flatMap((id) => [userGroupsKey(id), recentKey(id)]));
+        await ctx.cache.del(...memberIds.map(userGroupsKey));
+      await invalidateRecent(ctx.cache, memberIds);
       } else {
         // Nobody to name: every cached group list and chat list may hold it.
         await ctx.cache.delPrefix('messages:user-groups:');
@@ -77,7 +79,8 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
     case 'group.member_added':
     case 'group.member_removed': {
       const { groupId, userId } = event.data;
-      await ctx.cache.del(membershipKey(groupId, userId), groupMembersKey(groupId), userGroupsKey(userId), recentKey(userId));
+      await ctx.cache.del(membershipKey(groupId, userId), groupMembersKey(groupId), userGroupsKey(userId));
+      await invalidateRecent(ctx.cache, [userId]);
       return;
     }
     case 'group.member_role_changed': {

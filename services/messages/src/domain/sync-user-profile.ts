@@ -1,7 +1,7 @@
 import type { AnyEvent } from '@parley/contracts';
 import { listDirectPartnerIds } from '../data/conversation.repository.ts';
 import type { MessagesContext } from './context.ts';
-import { recentKey } from './recent-cache.ts';
+import { invalidateRecent } from './recent-cache.ts';
 import { profileKey } from './user-profiles.ts';
 
 export const USERS_QUEUE = 'messages.users';
@@ -15,6 +15,6 @@ export async function syncUserProfile(ctx: Pick<MessagesContext, 'db' | 'cache'>
   await ctx.cache.del(profileKey(userId));
   if (changes.displayName !== undefined || changes.username !== undefined) {
     const partners = await listDirectPartnerIds(ctx.db, userId);
-    if (partners.length > 0) await ctx.cache.del(...partners.map(recentKey));
+    if (partners.length > 0) await invalidateRecent(ctx.cache, partners);
   }
 }

@@ -246,4 +246,12 @@ describe.each(adapterKinds())('message search (%s)', (kind) => {
       expectProblem(await s.api('GET', '/api/v1/search/messages?q=meeting'), 401);
     });
   });
+
+  it('the OpenAPI document describes search and files', async () => {
+    const res = await s.api('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/search/messages', '/api/v1/files', '/api/v1/files/{id}', '/api/v1/files/{id}/thumbnail']),
+    );
+  });
 });

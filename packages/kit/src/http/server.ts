@@ -81,6 +81,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     return sendProblem(reply, problemOf(notFound('route')));
   });
 
+  // close() waits for open connections; a keep-alive socket Node still counts as busy can hold
+  // it for the whole keep-alive timeout (72 s). Requests in flight get a grace period, then go.
+  app.addHook('preClose', (done) => {
+    setTimeout(() => app.server.closeAllConnections(), 3000).unref();
+    done();
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     requestContext.enterWith({ requestId: request.id });
     reply.header('x-request-id', request.id);

@@ -1,0 +1,191 @@
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the statements behind the messages benchmark's figures. The SQL
+ * is the service's own: each repository function is called with a Queryable that records the
+ * statement and its parameters instead of running it, and the recording is then explained on the
+ * bench database with the same parameters (so PostgreSQL plans it as it does for the service:
+ * node-postgres sends unnamed statements, planned with the actual values). Writes run inside a
+ * transaction that is rolled back.
+ */
+import { enqueueEvents, makeEvent, type Queryable } from '@parley/kit';
+import type pg from 'pg';
+import type { Membership } from '../../services/messages/src/data/access.ts';
+import {
+  existingConversationIds,
+  findConversationFor,
+  listDirectConversationIds,
+  listDirectMemberIds,
+  takeNextSeq,
+  type ConversationRow,
+} from '../../services/messages/src/data/conversation.repository.ts';
+import { findAttachmentsOfMessages } from '../../services/messages/src/data/file.repository.ts';
+import { findByClientMessageId, insertMessage, listMessages } from '../../services/messages/src/data/message.repository.ts';
+import { summariseReactions } from '../../services/messages/src/data/reaction.repository.ts';
+import { searchMessages } from '../../services/messages/src/data/search.repository.ts';
+
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** The statements fn would run, in order, without running any. */
+async function record(fn: (db: Queryable) => Promise<unknown>): Promise<Statement[]> {
+  const statements: Statement[] = [];
+  const db: Queryable = {
+    async query(sql, params) {
+      statements.push({ sql, params: [...(params ?? [])] });
+      return { rows: [], rowCount: 0 };
+    },
+  };
+  // Functions that expect a row back (takeNextSeq) throw on the empty answer; the statement is recorded by then.
+  await fn(db).catch(() => undefined);
+  return statements;
+}
+
+export interface Explained {
+  title: string;
+  sql: string;
+  params: string;
+  plan: string;
+  planningMs: number;
+  executionMs: number;
+}
+
+const describeParam = (value: unknown): string => {
+  if (Array.isArray(value))
+    return value.length > 3 ? `[${value.length} values: ${value.slice(0, 2).join(', ')}, …]` : JSON.stringify(value);
+  if (value instanceof Date) return value.toISOString();
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? 'undefined' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
+};
+
+async function explain(client: pg.ClientBase, title: string, statement: Statement, runs = 1): Promise<Explained> {
+  let plan = '';
+  for (let i = 0; i < runs; i++) {
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params);
+    plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+  }
+  // The scope's 1,000 ids inline would drown the plan.
+  plan = plan.replace(/'\{([0-9a-f-]{36},){3,}[0-9a-f-]{36}\}'/g, (list) => `'{…${list.split(',').length} uuids…}'`);
+  const ms = (label: string) => Number(new RegExp(`${label}: ([\\d.]+) ms`).exec(plan)?.[1] ?? Number.NaN);
+  return {
+    title,
+    sql: statement.sql.replace(/^\s+$/gm, '').trim(),
+    params: statement.params.map((p, i) => `$${i + 1} = ${describeParam(p)}`).join('; '),
+    plan,
+    planningMs: ms('Planning Time'),
+    executionMs: ms('Execution Time'),
+  };
+}
+
+const membershipOf = (conversation: ConversationRow, userId: string) => ({ conversation, role: null, userId }) as unknown as Membership;
+
+export interface ExplainInput {
+  readerId: string;
+  /** Every conversation of the reader (the search scope). */
+  conversations: { id: string; lastSeq: number; type: string }[];
+  terms: { rare: string; common: string };
+}
+
+export async function explainAll(client: pg.ClientBase, input: ExplainInput): Promise<Explained[]> {
+  const out: Explained[] = [];
+  const { readerId } = input;
+  const byActivity = [...input.conversations].sort((a, b) => b.lastSeq - a.lastSeq);
+  const busiest = byActivity[0]!;
+  const median = byActivity[Math.floor(byActivity.length / 2)]!;
+  const direct = input.conversations.find((c) => c.type === 'direct') ?? busiest;
+  const rowOf = async (id: string) => (await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id])).rows[0]!;
+
+  // History: membership check, the page, then the reactions and attachments of its messages.
+  for (const [label, conversation] of [
+    ['median', median],
+    ['busiest', busiest],
+  ] as const) {
+    const before = Math.max(52, Math.floor(conversation.lastSeq / 2));
+    const [membership] = await record((db) => findConversationFor(db, conversation.id, readerId));
+    out.push(await explain(client, `History (${label} conversation, ${conversation.lastSeq} messages): membership check`, membership!));
+    const access = membershipOf(await rowOf(conversation.id), readerId);
+    const [page] = await record((db) => listMessages(db, access, { before, limit: 51 }));
+    out.push(await explain(client, `History (${label} conversation): page of 50 (+1) before seq ${before}`, page!, 2));
+    const ids = (
+      await client.query<{ id: string }>(page!.sql.replace(/SELECT .* FROM messages/s, 'SELECT id FROM messages'), page!.params)
+    ).rows
+      .slice(0, 50)
+      .map((r) => r.id);
+    const [reactions] = await record((db) => summariseReactions(db, ids, readerId));
+    out.push(await explain(client, `History (${label} conversation): reactions of the page`, reactions!));
+    const [attachments] = await record((db) => findAttachmentsOfMessages(db, ids));
+    out.push(await explain(client, `History (${label} conversation): attachments of the page`, attachments!));
+  }
+
+  // Search: the scope (direct conversations here, groups from the groups service), then the query.
+  const [directIds] = await record((db) => listDirectConversationIds(db, readerId));
+  out.push(await explain(client, 'Search scope: the reader’s direct conversations', directIds!));
+  const groupIds = input.conversations.filter((c) => c.type === 'group').map((c) => c.id);
+  const [existing] = await record((db) => existingConversationIds(db, groupIds));
+  out.push(await explain(client, 'Search scope: which of the reader’s groups are deleted', existing!));
+  const scope = {
+    userId: readerId,
+    conversationIds: input.conversations.map((c) => c.id),
+  };
+  for (const [label, term] of [
+    ['rare', input.terms.rare],
+    ['common', input.terms.common],
+  ] as const) {
+    const [search] = await record((db) => searchMessages(db, scope, { query: term, limit: 50 }));
+    out.push(await explain(client, `Search, ${label} term “${term}” over all ${scope.conversationIds.length} conversations`, search!, 3));
+  }
+
+  // Send: the reads before the transaction, then its three writes (rolled back).
+  const row = await rowOf(direct.id);
+  const access = membershipOf(row, readerId);
+  const clientMessageId = `explain-${Date.now()}`;
+  const [membership] = await record((db) => findConversationFor(db, direct.id, readerId));
+  out.push(await explain(client, 'Send: membership check', membership!));
+  const [resend] = await record((db) => findByClientMessageId(db, access, clientMessageId));
+  out.push(await explain(client, 'Send: earlier message with this clientMessageId (idempotency)', resend!));
+  const [members] = await record((db) => listDirectMemberIds(db, direct.id));
+  out.push(await explain(client, 'Send: recipients of a direct conversation', members!));
+  const sample = (await client.query<{ data: unknown }>(`SELECT data FROM outbox WHERE type = 'message.created' ORDER BY id DESC LIMIT 1`))
+    .rows[0];
+  await client.query('BEGIN');
+  try {
+    const [seq] = await record((db) => takeNextSeq(db, direct.id));
+    out.push(await explain(client, 'Send transaction: take the next seq (UPDATE … RETURNING, row lock until commit)', seq!));
+    const [insert] = await record((db) =>
+      insertMessage(db, access, {
+        id: crypto.randomUUID(),
+        seq: row.last_seq + 1,
+        body: 'Привет! Посмотри отчёт по проекту, пожалуйста 🙂',
+        clientMessageId,
+        replyToId: null,
+        mentions: [],
+        createdAt: new Date(),
+      }),
+    );
+    out.push(await explain(client, 'Send transaction: insert the message (generated tsvector, 6 indexes)', insert!));
+    const [event] = await record((db) => enqueueEvents(db, [makeEvent('message.created', sample?.data ?? {}, 'messages')]));
+    out.push(await explain(client, 'Send transaction: the outbox row of message.created', event!));
+    // The relay's statements (packages/kit/src/bus/outbox.ts).
+    out.push(
+      await explain(client, 'Outbox relay: next batch', {
+        sql: `SELECT id, type, occurred_at, producer, data FROM outbox
+          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        params: [100],
+      }),
+    );
+  } finally {
+    await client.query('ROLLBACK');
+  }
+  return out;
+}
+
+export function explainMarkdown(explained: readonly Explained[], header: string): string {
+  const parts = [header];
+  for (const e of explained) {
+    parts.push(
+      `## ${e.title}\n\nExecution ${e.executionMs} ms, planning ${e.planningMs} ms.\n\n` +
+        `\`\`\`sql\n${e.sql}\n\`\`\`\n\nParameters: ${e.params || 'none'}\n\n\`\`\`\n${e.plan}\n\`\`\`\n`,
+    );
+  }
+  return `${parts.join('\n')}`;
+}

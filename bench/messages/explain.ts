@@ -6,7 +6,7 @@
  * node-postgres sends unnamed statements, planned with the actual values). Writes run inside a
  * transaction that is rolled back.
  */
-import { enqueueEvents, makeEvent, type Queryable } from '@parley/kit';
+import { enqueueEvents, makeEvent, newId, type Queryable } from '@parley/kit';
 import type pg from 'pg';
 import type { Membership } from '../../services/messages/src/data/access.ts';
 import {
@@ -58,7 +58,7 @@ const describeParam = (value: unknown): string => {
   return text === undefined ? 'undefined' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
 };
 
-async function explain(client: pg.ClientBase, title: string, statement: Statement, runs = 1): Promise<Explained> {
+async function explainOne(client: pg.ClientBase, title: string, statement: Statement, runs = 1): Promise<Explained> {
   let plan = '';
   for (let i = 0; i < runs; i++) {
     const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params);
@@ -86,8 +86,18 @@ export interface ExplainInput {
   terms: { rare: string; common: string };
 }
 
-export async function explainAll(client: pg.ClientBase, input: ExplainInput): Promise<Explained[]> {
+export type Section = 'history' | 'search' | 'send';
+
+/** The sections' statements explained; `note` is appended to each title (e.g. the state of the GIN pending lists). */
+export async function explainAll(
+  client: pg.ClientBase,
+  input: ExplainInput,
+  sections: readonly Section[] = ['history', 'search', 'send'],
+  note = '',
+): Promise<Explained[]> {
   const out: Explained[] = [];
+  const explain = async (c: pg.ClientBase, title: string, statement: Statement, runs = 1) =>
+    explainOne(c, `${title}${note}`, statement, runs);
   const { readerId } = input;
   const byActivity = [...input.conversations].sort((a, b) => b.lastSeq - a.lastSeq);
   const busiest = byActivity[0]!;
@@ -96,46 +106,50 @@ export async function explainAll(client: pg.ClientBase, input: ExplainInput): Pr
   const rowOf = async (id: string) => (await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id])).rows[0]!;
 
   // History: membership check, the page, then the reactions and attachments of its messages.
-  for (const [label, conversation] of [
-    ['median', median],
-    ['busiest', busiest],
-  ] as const) {
-    const before = Math.max(52, Math.floor(conversation.lastSeq / 2));
-    const [membership] = await record((db) => findConversationFor(db, conversation.id, readerId));
-    out.push(await explain(client, `History (${label} conversation, ${conversation.lastSeq} messages): membership check`, membership!));
-    const access = membershipOf(await rowOf(conversation.id), readerId);
-    const [page] = await record((db) => listMessages(db, access, { before, limit: 51 }));
-    out.push(await explain(client, `History (${label} conversation): page of 50 (+1) before seq ${before}`, page!, 2));
-    const ids = (
-      await client.query<{ id: string }>(page!.sql.replace(/SELECT .* FROM messages/s, 'SELECT id FROM messages'), page!.params)
-    ).rows
-      .slice(0, 50)
-      .map((r) => r.id);
-    const [reactions] = await record((db) => summariseReactions(db, ids, readerId));
-    out.push(await explain(client, `History (${label} conversation): reactions of the page`, reactions!));
-    const [attachments] = await record((db) => findAttachmentsOfMessages(db, ids));
-    out.push(await explain(client, `History (${label} conversation): attachments of the page`, attachments!));
-  }
+  if (sections.includes('history'))
+    for (const [label, conversation] of [
+      ['median', median],
+      ['busiest', busiest],
+    ] as const) {
+      const before = Math.max(52, Math.floor(conversation.lastSeq / 2));
+      const [membership] = await record((db) => findConversationFor(db, conversation.id, readerId));
+      out.push(await explain(client, `History (${label} conversation, ${conversation.lastSeq} messages): membership check`, membership!));
+      const access = membershipOf(await rowOf(conversation.id), readerId);
+      const [page] = await record((db) => listMessages(db, access, { before, limit: 51 }));
+      out.push(await explain(client, `History (${label} conversation): page of 50 (+1) before seq ${before}`, page!, 2));
+      const ids = (
+        await client.query<{ id: string }>(page!.sql.replace(/SELECT .* FROM messages/s, 'SELECT id FROM messages'), page!.params)
+      ).rows
+        .slice(0, 50)
+        .map((r) => r.id);
+      const [reactions] = await record((db) => summariseReactions(db, ids, readerId));
+      out.push(await explain(client, `History (${label} conversation): reactions of the page`, reactions!));
+      const [attachments] = await record((db) => findAttachmentsOfMessages(db, ids));
+      out.push(await explain(client, `History (${label} conversation): attachments of the page`, attachments!));
+    }
 
   // Search: the scope (direct conversations here, groups from the groups service), then the query.
-  const [directIds] = await record((db) => listDirectConversationIds(db, readerId));
-  out.push(await explain(client, 'Search scope: the reader’s direct conversations', directIds!));
-  const groupIds = input.conversations.filter((c) => c.type === 'group').map((c) => c.id);
-  const [existing] = await record((db) => existingConversationIds(db, groupIds));
-  out.push(await explain(client, 'Search scope: which of the reader’s groups are deleted', existing!));
-  const scope = {
-    userId: readerId,
-    conversationIds: input.conversations.map((c) => c.id),
-  };
-  for (const [label, term] of [
-    ['rare', input.terms.rare],
-    ['common', input.terms.common],
-  ] as const) {
-    const [search] = await record((db) => searchMessages(db, scope, { query: term, limit: 50 }));
-    out.push(await explain(client, `Search, ${label} term “${term}” over all ${scope.conversationIds.length} conversations`, search!, 3));
+  if (sections.includes('search')) {
+    const [directIds] = await record((db) => listDirectConversationIds(db, readerId));
+    out.push(await explain(client, 'Search scope: the reader’s direct conversations', directIds!));
+    const groupIds = input.conversations.filter((c) => c.type === 'group').map((c) => c.id);
+    const [existing] = await record((db) => existingConversationIds(db, groupIds));
+    out.push(await explain(client, 'Search scope: which of the reader’s groups are deleted', existing!));
+    const scope = {
+      userId: readerId,
+      conversationIds: input.conversations.map((c) => c.id),
+    };
+    for (const [label, term] of [
+      ['rare', input.terms.rare],
+      ['common', input.terms.common],
+    ] as const) {
+      const [search] = await record((db) => searchMessages(db, scope, { query: term, limit: 50 }));
+      out.push(await explain(client, `Search, ${label} term “${term}” over all ${scope.conversationIds.length} conversations`, search!, 3));
+    }
   }
 
   // Send: the reads before the transaction, then its three writes (rolled back).
+  if (!sections.includes('send')) return out;
   const row = await rowOf(direct.id);
   const access = membershipOf(row, readerId);
   const clientMessageId = `explain-${Date.now()}`;
@@ -153,7 +167,7 @@ export async function explainAll(client: pg.ClientBase, input: ExplainInput): Pr
     out.push(await explain(client, 'Send transaction: take the next seq (UPDATE … RETURNING, row lock until commit)', seq!));
     const [insert] = await record((db) =>
       insertMessage(db, access, {
-        id: crypto.randomUUID(),
+        id: newId(),
         seq: row.last_seq + 1,
         body: 'Привет! Посмотри отчёт по проекту, пожалуйста 🙂',
         clientMessageId,

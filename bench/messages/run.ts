@@ -121,8 +121,13 @@ rabbit.on('error', (err) => console.error('rabbitmq:', err));
 const queue = `bench.messages.created.${runId}`;
 const scenarios: Record<string, LoadResult & { cpu: Record<string, number> }> = {};
 let explained: Explained[] = [];
+const explainInput = {
+  readerId: seed.users.readerId as string,
+  conversations,
+  terms: { rare: seed.terms.rare.term as string, common: seed.terms.common.term as string },
+};
 let profiledScenarios: string[] = [];
-let delivery: Record<string, unknown> = {};
+let delivery: Record<string, any> = {};
 try {
   const { body: login } = await call('POST', `${URLS.accounts}/api/v1/auth/login`, { body: { login: READER, password: PASSWORD } });
   const token = login.accessToken as string;
@@ -134,6 +139,15 @@ try {
     const { body } = await call('GET', `${URLS.messages}/api/v1/conversations/${c.id}/messages?before=${before}&limit=50`, { token });
     if (body.items.length !== Math.min(50, before - 1)) throw new Error(`conversation ${c.id}: ${body.items.length} items`);
   });
+  // Search plans on the freshly vacuumed table (GIN pending lists empty), as the search runs below see it.
+  if (!PROFILE) {
+    const client = await db.connect();
+    try {
+      explained = await explainAll(client, explainInput, ['search'], ', right after VACUUM (GIN pending lists empty)');
+    } finally {
+      client.release();
+    }
+  }
   const probe = await call('GET', `${URLS.messages}/api/v1/search/messages?q=${encodeURIComponent(seed.terms.rare.term)}`, { token });
   console.log(`search probe: rare term found ${probe.body.items.length} hits on the first page`);
 
@@ -306,11 +320,16 @@ try {
   if (!PROFILE) {
     const client = await db.connect();
     try {
-      explained = await explainAll(client, {
-        readerId: seed.users.readerId,
-        conversations,
-        terms: { rare: seed.terms.rare.term, common: seed.terms.common.term },
-      });
+      explained = [
+        ...explained,
+        ...(await explainAll(client, explainInput, ['history', 'send'])),
+        ...(await explainAll(
+          client,
+          explainInput,
+          ['search'],
+          `, after the send runs (${delivery.storedMessages} new messages in the GIN pending lists)`,
+        )),
+      ];
     } finally {
       client.release();
     }
@@ -424,7 +443,7 @@ writeFileSync(
     explained,
     `# EXPLAIN (ANALYZE, BUFFERS) behind the messages benchmark\n\nWritten by \`npm run bench:messages\` (${results.date}, run ${runId}) on the seeded database ` +
       `(${seed.messages.toLocaleString('en')} messages, ${seed.conversations.total} conversations). The SQL is recorded from the service's own ` +
-      `repository functions and explained with the same parameters, after the load runs (warm cache). Writes were rolled back.\n`,
+      `repository functions and explained with the same parameters (warm cache; the search plans twice: before the load on the freshly vacuumed table, and after the send runs). Writes were rolled back.\n`,
   ),
 );
 writeResultsSection(results);
@@ -460,13 +479,19 @@ function writeResultsSection(r: typeof results): void {
   const send = r.targets.send3000PerSecondP99Under50ms;
   const bestSend = [...send].sort((a, b) => b.msgPerSecond - a.msgPerSecond)[0];
   const explainLines = r.explain.map((e) => `| ${e.title} | ${e.executionMs} | ${e.planningMs} |`).join('\n');
+  const seedPhases = Object.entries(seed.timingsSeconds as Record<string, number>)
+    .filter(([name]) => name !== 'total')
+    .map(([name, seconds]) => `${name.replace(/ \(.*\)$/, '')} ${seconds} s`)
+    .join(', ');
   const section = `${begin}
 ## Messages (issue 3)
 
 Run ${r.date} (run \`${r.runId}\`), ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB; load average before ${r.machine.loadAverageBefore.join(' / ')}, after ${r.machine.loadAverageAfter.join(' / ')}.
 PostgreSQL ${r.machine.postgres.server_version} with stock settings (shared_buffers ${r.machine.postgres.shared_buffers}, work_mem ${r.machine.postgres.work_mem}, jit ${r.machine.postgres.jit}).
-Data: ${r.seed.messages.toLocaleString('en')} messages in ${r.seed.conversations.total} conversations (${r.seed.conversations.direct} direct, ${r.seed.conversations.groups} groups; ${r.seed.conversations.messagesPerConversation.min}–${r.seed.conversations.messagesPerConversation.max} messages each, median ${r.seed.conversations.messagesPerConversation.median}), seeded in ${r.seed.seedingSeconds} s.
+Data: ${r.seed.messages.toLocaleString('en')} messages in ${r.seed.conversations.total} conversations (${r.seed.conversations.direct} direct, ${r.seed.conversations.groups} groups; ${r.seed.conversations.messagesPerConversation.min}–${r.seed.conversations.messagesPerConversation.max} messages each, median ${r.seed.conversations.messagesPerConversation.median}), ${seed.sizes?.find((x: any) => x.name === 'messages')?.megabytes ?? '?'} MB with its indexes;
+seeded by \`npm run bench:messages:seed\` in ${r.seed.seedingSeconds} s (${seedPhases}; load average ${seed.loadAverage?.before?.[0] ?? '?'} when it started).
 The caller belongs to all of them. Search terms: rare “${r.seed.terms.rare.term}” (${r.seed.terms.rare.fullText} matching messages), common “${r.seed.terms.common.term}” (${r.seed.terms.common.fullText.toLocaleString('en')} full-text, ${r.seed.terms.common.partial.toLocaleString('en')} substring matches).
+accounts, groups and messages each a process (distributed mode), on real PostgreSQL, Redis (db 5) and RabbitMQ (vhost parley_bench), loopback only.
 Load: autocannon in the bench process, straight at the messages service, ${r.settings.durationSeconds} s per row after a ${r.settings.warmupSeconds} s warm-up; latency of every 2xx answer, exact.
 
 | scenario | connections | 2xx/s | p50 ms | p99 ms | errors | CPU % of a core: messages / PostgreSQL / load generator / RabbitMQ / Redis / accounts+groups / whole machine (of ${r.machine.cpus * 100}) |

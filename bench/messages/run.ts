@@ -62,7 +62,7 @@ const sql = async <T = any>(text: string, params: unknown[] = []): Promise<T[]> 
  * Deletes what earlier runs sent and restores last_seq, so every run starts from the seed.
  * With the foreign-key triggers off for this transaction (session_replication_role = replica):
  * messages.reply_to_id has no index, so checking that nothing replies to each deleted message
- * would scan the whole table once per row (12,000 deletions: the better part of an hour).
+ * would scan the whole table once per row (13,000 deletions: tens of minutes).
  * Nothing references them: the bench sends no replies, reactions or attachments.
  */
 async function removeSentMessages(): Promise<number> {

@@ -3,13 +3,12 @@ import {
   createAdapters,
   createGrpcClient,
   createLogger,
-  createTokenVerifier,
+  createRemoteTokenVerifier,
   loadConfigOrExit,
   openServiceDb,
   runUntilSignal,
   unary,
 } from '@parley/kit';
-import { createRemoteJWKSet } from 'jose';
 import { createMessagesService } from './app.ts';
 import { messagesConfigSchema } from './config.ts';
 
@@ -21,10 +20,10 @@ const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AM
 const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
 const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
-const verifyToken = createTokenVerifier({
-  keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', config.ACCOUNTS_URL)),
+const verifyToken = createRemoteTokenVerifier({
+  accountsUrl: config.ACCOUNTS_URL,
   cache: adapters.cache,
-  sessionFallback: async (sessionId, userId) =>
+  checkSession: async (sessionId, userId) =>
     (await unary(accounts, 'checkSession', { sessionId, userId }, { deadlineMs: config.GRPC_DEADLINE_MS, retries: 2 })).live,
 });
 const service = await createMessagesService({

@@ -11,9 +11,22 @@ export interface QueryResult<Row> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Runs the statement as a named prepared statement: parsed and planned once per connection,
+   * then only executed. For hot statements whose text never changes; one name, one text.
+   * The embedded database ignores it.
+   */
+  prepare?: string;
+}
+
 /** Something SQL can run on: the database itself or an open transaction. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<Row>>;
 }
 
 export interface Db extends Queryable {

@@ -1,12 +1,15 @@
 import pg from 'pg';
-import type { Db, Queryable, QueryResult } from '../ports.ts';
+import type { Db, Queryable, QueryOptions, QueryResult } from '../ports.ts';
 
 // int8 (counts, sums) as numbers, as PGlite gives them: our counters stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
 const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
-  async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-    const result = await client.query(sql, params as unknown[] | undefined);
+  async query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
+    const values = params as unknown[] | undefined;
+    const result = options?.prepare
+      ? await client.query({ name: options.prepare, text: sql, values })
+      : await client.query(sql, values);
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   },
 });
@@ -19,7 +22,8 @@ export function createPostgresDb(url: string, options: { max?: number } = {}): D
   const pooled = wrap(pool);
   return {
     kind: 'postgres',
-    query: <Row,>(sql: string, params?: readonly unknown[]) => pooled.query<Row>(sql, params),
+    query: <Row,>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+      pooled.query<Row>(sql, params, options),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {

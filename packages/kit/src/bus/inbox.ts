@@ -19,6 +19,33 @@ CREATE TABLE IF NOT EXISTS processed_events (
 };
 
 /**
+ * The marks are needed only while a duplicate can still arrive: a redelivery after a crash or a
+ * republish after a lost confirm comes within minutes; an operator replaying the dead-letter
+ * queue may come days later. A week covers both; older marks are deleted. BRIN fits an
+ * append-ordered timestamp and costs almost nothing on insert.
+ */
+export const INBOX_RETENTION_DAYS = 7;
+
+export const inboxRetentionMigration: Migration = {
+  id: '0000_inbox_retention',
+  sql: `CREATE INDEX IF NOT EXISTS processed_events_processed_at ON processed_events USING brin (processed_at);`,
+};
+
+/** Deletes the marks older than the retention, in batches so no single statement runs long. */
+export async function pruneInbox(db: Db, retentionDays = INBOX_RETENTION_DAYS): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await db.query(
+      `DELETE FROM processed_events WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM processed_events WHERE processed_at < now() - make_interval(days => $1) LIMIT 10000))`,
+      [retentionDays],
+    );
+    total += rowCount;
+    if (rowCount < 10_000) return total;
+  }
+}
+
+/**
  * Applies an event once per queue. In one transaction: mark the id, and run apply only if the
  * mark is new. Returns false for an event already applied. A failing apply rolls the mark back
  * with it, so the retry applies it. Two concurrent deliveries of one event serialize on the

@@ -8,4 +8,4 @@ export {
   type OutboxRelay,
   type OutboxRelayOptions,
 } from './outbox.ts';
-export { inboxMigration, handleOnce } from './inbox.ts';
+export { inboxMigration, inboxRetentionMigration, handleOnce, pruneInbox, INBOX_RETENTION_DAYS } from './inbox.ts';

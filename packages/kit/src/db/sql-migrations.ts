@@ -1,15 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { inboxMigration, outboxMigration } from '../bus/index.ts';
+import { inboxMigration, inboxRetentionMigration, outboxMigration } from '../bus/index.ts';
 import type { Migration } from '../ports.ts';
 
 /**
- * A service's schema: the kit's outbox and inbox tables, then the service's own `.sql` files
+ * A service's schema: the kit's outbox and inbox tables (and the inbox's retention index), then the service's own `.sql` files
  * from `folder` in name order (`0001_…`, `0002_…`); each file's name is its migration id.
  */
 export function serviceMigrations(folder: URL): Migration[] {
   return [
     outboxMigration,
     inboxMigration,
+    inboxRetentionMigration,
     ...readdirSync(folder)
       .filter((file) => file.endsWith('.sql'))
       .sort()

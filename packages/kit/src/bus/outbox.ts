@@ -1,4 +1,5 @@
 import { newId } from '../ids.ts';
+import { pruneInbox } from './inbox.ts';
 import type { Logger } from '../logger.ts';
 import type { Bus, Db, EventEnvelope, Migration, Queryable } from '../ports.ts';
 
@@ -136,6 +137,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (Date.now() - lastPurge < PURGE_EVERY_MS) return;
     lastPurge = Date.now();
     await db.query(`DELETE FROM outbox WHERE published_at < now() - interval '1 day'`);
+    // Every service runs a relay and owns an inbox table: its hourly clean-up is the one place.
+    await pruneInbox(db);
   };
 
   /** Batches until nothing is left (or a batch came back short). Throws on the first failure. */

@@ -1,6 +1,8 @@
+import type { accountsV1 } from '@parley/contracts';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { unauthorized } from './errors.ts';
+import { unary } from './grpc/client.ts';
 import type { Cache } from './ports.ts';
 
 export interface AuthContext {
@@ -123,16 +125,19 @@ export function callerOf(request: FastifyRequest): AuthContext {
 /**
  * The token verifier of a service in its own process (distributed mode): accounts' public
  * keys from its JWKS (fetched and refreshed by jose), sessions from the shared cache, and
- * `checkSession` (accounts' CheckSession over gRPC) when the cache has lost a session entry.
+ * accounts' CheckSession over gRPC when the cache has lost a session entry.
  */
 export function createRemoteTokenVerifier(options: {
   accountsUrl: string;
   cache: Cache;
-  checkSession: (sessionId: string, userId: string) => Promise<boolean>;
+  accounts: accountsV1.UsersClient;
+  deadlineMs?: number;
 }): TokenVerifier {
+  const deadlineMs = options.deadlineMs ?? 2000;
   return createTokenVerifier({
     keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', options.accountsUrl)),
     cache: options.cache,
-    sessionFallback: options.checkSession,
+    sessionFallback: async (sessionId, userId) =>
+      (await unary(options.accounts, 'checkSession', { sessionId, userId }, { deadlineMs, retries: 2 })).live,
   });
 }

@@ -1,3 +1,2 @@
 export { createGroupsService, type GroupsDeps, type GroupsService } from './app.ts';
 export { groupsConfigSchema, type GroupsConfig } from './config.ts';
-export { createRemoteTokenVerifier } from './remote-auth.ts';

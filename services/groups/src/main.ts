@@ -1,8 +1,15 @@
 import { accountsV1 } from '@parley/contracts';
-import { createAdapters, createGrpcClient, createLogger, loadConfigOrExit, openServiceDb, runUntilSignal } from '@parley/kit';
+import {
+  createAdapters,
+  createGrpcClient,
+  createLogger,
+  createRemoteTokenVerifier,
+  loadConfigOrExit,
+  openServiceDb,
+  runUntilSignal,
+} from '@parley/kit';
 import { createGroupsService } from './app.ts';
 import { groupsConfigSchema } from './config.ts';
-import { createRemoteTokenVerifier } from './remote-auth.ts';
 
 // The groups API as its own process (distributed mode).
 const config = loadConfigOrExit(groupsConfigSchema);

@@ -26,12 +26,11 @@
  */
 import { createAccountsService, accountsConfigSchema, type AccountsService } from '@parley/accounts';
 import { accountsV1, groupsV1 } from '@parley/contracts';
-import { createGrpcClient, createLogger, loadConfig, type Adapters, type Db, type TokenVerifier } from '@parley/kit';
+import { createGrpcClient, createLogger, createRemoteTokenVerifier, loadConfig, type Adapters, type Db, type TokenVerifier } from '@parley/kit';
 import { createTestAdapters, openTestDb } from '@parley/kit/testing';
 import { expect } from 'vitest';
 import { createGroupsService, type GroupsService } from '../src/app.ts';
 import { groupsConfigSchema } from '../src/config.ts';
-import { createRemoteTokenVerifier } from '../src/remote-auth.ts';
 
 export type AdapterKind = 'embedded' | 'real';
 

@@ -7,7 +7,6 @@ import {
   loadConfigOrExit,
   openServiceDb,
   runUntilSignal,
-  unary,
 } from '@parley/kit';
 import { createMessagesService } from './app.ts';
 import { messagesConfigSchema } from './config.ts';
@@ -23,8 +22,8 @@ const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRES
 const verifyToken = createRemoteTokenVerifier({
   accountsUrl: config.ACCOUNTS_URL,
   cache: adapters.cache,
-  checkSession: async (sessionId, userId) =>
-    (await unary(accounts, 'checkSession', { sessionId, userId }, { deadlineMs: config.GRPC_DEADLINE_MS, retries: 2 })).live,
+  accounts,
+  deadlineMs: config.GRPC_DEADLINE_MS,
 });
 const service = await createMessagesService({
   config,

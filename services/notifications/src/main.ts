@@ -7,7 +7,6 @@ import {
   loadConfigOrExit,
   openServiceDb,
   runUntilSignal,
-  unary,
 } from '@parley/kit';
 import { createNotificationsService } from './app.ts';
 import { notificationsConfigSchema } from './config.ts';
@@ -23,8 +22,8 @@ const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRES
 const verifyToken = createRemoteTokenVerifier({
   accountsUrl: config.ACCOUNTS_URL,
   cache: adapters.cache,
-  checkSession: async (sessionId, userId) =>
-    (await unary(accounts, 'checkSession', { sessionId, userId }, { deadlineMs: 1000, retries: 2 })).live,
+  accounts,
+  deadlineMs: 1000,
 });
 const service = await createNotificationsService({ config, db, ...adapters, logger, verifyToken, groups, accounts });
 const ports = await service.start();

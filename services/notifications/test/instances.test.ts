@@ -1,9 +1,8 @@
 import { createLogger, createRabbitBus, newId, type Bus } from '@parley/kit';
-import { adapterKinds, testUrls, uniqueName } from '@parley/kit/testing';
+import { adapterKinds, startProxy, testUrls, uniqueName } from '@parley/kit/testing';
 import { Connection } from 'rabbitmq-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDirect, send, startNotificationsStack, type NotificationsInstance, type NotificationsStack, type StackUser } from './harness.ts';
-import { startProxy } from './tcp-proxy.ts';
 import { STARTUP_MS, Sockets, waitUntil, type TestSocket } from './ws-client.ts';
 
 const about = (messageId: string) => (data: any) => data.message?.id === messageId;

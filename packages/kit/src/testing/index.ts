@@ -1,2 +1,3 @@
 export * from './infra.ts';
 export * from './adapters.ts';
+export * from './tcp-proxy.ts';

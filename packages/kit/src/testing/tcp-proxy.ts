@@ -2,8 +2,8 @@ import net from 'node:net';
 
 /**
  * A TCP proxy in front of RabbitMQ that a test can cut (every connection dropped, the port
- * refusing new ones) and restore (listening again on the same port), as in
- * packages/kit/test/outbox.test.ts.
+ * refusing new ones) and restore (listening again on the same port): a broker outage that the
+ * broker itself does not see, for the tests of what a service does while it lasts.
  */
 export interface CuttableProxy {
   url: string;

@@ -1,4 +1,5 @@
 import type { Cache } from '../ports.ts';
+import { serialize, wholeSeconds } from './values.ts';
 
 export interface MemoryCacheOptions {
   /** Past this many keys the least recently set ones go first. */
@@ -9,18 +10,6 @@ interface Entry {
   /** Stored as JSON, as in Redis: a value read back is a copy with the same types Redis gives. */
   json: string;
   expiresAt: number;
-}
-
-/** Whole seconds, at least one, as Redis EX takes them. */
-function wholeSeconds(ttlSeconds: number): number {
-  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new RangeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`);
-  return Math.max(1, Math.ceil(ttlSeconds));
-}
-
-function serialize(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError('cache values must be JSON-serialisable (not undefined or a function)');
-  return json;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Cache } from '../ports.ts';
+import { serialize, wholeSeconds } from './values.ts';
 
 export interface RedisCacheOptions {
   url: string;
@@ -17,18 +18,6 @@ const SCAN_BATCH = 500;
 
 /** SCAN MATCH takes a glob pattern: the prefix itself must match literally. */
 const escapeGlob = (text: string): string => text.replace(/[\\*?[\]]/g, '\\$&');
-
-/** Redis EX takes whole seconds, at least one. */
-function wholeSeconds(ttlSeconds: number): number {
-  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new RangeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`);
-  return Math.max(1, Math.ceil(ttlSeconds));
-}
-
-function serialize(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError('cache values must be JSON-serialisable (not undefined or a function)');
-  return json;
-}
 
 const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T));
 

@@ -255,9 +255,10 @@ try {
     NOTIFICATIONS_DATABASE_URL: dbUrls.notifications,
     WS_AUTH_TIMEOUT_MS: '60000',
   };
-  // Sequentially: both apply the same migrations at start.
-  const notifA = await start('notifications-a', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifA) }, `http://127.0.0.1:${PORTS.notifA}/readyz`, CPU_PROFILE ? `--cpu-prof --cpu-prof-dir=${profDir}` : '');
-  const notifB = await start('notifications-b', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifB) }, `http://127.0.0.1:${PORTS.notifB}/readyz`);
+  // Sequentially: both apply the same migrations at start. SIGUSR2 makes them collect garbage (memory samples).
+  const gcOnSignal = `--expose-gc --import ${join(root, 'bench/realtime/gc-on-signal.mjs')}`;
+  const notifA = await start('notifications-a', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifA) }, `http://127.0.0.1:${PORTS.notifA}/readyz`, `${gcOnSignal}${CPU_PROFILE ? ` --cpu-prof --cpu-prof-dir=${profDir}` : ''}`);
+  const notifB = await start('notifications-b', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifB) }, `http://127.0.0.1:${PORTS.notifB}/readyz`, gcOnSignal);
   results.ulimitChildren = ulimitNote;
   results.ulimitGenerator = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))?.replace(/\s+/g, ' ').trim();
   log('services ready', ulimitNote);
@@ -301,9 +302,16 @@ try {
       heap.b.push(await heapUsedKb(PORTS.notifB));
     }
     const last = (xs: number[]) => xs[xs.length - 1]!;
+    // Then a full GC in each instance, and the live figures after it.
+    for (const pid of [notifPids.a, notifPids.b]) process.kill(pid, 'SIGUSR2');
+    await sleep(1500);
     return {
       rss: { a: last(rss.a), b: last(rss.b), generator: last(rss.generator) },
       heapMin: { a: Math.min(...heap.a), b: Math.min(...heap.b) },
+      afterGc: {
+        rss: { a: rssKb(notifPids.a), b: rssKb(notifPids.b) },
+        heap: { a: await heapUsedKb(PORTS.notifA), b: await heapUsedKb(PORTS.notifB) },
+      },
     };
   };
   const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
@@ -324,17 +332,20 @@ try {
   let currentFanout: number[] = [];
   let unknownFrames = 0;
   const otherFrames: Record<string, number> = {};
-  const MARK = '"body":"rt ';
+  // Receipts are parsed on the raw bytes: find the unique number after MARK without decoding or
+  // JSON.parse of the frame (the generator must not be what limits the rate).
+  const MARK = Buffer.from('"body":"rt ', 'latin1');
+  const CREATED_AT = Buffer.from('"createdAt":"', 'latin1');
   const onFrame = (s: Sock, data: Buffer) => {
     const now = performance.now();
-    const text = data.toString('latin1');
-    const at = text.indexOf(MARK);
+    const at = data.indexOf(MARK);
     if (at < 0) {
-      const type = /^\{"type":"([^"]+)"/.exec(text)?.[1] ?? '?';
+      const type = /^\{"type":"([^"]+)"/.exec(data.toString('latin1', 0, 64))?.[1] ?? '?';
       otherFrames[type] = (otherFrames[type] ?? 0) + 1;
       return;
     }
-    const n = parseInt(text.slice(at + MARK.length, at + MARK.length + 12), 10);
+    let n = 0;
+    for (let i = at + MARK.length, digit = data[i]! - 48; digit >= 0 && digit <= 9; digit = data[++i]! - 48) n = n * 10 + digit;
     const c = counts[n];
     if (c === undefined || msgGroup[n] !== s.group) {
       unknownFrames++;
@@ -344,8 +355,8 @@ try {
     if (c[s.slot] === 1 && n >= currentStepFirst) {
       currentLatencies.push(now - sendAt[n]!);
       // Commit → socket: the message's createdAt (server clock, same machine, ms) to receipt.
-      const ca = text.indexOf('"createdAt":"');
-      if (ca >= 0) currentFanout.push(Date.now() - Date.parse(text.slice(ca + 13, ca + 37)));
+      const ca = data.indexOf(CREATED_AT);
+      if (ca >= 0) currentFanout.push(Date.now() - Date.parse(data.toString('latin1', ca + CREATED_AT.length, ca + CREATED_AT.length + 24)));
     }
   };
   t = performance.now();
@@ -397,6 +408,8 @@ try {
   const rssAfter = memAfter.rss;
   const heapAfter = memAfter.heapMin;
   const perSocketKb = ((rssAfter.a - rssBefore.a) + (rssAfter.b - rssBefore.b)) / totalSockets;
+  const perSocket = (before: { a: number; b: number }, after: { a: number; b: number }) =>
+    Math.round((((after.a - before.a) + (after.b - before.b)) / totalSockets) * 100) / 100;
   results.idleMemory = {
     sockets: totalSockets,
     held: opened,
@@ -407,8 +420,12 @@ try {
     heapUsedAfterKb: heapAfter,
     serverHeapKbPerIdleSocket: Math.round((((heapAfter.a - heapBefore.a) + (heapAfter.b - heapBefore.b)) / totalSockets) * 100) / 100,
     generatorKbPerSocket: Math.round(((rssAfter.generator - rssBefore.generator) / totalSockets) * 100) / 100,
+    afterGcBefore: memBefore.afterGc,
+    afterGcAfter: memAfter.afterGc,
+    serverKbPerIdleSocketAfterGc: perSocket(memBefore.afterGc.rss, memAfter.afterGc.rss),
+    serverHeapKbPerIdleSocketAfterGc: perSocket(memBefore.afterGc.heap, memAfter.afterGc.heap),
     idleSeconds: IDLE_S,
-    note: 'serverKbPerIdleSocket: VmRSS of both notifications processes after all sockets were ready and IDLE_S s idle, minus before opening any, per socket held; serverHeapKbPerIdleSocket: the same with the minimum V8 heap used over each window (closest to live data after GC)',
+    note: 'serverKbPerIdleSocket: VmRSS of both notifications processes after all sockets were ready and IDLE_S s idle, minus before opening any, per socket held; serverHeapKbPerIdleSocket: the same with the minimum V8 heap used over each window; *AfterGc: the same right after a full GC forced in both instances (SIGUSR2, bench/realtime/gc-on-signal.mjs) at the end of each window',
   };
   log('idle memory', results.idleMemory);
 

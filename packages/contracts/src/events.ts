@@ -85,6 +85,9 @@ export const eventDataSchemas = {
   'user.status_changed': z.object({ userId: id, status: userStatusSchema, text: z.string().optional() }),
   /** reason: `logout`, `revoked`, `password_changed`, `refresh_reuse`, ...; free text so new reasons do not break old consumers. */
   'session.revoked': z.object({ userId: id, sessionId: id, reason: z.string().min(1) }),
+  /** userId added contactId to their contacts: userId now watches contactId's presence. */
+  'contact.added': z.object({ userId: id, contactId: id }),
+  'contact.removed': z.object({ userId: id, contactId: id }),
 
   'group.created': z.object({
     groupId: id,

@@ -91,7 +91,8 @@ describe('parseEvent', () => {
     expect(eventTypes).toEqual(Object.keys(eventDataSchemas));
     for (const type of ['user.registered', 'user.updated', 'user.status_changed', 'session.revoked', 'group.created',
       'group.updated', 'group.deleted', 'group.member_added', 'group.member_removed', 'group.member_role_changed',
-      'message.created', 'message.updated', 'message.deleted', 'reaction.updated', 'read.updated', 'conversation.created']) {
+      'message.created', 'message.updated', 'message.deleted', 'reaction.updated', 'read.updated', 'conversation.created',
+      'contact.added', 'contact.removed']) {
       expect(eventTypes).toContain(type);
     }
   });

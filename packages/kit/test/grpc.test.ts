@@ -45,7 +45,7 @@ describe('gRPC helpers', () => {
 
   beforeAll(async () => {
     server = createGrpcServer({ logger, shutdownGraceMs: 1000 });
-    server.addService(accountsV1.UsersService, { getUsers, checkSession: async () => ({ live: false }) });
+    server.addService(accountsV1.UsersService, { getUsers, checkSession: async () => ({ live: false }), listContactOf: async () => ({ userIds: [], truncated: false }) });
     const port = await server.listen('127.0.0.1', 0);
     expect(port).toBeGreaterThan(0);
     address = `127.0.0.1:${port}`;
@@ -127,6 +127,7 @@ describe('gRPC helpers', () => {
     const closing = createGrpcServer({ logger: quiet });
     closing.addService(accountsV1.UsersService, {
       checkSession: async () => ({ live: false }),
+      listContactOf: async () => ({ userIds: [], truncated: false }),
       getUsers: async () => {
         await sleep(100);
         return { users: [alice] };

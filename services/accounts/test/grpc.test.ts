@@ -2,7 +2,7 @@ import { accountsV1 } from '@parley/contracts';
 import { AppError, createGrpcClient, newId, unary } from '@parley/kit';
 import { adapterKinds } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, registerUser, startAccounts, type AccountsHarness, type Api, type Registered } from './harness.ts';
+import { apiFor, outboxEventsOf, registerUser, startAccounts, type AccountsHarness, type Api, type Registered } from './harness.ts';
 
 describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => {
   let h: AccountsHarness;
@@ -94,6 +94,38 @@ describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => 
       const erin = await registerUser(api);
       await api('POST', '/api/v1/auth/logout', { token: erin.accessToken });
       expect(await checkSession(erin.sessionId, erin.user.id)).toEqual({ live: false });
+    });
+  });
+
+  describe('ListContactOf', () => {
+    const listContactOf = (userId: string, limit = 0) => unary(client, 'listContactOf', { userId, limit }, { deadlineMs: 5000 });
+
+    it('answers who has the user as a contact, follows adds and removes at once, and says when a limit cut the list', async () => {
+      const [target, watcher1, watcher2, other] = await Promise.all([registerUser(api), registerUser(api), registerUser(api), registerUser(api)]);
+      expect(await listContactOf(target.user.id)).toEqual({ userIds: [], truncated: false });
+
+      expect((await api('PUT', `/api/v1/contacts/${target.user.id}`, { token: watcher1.accessToken })).status).toBe(200);
+      expect((await api('PUT', `/api/v1/contacts/${target.user.id}`, { token: watcher2.accessToken })).status).toBe(200);
+      // The other direction does not count: target watching `other` does not make `other` a watcher of target.
+      expect((await api('PUT', `/api/v1/contacts/${other.user.id}`, { token: target.accessToken })).status).toBe(200);
+      expect(await listContactOf(target.user.id)).toEqual({ userIds: [watcher1.user.id, watcher2.user.id], truncated: false });
+      expect(await listContactOf(target.user.id, 1)).toEqual({ userIds: [watcher1.user.id], truncated: true });
+
+      expect((await api('DELETE', `/api/v1/contacts/${target.user.id}`, { token: watcher1.accessToken })).status).toBe(204);
+      expect(await listContactOf(target.user.id)).toEqual({ userIds: [watcher2.user.id], truncated: false });
+      expect(await listContactOf('not-a-uuid')).toEqual({ userIds: [], truncated: false });
+    });
+
+    it('adding and removing a contact write contact.added / contact.removed to the outbox (adding twice: one event)', async () => {
+      const [owner, contact] = await Promise.all([registerUser(api), registerUser(api)]);
+      await api('PUT', `/api/v1/contacts/${contact.user.id}`, { token: owner.accessToken });
+      await api('PUT', `/api/v1/contacts/${contact.user.id}`, { token: owner.accessToken });
+      await api('DELETE', `/api/v1/contacts/${contact.user.id}`, { token: owner.accessToken });
+      const events = (await outboxEventsOf(h, owner.user.id)).filter((e) => e.type.startsWith('contact.'));
+      expect(events).toEqual([
+        { type: 'contact.added', data: { userId: owner.user.id, contactId: contact.user.id } },
+        { type: 'contact.removed', data: { userId: owner.user.id, contactId: contact.user.id } },
+      ]);
     });
   });
 });

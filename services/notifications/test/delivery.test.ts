@@ -1,6 +1,6 @@
 import { adapterKinds } from '@parley/kit/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { apiFor, createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, type TestSocket } from './ws-client.ts';
 
 const about = (messageId: string) => (data: any) => data.message?.id === messageId || data.messageId === messageId;
@@ -130,5 +130,41 @@ describe.each(adapterKinds())('real-time delivery (%s)', (kind) => {
     expect(s.of('presence', (d) => d.userId === bob!.id)).toEqual([]);
     const after = await stack.notifications.api('GET', `/api/v1/presence?userIds=${bob!.id}`, { token: alice!.token });
     expect(after.body.items).toEqual([{ userId: bob!.id, status: 'offline' }]);
+  });
+
+  it('announces presence to users who have the user as a contact though they share no conversation; not to others', async () => {
+    const [alice, bob, stranger, carol] = await users(4);
+    const accounts = apiFor(stack.accountsUrl);
+    // alice watches bob (one-way): bob having alice as a contact would not make bob a watcher.
+    expect((await accounts('PUT', `/api/v1/contacts/${bob!.id}`, { token: alice!.token })).status).toBe(200);
+    expect((await accounts('PUT', `/api/v1/contacts/${stranger!.id}`, { token: bob!.token })).status).toBe(200);
+    const [a, s] = await Promise.all([sockets.as(ws, alice!.token), sockets.as(ws, stranger!.token)]);
+    // Wait until notifications has taken in the contact.added events (each tells alice nothing yet: bob is offline).
+    const c = await sockets.as(ws, carol!.token);
+    expect((await accounts('PUT', `/api/v1/contacts/${carol!.id}`, { token: alice!.token })).status).toBe(200);
+    // A new contact who is online is announced to the new watcher at once.
+    expect((await a.waitFor('presence', (d) => d.userId === carol!.id)).data).toEqual({ userId: carol!.id, status: 'online' });
+
+    const b = await sockets.as(ws, bob!.token);
+    expect((await a.waitFor('presence', (d) => d.userId === bob!.id)).data).toEqual({ userId: bob!.id, status: 'online' });
+    b.close();
+    await b.waitClosed();
+    expect((await a.waitFor('presence', (d) => d.userId === bob!.id && d.status === 'offline')).data).toEqual({ userId: bob!.id, status: 'offline' });
+    expect(s.of('presence', (d) => d.userId === bob!.id)).toEqual([]);
+    expect(c.of('presence', (d) => d.userId === bob!.id)).toEqual([]);
+    expect(s.of('presence', (d) => d.userId === carol!.id)).toEqual([]);
+
+    // After alice removes bob, bob's presence no longer reaches her (once contact.removed has
+    // dropped the cached list of bob's watchers, which his announcements filled).
+    expect((await accounts('DELETE', `/api/v1/contacts/${bob!.id}`, { token: alice!.token })).status).toBe(204);
+    await vi.waitFor(async () => expect(await stack.adapters.cache.get(`notifications:watchers:${bob!.id}`)).toBeUndefined(), { timeout: 5000 });
+    // carol starts watching bob: her hearing bob come back shows the announcement went out.
+    expect((await accounts('PUT', `/api/v1/contacts/${bob!.id}`, { token: carol!.token })).status).toBe(200);
+    await vi.waitFor(async () => expect(await stack.adapters.cache.get(`notifications:watchers:${bob!.id}`)).toBeUndefined(), { timeout: 5000 });
+    const again = await sockets.as(ws, bob!.token);
+    await c.waitFor('presence', (d) => d.userId === bob!.id && d.status === 'online');
+    await sentinel(stranger!, alice!, a);
+    expect(a.of('presence', (d) => d.userId === bob!.id)).toHaveLength(2);
+    again.close();
   });
 });

@@ -20,3 +20,12 @@ export async function listContactIds(db: Queryable, userId: string): Promise<str
   );
   return rows.map((r) => r.contact_id);
 }
+
+/** Who has `contactId` as a contact, oldest first; one row more than `limit` tells the caller the list was cut. */
+export async function listContactOfIds(db: Queryable, contactId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ user_id: string }>(
+    'SELECT user_id FROM contacts WHERE contact_id = $1 ORDER BY created_at, user_id LIMIT $2',
+    [contactId, limit],
+  );
+  return rows.map((r) => r.user_id);
+}

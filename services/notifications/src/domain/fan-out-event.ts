@@ -42,6 +42,9 @@ export function orderingKeyOf(event: AnyEvent): string | undefined {
     case 'user.status_changed':
     case 'session.revoked':
       return undefined;
+    case 'contact.added':
+    case 'contact.removed':
+      return event.data.contactId;
   }
 }
 
@@ -84,6 +87,10 @@ async function recipientsOf(ctx: FanOutContext, event: AnyEvent): Promise<string
     }
     case 'user.status_changed':
       await ctx.presence.statusChanged(event.data.userId, event.data.status, event.data.text);
+      return [];
+    case 'contact.added':
+    case 'contact.removed':
+      await ctx.presence.contactChanged(event.data.userId, event.data.contactId, event.type === 'contact.added');
       return [];
     case 'user.registered':
     case 'user.updated':

@@ -4,6 +4,7 @@ import { listDirectPartners } from '../data/conversation.repository.ts';
 import { presentFrame } from '../presenters/frame.presenter.ts';
 import { publishToUsers } from './channels.ts';
 import type { ConversationDirectory } from './conversation-directory.ts';
+import { createWatchers } from './watchers.ts';
 
 /**
  * Presence without a database, on the Cache and pub/sub:
@@ -16,9 +17,10 @@ import type { ConversationDirectory } from './conversation-directory.ts';
  * - `presence-state:<user>` remembers what others were last told (online, away, dnd, hidden),
  *   so a second tab or a reconnect within the grace period announces nothing.
  *
- * Announcements go only to users who share a conversation with the user (direct partners and
- * members of their groups up to PRESENCE_MAX_GROUP_MEMBERS) AND are online themselves: a
- * presence change never costs more publishes than there are connected people to tell.
+ * Announcements go only to the user's watchers — those who share a conversation with the user
+ * (direct partners and members of their groups up to PRESENCE_MAX_GROUP_MEMBERS) and those who
+ * have the user as a contact (accounts, cached) — AND are online themselves: a presence change
+ * never costs more publishes than there are connected people to tell.
  */
 export interface Presence {
   start(): Promise<void>;
@@ -32,6 +34,11 @@ export interface Presence {
   statusOf(userIds: readonly string[]): Promise<PresenceFrameData[]>;
   /** accounts' user.status_changed: tell the audience if the user is connected. */
   statusChanged(userId: string, status: UserStatus, text?: string): Promise<void>;
+  /**
+   * accounts' contact.added / contact.removed: `userId` starts or stops watching `contactId`.
+   * A new watcher is told the contact's current presence at once.
+   */
+  contactChanged(userId: string, contactId: string, added: boolean): Promise<void>;
 }
 
 export interface PresenceOptions {
@@ -74,6 +81,7 @@ const shownStatus = (state: AnnouncedState | undefined): PresenceFrameData['stat
 
 export function createPresence(options: PresenceOptions): Presence {
   const { instanceId, cache, pubsub, logger, directory } = options;
+  const watchers = createWatchers({ accounts: options.accounts, cache, logger });
   const announceMs = options.announceMs ?? 10_000;
   /** Keys of this instance live this long without a refresh (a crashed instance stops counting). */
   const keyTtlSeconds = Math.ceil((announceMs * 9) / 1000);
@@ -142,6 +150,7 @@ export function createPresence(options: PresenceOptions): Presence {
       if (members && members.length <= options.maxGroupMembers) members.forEach((id) => audience.add(id));
     }
     for (const partner of await listDirectPartners(options.db, userId, MAX_PARTNERS)) audience.add(partner);
+    for (const watcher of await watchers.of(userId)) audience.add(watcher);
     audience.delete(userId);
     return [...audience];
   };
@@ -275,6 +284,14 @@ export function createPresence(options: PresenceOptions): Presence {
       await cache.set(stateKey(userId), state, keyTtlSeconds);
       if (state === 'hidden' && (before === undefined || before === 'hidden')) return;
       await broadcast({ userId, status: shownStatus(state), ...(text && state !== 'hidden' ? { text } : {}) });
+    },
+
+    async contactChanged(userId, contactId, added) {
+      await watchers.invalidate(contactId);
+      if (!added || !(await onlineUsers([userId, contactId])).has(contactId)) return;
+      const state = await cache.get<AnnouncedState>(stateKey(contactId));
+      if (state === 'hidden') return;
+      await publishToUsers(pubsub, [userId], presentFrame({ type: 'presence', data: { userId: contactId, status: shownStatus(state ?? 'online') } }));
     },
   };
 }

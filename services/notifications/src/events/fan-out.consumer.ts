@@ -6,7 +6,7 @@ import { createKeyedSerial } from './keyed-serial.ts';
 import { parseOrLog } from './parse.ts';
 
 export const FANOUT_QUEUE = 'notifications.fanout';
-export const FANOUT_BINDINGS = ['message.*', 'reaction.*', 'read.*', 'conversation.*', 'group.*', 'user.status_changed'];
+export const FANOUT_BINDINGS = ['message.*', 'reaction.*', 'read.*', 'conversation.*', 'group.*', 'user.status_changed', 'contact.*'];
 
 const DONE_TTL_SECONDS = 3600;
 const doneKey = (eventId: string): string => `notifications:fanned-out:${eventId}`;

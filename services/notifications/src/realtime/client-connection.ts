@@ -16,17 +16,33 @@ export interface ConnectionDeps {
   logger: Logger;
   /** Relays a typing frame (checks membership); throws an AppError for the error frame. */
   typing(userId: string, conversationId: string): Promise<void>;
+  /** Told once the underlying socket has closed. */
+  closed?(connection: ClientConnection): void;
 }
 
 /** A member typing continuously is relayed at most this often per conversation. */
 const TYPING_INTERVAL_MS = 2000;
 /** After a close frame, how long the peer has to answer before the TCP connection is cut. */
 const CLOSE_GRACE_MS = 2000;
-/** setTimeout's upper bound. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const textOf = (data: RawData): string =>
   Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+
+/** The connection a `ws` socket belongs to: lets every socket share the listener functions below instead of three closures each. */
+const CONNECTION = Symbol('connection');
+type Owned = WebSocket & { [CONNECTION]?: ClientConnection };
+function onMessage(this: Owned, data: RawData, isBinary: boolean): void {
+  this[CONNECTION]?.onFrame(data, isBinary);
+}
+function onPong(this: Owned): void {
+  const connection = this[CONNECTION];
+  if (connection) connection.alive = true;
+}
+function onClose(this: Owned): void {
+  this[CONNECTION]?.onClosed();
+}
+/** Where a socket's frame queue starts: one settled promise shared by every idle socket. */
+const IDLE: Promise<void> = Promise.resolve();
 
 /** Close reasons are at most 123 bytes. */
 const reasonOf = (text: string): string => (Buffer.byteLength(text) <= 123 ? text : `${Buffer.from(text).subarray(0, 120).toString('utf8')}...`);
@@ -37,6 +53,10 @@ const reasonOf = (text: string): string => (Buffer.byteLength(text) <= 123 ? tex
  * at a time in arrival order. Bad frames get an `error` frame and the socket stays open; a flood
  * (1008), an oversized frame (1009, by ws itself), a missing, bad, expired or revoked token (4001)
  * close it, and so does a send buffer grown past its bound (1013, the client reads too slowly).
+ *
+ * Thousands of these stay open and idle, so each keeps only what it needs: no timer once
+ * authenticated (the token's expiry is checked by the heartbeat sweep), listeners shared by all
+ * sockets, the typing throttle created on first use.
  */
 export class ClientConnection implements HubSocket {
   userId = '';
@@ -46,12 +66,13 @@ export class ClientConnection implements HubSocket {
   private token: string | undefined;
   private state: 'new' | 'ready' | 'closed' = 'new';
   private attached = false;
+  /** When the accepted token expires (ms since the epoch); the heartbeat sweep closes the socket after it. */
+  expiresAt = Number.POSITIVE_INFINITY;
   private readonly bucket: TokenBucket;
-  private readonly authTimer: NodeJS.Timeout;
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private readonly typingAt = new Map<string, number>();
+  private queue: Promise<void> = IDLE;
+  private typingAt: Map<string, number> | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -59,11 +80,10 @@ export class ClientConnection implements HubSocket {
   ) {
     this.bucket = new TokenBucket(deps.config.WS_MAX_FRAMES_PER_SECOND, deps.config.WS_FRAME_BURST);
     this.authTimer = setTimeout(() => this.close(wsCloseCodes.unauthorized, 'No auth frame in time.'), deps.config.WS_AUTH_TIMEOUT_MS);
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    ws.on('close', () => this.onClosed());
+    (ws as Owned)[CONNECTION] = this;
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('close', onClose);
   }
 
   get authenticated(): boolean {
@@ -116,19 +136,32 @@ export class ClientConnection implements HubSocket {
     else this.ws.once('close', callback);
   }
 
-  private onFrame(data: RawData, isBinary: boolean): void {
+  /** Closes the socket with 4001 if its token has expired; true if it did. */
+  closeIfExpired(now: number): boolean {
+    if (this.expiresAt > now) return false;
+    this.close(wsCloseCodes.unauthorized, 'The access token has expired.');
+    return true;
+  }
+
+  /** @internal called by the shared `message` listener. */
+  onFrame(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
     if (!this.bucket.take()) {
       this.close(wsCloseCodes.policyViolation, 'Too many frames.');
       return;
     }
     const text = isBinary ? undefined : textOf(data);
-    this.queue = this.queue
+    const queued: Promise<void> = this.queue
       .then(() => this.handle(text))
       .catch((err: unknown) => {
         this.deps.logger.error({ err, userId: this.userId }, 'websocket frame handling failed');
         this.close(1011, 'Internal error.');
+      })
+      .finally(() => {
+        // Drop the settled chain so an idle socket holds the shared promise only.
+        if (this.queue === queued) this.queue = IDLE;
       });
+    this.queue = queued;
   }
 
   private async handle(text: string | undefined): Promise<void> {
@@ -183,15 +216,9 @@ export class ClientConnection implements HubSocket {
     }
     this.token = token;
     this.sessionId = auth.sessionId;
-    clearTimeout(this.expiryTimer);
-    if (expiresAt !== undefined) {
-      this.expiryTimer = setTimeout(
-        () => this.close(wsCloseCodes.unauthorized, 'The access token has expired.'),
-        Math.min(expiresAt - Date.now(), MAX_TIMER_MS),
-      );
-    }
+    this.expiresAt = expiresAt ?? Number.POSITIVE_INFINITY;
     if (this.state === 'new') {
-      clearTimeout(this.authTimer);
+      this.clearTimers();
       this.userId = auth.userId;
       this.state = 'ready';
       this.attached = true;
@@ -210,6 +237,7 @@ export class ClientConnection implements HubSocket {
 
   private async typing(conversationId: string): Promise<void> {
     const now = Date.now();
+    this.typingAt ??= new Map();
     const last = this.typingAt.get(conversationId);
     if (last !== undefined && now - last < TYPING_INTERVAL_MS) return;
     if (this.typingAt.size >= 100) this.typingAt.clear();
@@ -228,10 +256,11 @@ export class ClientConnection implements HubSocket {
 
   private clearTimers(): void {
     clearTimeout(this.authTimer);
-    clearTimeout(this.expiryTimer);
+    this.authTimer = undefined;
   }
 
-  private onClosed(): void {
+  /** @internal called by the shared `close` listener. */
+  onClosed(): void {
     this.state = 'closed';
     this.clearTimers();
     clearTimeout(this.killTimer);
@@ -239,5 +268,6 @@ export class ClientConnection implements HubSocket {
       this.attached = false;
       this.deps.hub.detach(this);
     }
+    this.deps.closed?.(this);
   }
 }

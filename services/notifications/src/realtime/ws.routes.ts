@@ -1,4 +1,5 @@
 import fastifyWebsocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
 import { wsCloseCodes } from '@parley/contracts';
 import { forbidden, isAppError, type HttpServer, type Logger, type TokenVerifier } from '@parley/kit';
 import type { NotificationsConfig } from '../config.ts';
@@ -24,10 +25,21 @@ export interface Realtime {
 
 const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
+/**
+ * Protocol errors (oversize, bad UTF-8, ...) were already answered by ws with a close frame;
+ * cutting the connection at once could drop it before it is written. One function for every
+ * socket: @fastify/websocket's own listener closes over the upgrade request and reply, which
+ * would then live as long as the socket (kilobytes per idle socket).
+ */
+function onSocketError(this: WebSocket): void {
+  setTimeout(() => this.terminate(), 2000).unref();
+}
+
 /** `GET /ws`: the WebSocket of API.md, with its origin check, limits and heartbeat. */
 export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promise<Realtime> {
   const { config, logger } = deps;
   const connections = new Set<ClientConnection>();
+  const connectionDeps = { ...deps, closed: (connection: ClientConnection) => connections.delete(connection) };
 
   await app.register(fastifyWebsocket, {
     options: {
@@ -35,15 +47,12 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
       maxPayload: config.WS_MAX_FRAME_BYTES,
       perMessageDeflate: false,
     },
-    // Protocol errors (oversize, bad UTF-8, ...) were already answered by ws with a close
-    // frame; cutting the connection here at once could drop it before it is written.
-    errorHandler(error, socket, request) {
-      request.log.debug({ err: error }, 'websocket error');
-      setTimeout(() => socket.terminate(), 2000).unref();
+    errorHandler(_error, socket) {
+      onSocketError.call(socket);
     },
     // stop() closes the sockets itself; this only catches what is left when the server closes.
     preClose(done) {
-      for (const client of app.websocketServer.clients) client.terminate();
+      for (const connection of connections) connection.terminate();
       done();
     },
   });
@@ -60,14 +69,17 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
       },
     },
     (socket) => {
-      const connection = new ClientConnection(socket, deps);
-      connections.add(connection);
-      socket.on('close', () => connections.delete(connection));
+      socket.removeAllListeners('error');
+      socket.on('error', onSocketError);
+      connections.add(new ClientConnection(socket, connectionDeps));
     },
   );
 
   let heartbeat: NodeJS.Timeout | undefined;
   const beat = (): void => {
+    const now = Date.now();
+    // Sockets of one session usually share a token: it is checked once per sweep, not once per socket.
+    const checks = new Map<string, Promise<unknown>>();
     for (const connection of connections) {
       if (!connection.alive) {
         connection.terminate();
@@ -75,10 +87,16 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
       }
       connection.alive = false;
       connection.ping();
+      if (connection.closeIfExpired(now)) continue;
       // Revocations arrive as events within a second; this re-check covers a lost or late one.
       const token = connection.currentToken;
       if (connection.authenticated && token) {
-        deps.verifyToken(token).catch((error: unknown) => {
+        let check = checks.get(token);
+        if (!check) {
+          check = deps.verifyToken(token);
+          checks.set(token, check);
+        }
+        check.catch((error: unknown) => {
           if (isAppError(error) && error.httpStatus === 401) connection.close(wsCloseCodes.unauthorized, error.message);
         });
       }

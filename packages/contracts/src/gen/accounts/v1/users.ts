@@ -19,6 +19,18 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
+export interface ListContactOfRequest {
+  userId: string;
+  /** At most this many ids (0: the server's maximum, 5000); the answer says whether it was cut. */
+  limit: number;
+}
+
+export interface ListContactOfResponse {
+  /** Users who have `user_id` as a contact, oldest contact first. */
+  userIds: string[];
+  truncated: boolean;
+}
+
 export interface CheckSessionRequest {
   sessionId: string;
   userId: string;
@@ -49,6 +61,140 @@ export interface User {
   /** ISO-8601 UTC; absent when the user has never been seen. */
   lastSeenAt?: string | undefined;
 }
+
+function createBaseListContactOfRequest(): ListContactOfRequest {
+  return { userId: "", limit: 0 };
+}
+
+export const ListContactOfRequest: MessageFns<ListContactOfRequest> = {
+  encode(message: ListContactOfRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListContactOfRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListContactOfRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListContactOfRequest>, I>>(base?: I): ListContactOfRequest {
+    return ListContactOfRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListContactOfRequest>, I>>(object: I): ListContactOfRequest {
+    const message = createBaseListContactOfRequest();
+    message.userId = object.userId ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListContactOfResponse(): ListContactOfResponse {
+  return { userIds: [], truncated: false };
+}
+
+export const ListContactOfResponse: MessageFns<ListContactOfResponse> = {
+  encode(message: ListContactOfResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.userIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(16).bool(message.truncated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListContactOfResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListContactOfResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListContactOfResponse>, I>>(base?: I): ListContactOfResponse {
+    return ListContactOfResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListContactOfResponse>, I>>(object: I): ListContactOfResponse {
+    const message = createBaseListContactOfResponse();
+    message.userIds = object.userIds?.map((e) => e) || [];
+    message.truncated = object.truncated ?? false;
+    return message;
+  },
+};
 
 function createBaseCheckSessionRequest(): CheckSessionRequest {
   return { sessionId: "", userId: "" };
@@ -443,6 +589,22 @@ export const UsersService = {
       Buffer.from(CheckSessionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CheckSessionResponse => CheckSessionResponse.decode(value),
   },
+  /**
+   * Who has this user in their contacts: the people who watch the user's presence (besides
+   * those who share a conversation with them). Cached by accounts and invalidated when a
+   * contact is added or removed; accounts then publishes `contact.added` / `contact.removed`
+   * so callers that cache the answer can drop it.
+   */
+  listContactOf: {
+    path: "/accounts.v1.Users/ListContactOf" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListContactOfRequest): Buffer => Buffer.from(ListContactOfRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListContactOfRequest => ListContactOfRequest.decode(value),
+    responseSerialize: (value: ListContactOfResponse): Buffer =>
+      Buffer.from(ListContactOfResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListContactOfResponse => ListContactOfResponse.decode(value),
+  },
 } as const;
 
 export interface UsersServer extends UntypedServiceImplementation {
@@ -457,6 +619,13 @@ export interface UsersServer extends UntypedServiceImplementation {
    * and accounts answers from its database and puts the entry back.
    */
   checkSession: handleUnaryCall<CheckSessionRequest, CheckSessionResponse>;
+  /**
+   * Who has this user in their contacts: the people who watch the user's presence (besides
+   * those who share a conversation with them). Cached by accounts and invalidated when a
+   * contact is added or removed; accounts then publishes `contact.added` / `contact.removed`
+   * so callers that cache the answer can drop it.
+   */
+  listContactOf: handleUnaryCall<ListContactOfRequest, ListContactOfResponse>;
 }
 
 export interface UsersClient extends Client {
@@ -498,6 +667,27 @@ export interface UsersClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CheckSessionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Who has this user in their contacts: the people who watch the user's presence (besides
+   * those who share a conversation with them). Cached by accounts and invalidated when a
+   * contact is added or removed; accounts then publishes `contact.added` / `contact.removed`
+   * so callers that cache the answer can drop it.
+   */
+  listContactOf(
+    request: ListContactOfRequest,
+    callback: (error: ServiceError | null, response: ListContactOfResponse) => void,
+  ): ClientUnaryCall;
+  listContactOf(
+    request: ListContactOfRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListContactOfResponse) => void,
+  ): ClientUnaryCall;
+  listContactOf(
+    request: ListContactOfRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListContactOfResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -6,19 +6,17 @@
  * node-postgres sends unnamed statements, planned with the actual values). Writes run inside a
  * transaction that is rolled back.
  */
-import { enqueueEvents, makeEvent, newId, type Queryable } from '@parley/kit';
+import { makeEvent, newId, type Queryable } from '@parley/kit';
 import type pg from 'pg';
 import type { Membership } from '../../services/messages/src/data/access.ts';
 import {
   existingConversationIds,
   findConversationFor,
   listDirectConversationIds,
-  listDirectMemberIds,
-  takeNextSeq,
   type ConversationRow,
 } from '../../services/messages/src/data/conversation.repository.ts';
 import { findAttachmentsOfMessages } from '../../services/messages/src/data/file.repository.ts';
-import { findByClientMessageId, insertMessage, listMessages } from '../../services/messages/src/data/message.repository.ts';
+import { findByClientMessageId, listMessages, sendMessageRow } from '../../services/messages/src/data/message.repository.ts';
 import { summariseReactions } from '../../services/messages/src/data/reaction.repository.ts';
 import { searchMessages } from '../../services/messages/src/data/search.repository.ts';
 
@@ -36,7 +34,7 @@ async function record(fn: (db: Queryable) => Promise<unknown>): Promise<Statemen
       return { rows: [], rowCount: 0 };
     },
   };
-  // Functions that expect a row back (takeNextSeq) throw on the empty answer; the statement is recorded by then.
+  // Functions that expect a row back (sendMessageRow) throw on the empty answer; the statement is recorded by then.
   await fn(db).catch(() => undefined);
   return statements;
 }
@@ -148,7 +146,7 @@ export async function explainAll(
     }
   }
 
-  // Send: the reads before the transaction, then its three writes (rolled back).
+  // Send: the membership read, then the send itself, one call of send_message() (rolled back).
   if (!sections.includes('send')) return out;
   const row = await rowOf(direct.id);
   const access = membershipOf(row, readerId);
@@ -156,29 +154,31 @@ export async function explainAll(
   const [membership] = await record((db) => findConversationFor(db, direct.id, readerId));
   out.push(await explain(client, 'Send: membership check', membership!));
   const [resend] = await record((db) => findByClientMessageId(db, access, clientMessageId));
-  out.push(await explain(client, 'Send: earlier message with this clientMessageId (idempotency)', resend!));
-  const [members] = await record((db) => listDirectMemberIds(db, direct.id));
-  out.push(await explain(client, 'Send: recipients of a direct conversation', members!));
+  out.push(await explain(client, 'Send: earlier message with this clientMessageId (idempotency; also the first statement of send_message())', resend!));
   const sample = (await client.query<{ data: unknown }>(`SELECT data FROM outbox WHERE type = 'message.created' ORDER BY id DESC LIMIT 1`))
     .rows[0];
   await client.query('BEGIN');
   try {
-    const [seq] = await record((db) => takeNextSeq(db, direct.id));
-    out.push(await explain(client, 'Send transaction: take the next seq (UPDATE … RETURNING, row lock until commit)', seq!));
-    const [insert] = await record((db) =>
-      insertMessage(db, access, {
+    const event = makeEvent('message.created', sample?.data ?? { message: {}, mentions: [], recipients: [] }, 'messages');
+    const [send] = await record((db) =>
+      sendMessageRow(db, access, {
         id: newId(),
-        seq: row.last_seq + 1,
         body: 'Привет! Посмотри отчёт по проекту, пожалуйста 🙂',
         clientMessageId,
         replyToId: null,
         mentions: [],
         createdAt: new Date(),
+        recipients: null,
+        event: { id: event.id, occurredAt: event.occurredAt, data: event.data },
       }),
     );
-    out.push(await explain(client, 'Send transaction: insert the message (generated tsvector, 6 indexes)', insert!));
-    const [event] = await record((db) => enqueueEvents(db, [makeEvent('message.created', sample?.data ?? {}, 'messages')]));
-    out.push(await explain(client, 'Send transaction: the outbox row of message.created', event!));
+    out.push(
+      await explain(
+        client,
+        'Send: send_message(), the whole write (idempotency check, seq, message insert with generated tsvector and 6 indexes, recipients, outbox row)',
+        send!,
+      ),
+    );
     // The relay's statements (packages/kit/src/bus/outbox.ts).
     out.push(
       await explain(client, 'Outbox relay: next batch', {

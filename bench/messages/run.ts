@@ -19,7 +19,8 @@
  *
  * Settings: BENCH_DURATION (s, default 15), BENCH_READ_CONNECTIONS (default "1,8,32"),
  * BENCH_SEND_CONNECTIONS (default "8,32,64"), BENCH_ONLY (a regular expression: only the
- * scenarios it matches, e.g. "^send"), BENCH_PROFILE=1 (a V8 CPU profile of the messages process;
+ * scenarios it matches, e.g. "^send"; such a partial run skips the EXPLAINs and writes only
+ * bench/results/messages-partial.json, leaving RESULTS.md and EXPLAIN.md alone), BENCH_PROFILE=1 (a V8 CPU profile of the messages process;
  * its summary goes to bench/results/messages-profile.json, and RESULTS.md / EXPLAIN.md /
  * messages.json are left alone, since profiling slows the service down).
  */
@@ -45,6 +46,8 @@ const SEND_CONNECTIONS = list(process.env.BENCH_SEND_CONNECTIONS, [8, 32, 64]);
 const SEND_PREFIX = 'bench-';
 const runId = randomBytes(4).toString('hex');
 const ONLY = new RegExp(process.env.BENCH_ONLY ?? '');
+/** Some scenarios only: a quick measurement, not the figures of record. */
+const PARTIAL = process.env.BENCH_ONLY !== undefined;
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'parley-bench-profile-')) : undefined;
 
@@ -140,7 +143,7 @@ try {
     if (body.items.length !== Math.min(50, before - 1)) throw new Error(`conversation ${c.id}: ${body.items.length} items`);
   });
   // Search plans on the freshly vacuumed table (GIN pending lists empty), as the search runs below see it.
-  if (!PROFILE) {
+  if (!PROFILE && !PARTIAL) {
     const client = await db.connect();
     try {
       explained = await explainAll(client, explainInput, ['search'], ', right after VACUUM (GIN pending lists empty)');
@@ -317,7 +320,7 @@ try {
     console.log('delivery', delivery);
   }
 
-  if (!PROFILE) {
+  if (!PROFILE && !PARTIAL) {
     const client = await db.connect();
     try {
       explained = [
@@ -436,8 +439,8 @@ const results = {
   })),
 };
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/messages.json`, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(
+writeFileSync(`${root}bench/results/messages${PARTIAL ? '-partial' : ''}.json`, `${JSON.stringify(results, null, 2)}\n`);
+if (!PARTIAL) writeFileSync(
   `${root}bench/messages/EXPLAIN.md`,
   explainMarkdown(
     explained,
@@ -446,7 +449,7 @@ writeFileSync(
       `repository functions and explained with the same parameters (warm cache; the search plans twice: before the load on the freshly vacuumed table, and after the send runs). Writes were rolled back.\n`,
   ),
 );
-writeResultsSection(results);
+if (!PARTIAL) writeResultsSection(results);
 console.table(
   Object.fromEntries(
     Object.entries(scenarios).map(([name, r]) => [

@@ -104,7 +104,7 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     return bus;
   };
 
-  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number } = {}): OutboxRelay => {
+  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number } = {}): OutboxRelay => {
     const relay = createOutboxRelay({ db, bus, logger, pollMs: 50, maxBackoffMs: 500, ...options });
     resources.add(() => relay.stop());
     return relay;
@@ -182,6 +182,28 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     expect(got).toEqual([kept]);
     const rows = await db.query<{ id: string }>('SELECT id FROM outbox');
     expect(rows.rows.map((r) => r.id)).toEqual([kept.id]);
+  });
+
+  it('after a broker failure, notify() cuts a long back-off short (but waits pollMs after the failed attempt)', async () => {
+    const bus = flaky(openBus());
+    const { got } = await record(bus, ['backoff.#']);
+    const failing = countingFailures(bus);
+    const relay = openRelay(failing, { pollMs: 100, maxBackoffMs: 60_000 });
+    bus.down = true;
+    relay.start();
+    await commit([event('backoff.first')]);
+    relay.notify();
+    // Back-offs 100, 200, 400, 800, 1600 ms: the next one is 3.2 s.
+    await vi.waitFor(() => expect(failing.failures).toBeGreaterThanOrEqual(6), WAIT);
+    const failuresBefore = failing.failures;
+    bus.down = false;
+    const second = event('backoff.second');
+    await commit([second]);
+    const notifiedAt = Date.now();
+    relay.notify();
+    await vi.waitFor(() => expect(got.map((e) => e.type)).toEqual(['backoff.first', 'backoff.second']), WAIT);
+    expect(Date.now() - notifiedAt).toBeLessThan(2500);
+    expect(failing.failures).toBe(failuresBefore);
   });
 
   it('publishes oldest first, in batches', async () => {

@@ -91,7 +91,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   let started = false;
   let timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (Date.now() scale); meaningful while timer is set. */
+  let timerDueAt = 0;
   let failures = 0;
+  /** When the last failed pass ended: notify() during a back-off waits at least pollMs from it. */
+  let lastFailureAt = 0;
   let lastPurge = 0;
   /** Passes of this relay run one after another, whether from the loop or from flush(). */
   let chain: Promise<unknown> = Promise.resolve();
@@ -113,6 +117,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         `SELECT id, type, occurred_at, producer, data FROM outbox
           WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
+        { prepare: 'outbox.next' },
       );
       if (rows.length === 0) return 0;
       const events: EventEnvelope[] = rows.map((row) => ({
@@ -125,11 +130,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // A throw here rolls back: the rows stay unpublished and are retried. If the broker took
       // some of them before failing they go out again; consumers are idempotent by event id.
       await bus.publish(events);
-      const placeholders = rows.map((_, i) => `$${i + 1}`).join(', ');
-      await tx.query(
-        `UPDATE outbox SET published_at = now() WHERE id IN (${placeholders})`,
-        rows.map((row) => row.id),
-      );
+      // One text whatever the batch size: prepared once per connection.
+      await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])', [rows.map((row) => row.id)], {
+        prepare: 'outbox.mark',
+      });
       return rows.length;
     });
 
@@ -156,7 +160,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const schedule = (delayMs: number): void => {
     clearTimeout(timer);
-    if (started) timer = setTimeout(tick, delayMs);
+    timer = undefined;
+    if (!started) return;
+    timerDueAt = Date.now() + delayMs;
+    timer = setTimeout(tick, delayMs);
   };
 
   const tick = (): void => {
@@ -174,6 +181,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       })
       .catch((err: unknown) => {
         failures++;
+        lastFailureAt = Date.now();
         const delay = Math.min(maxBackoffMs, pollMs * 2 ** (failures - 1));
         logger.warn({ err, failures, retryInMs: delay }, 'outbox publish failed; will retry');
         schedule(delay);
@@ -198,11 +206,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     notify() {
       if (!started) return;
-      // While backing off from a failure, let the back-off decide: a burst of commits must not
-      // turn into a burst of attempts against a broker that is down.
-      if (failures > 0) return;
-      if (looping) wanted = true;
-      else schedule(0);
+      if (looping) {
+        wanted = true;
+        return;
+      }
+      if (failures === 0) {
+        schedule(0);
+        return;
+      }
+      // Backing off from a failure: new events cut the wait short (the broker may be back long
+      // before a 30 s back-off ends), but no sooner than pollMs after the last failed attempt,
+      // so a burst of commits never becomes a burst of attempts against a broker that is down.
+      const delay = Math.max(0, lastFailureAt + pollMs - Date.now());
+      if (timer === undefined || Date.now() + delay < timerDueAt) schedule(delay);
     },
     flush: drain,
   };

@@ -92,20 +92,7 @@ export async function markConversationDeleted(tx: Queryable, id: string, at: str
   await tx.query('UPDATE conversations SET deleted_at = COALESCE(deleted_at, $2) WHERE id = $1', [id, at]);
 }
 
-/**
- * Takes the next seq of a conversation. The row lock this UPDATE holds until commit is what
- * makes seqs gapless and unique under concurrent senders: the next sender waits for it.
- */
-export async function takeNextSeq(tx: Queryable, conversationId: string): Promise<{ seq: number; at: Date }> {
-  const { rows } = await tx.query<{ last_seq: number; last_message_at: Date }>(
-    `UPDATE conversations SET last_seq = last_seq + 1, last_message_at = now()
-      WHERE id = $1 RETURNING last_seq, last_message_at`,
-    [conversationId],
-  );
-  const row = rows[0];
-  if (!row) throw new Error(`conversation ${conversationId} vanished while sending`);
-  return { seq: Number(row.last_seq), at: row.last_message_at };
-}
+// The next seq is taken by send_message() (migrations/0005_send_message.sql), in the statement that inserts the message.
 
 export async function listDirectMemberIds(db: Queryable, conversationId: string): Promise<string[]> {
   const { rows } = await db.query<{ user_id: string }>(

@@ -54,30 +54,56 @@ export async function findByClientMessageId(db: Queryable, access: Membership, c
   return rows[0] && normalise(rows[0]);
 }
 
-/** Inserts the caller's message; undefined when its clientMessageId was already used (a resend). */
-export async function insertMessage(
-  tx: Queryable,
-  access: Membership,
-  input: { id: string; seq: number; body: string; clientMessageId: string; replyToId: string | null; mentions: readonly string[]; createdAt: Date },
-): Promise<MessageRow | undefined> {
-  const { rows } = await tx.query<MessageRow>(
-    `INSERT INTO messages (id, conversation_id, seq, sender_id, body, client_message_id, reply_to_id, mentions, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid[], $9)
-     ON CONFLICT (sender_id, conversation_id, client_message_id) DO NOTHING
-     RETURNING ${COLUMNS}`,
+export interface SendInput {
+  id: string;
+  body: string;
+  clientMessageId: string;
+  replyToId: string | null;
+  mentions: readonly string[];
+  createdAt: Date;
+  /** Everyone to notify; null in a direct conversation: its members, read in the same call. */
+  recipients: readonly string[] | null;
+  /** message.created to write with it (seq and recipients filled in there); null: the caller writes it. */
+  event: { id: string; occurredAt: string; data: unknown } | null;
+}
+
+export type SendOutcome =
+  | { outcome: 'created'; row: MessageRow; recipients: string[] }
+  | { outcome: 'resent'; row: MessageRow }
+  | { outcome: 'bad_reply' };
+
+type SendResultRow = MessageRow & { outcome: SendOutcome['outcome']; recipients: string[] | null };
+
+/**
+ * The whole send in one statement (send_message(), migration 0005): the caller's earlier
+ * message with this clientMessageId ('resent'), else the next seq, the message and its outbox
+ * row. A resend racing this one makes it throw unique_violation (23505), all of it rolled back.
+ */
+export async function sendMessageRow(db: Queryable, access: Membership, input: SendInput): Promise<SendOutcome> {
+  const { rows } = await db.query<SendResultRow>(
+    `SELECT * FROM send_message($1, $2, $3, $4, $5, $6, $7::uuid[], $8, $9::uuid[], $10, $11, $12::text::jsonb)`,
     [
       input.id,
       access.conversation.id,
-      input.seq,
       access.userId,
       input.body,
       input.clientMessageId,
       input.replyToId,
       [...input.mentions],
       input.createdAt,
+      input.recipients && [...input.recipients],
+      input.event?.id ?? null,
+      input.event?.occurredAt ?? null,
+      input.event ? JSON.stringify(input.event.data) : null,
     ],
+    { prepare: 'messages.send' },
   );
-  return rows[0] && normalise(rows[0]);
+  const result = rows[0];
+  if (!result) throw new Error('send_message returned no row');
+  const { outcome, recipients, ...row } = result;
+  if (outcome === 'bad_reply') return { outcome };
+  if (outcome === 'resent') return { outcome, row: normalise(row) };
+  return { outcome, row: normalise(row), recipients: recipients ?? [] };
 }
 
 /**

@@ -1,11 +1,10 @@
-import { badRequest, newId } from '@parley/kit';
-import { takeNextSeq } from '../data/conversation.repository.ts';
-import { findByClientMessageId, findMessage, insertMessage, type MessageRow } from '../data/message.repository.ts';
+import { badRequest, makeEvent, newId, type AppError, type Queryable } from '@parley/kit';
+import { findByClientMessageId, sendMessageRow, type MessageRow, type SendOutcome } from '../data/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
-import { assertMember, conversationMemberIds } from './membership.ts';
+import { emit, PRODUCER } from './events.ts';
+import { assertMember, conversationMemberIds, type Membership } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { hitLimit } from './rate-limits.ts';
@@ -18,14 +17,23 @@ export interface SendMessageInput {
   attachmentIds?: readonly string[] | undefined;
 }
 
-/** Thrown inside the transaction when a concurrent resend won: rolls back the seq it took. */
-class ResentMessage extends Error {}
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+
+const badReply = (): AppError =>
+  badRequest('replyToId must be a message of this conversation.', { 'body.replyToId': ['is not a message of this conversation'] });
 
 /**
  * Sends a message. Idempotent per (sender, conversation, clientMessageId): a resend answers the
  * first message (`created: false`), also when the resends race each other. The seq comes from
  * the conversation row, incremented in the same transaction as the insert, so seqs have no
  * gaps and no duplicates whatever the number of concurrent senders.
+ *
+ * A plain message (no attachments) is one database round trip: send_message() checks for an
+ * earlier send, takes the seq, inserts the message and its message.created outbox row.
+ * With attachments the same call runs in a transaction that then attaches the files, so a bad
+ * file id rolls the message back.
  */
 export async function sendMessage(
   ctx: MessagesContext,
@@ -34,50 +42,93 @@ export async function sendMessage(
   input: SendMessageInput,
 ): Promise<{ message: MessageView; created: boolean }> {
   const access = await assertMember(ctx, conversationId, userId);
-  const earlier = await findByClientMessageId(ctx.db, access, input.clientMessageId);
-  if (earlier) return { message: await viewOne(ctx, earlier, userId), created: false };
-
-  await hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60);
-  const [mentions, recipients] = await Promise.all([
+  try {
+    await hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60);
+  } catch (error) {
+    // Over the limit, a resend is still answered: it sends nothing new.
+    const earlier = await findByClientMessageId(ctx.db, access, input.clientMessageId);
+    if (earlier) return { message: await viewOne(ctx, earlier, userId), created: false };
+    throw error;
+  }
+  const direct = access.conversation.type === 'direct';
+  const [mentions, groupRecipients] = await Promise.all([
     resolveMentions(ctx, access.conversation, userId, input.body),
-    conversationMemberIds(ctx, access.conversation),
+    // A direct conversation's members are read by send_message() itself.
+    direct ? null : conversationMemberIds(ctx, access.conversation),
   ]);
   const fileIds = [...new Set(input.attachmentIds ?? [])].map((id) => id.toLowerCase());
+  const message: Draft = {
+    id: newId(),
+    conversation_id: access.conversation.id,
+    sender_id: userId,
+    body: input.body,
+    client_message_id: input.clientMessageId,
+    reply_to_id: input.replyToId?.toLowerCase() ?? null,
+    mentions,
+    created_at: new Date(),
+    edited_at: null,
+    deleted_at: null,
+  };
 
-  let message: MessageView;
+  let sent: Sent;
   try {
-    message = await ctx.db.transaction(async (tx) => {
-      if (input.replyToId && !(await findMessage(tx, access, input.replyToId.toLowerCase()))) {
-        throw badRequest('replyToId must be a message of this conversation.', { 'body.replyToId': ['is not a message of this conversation'] });
-      }
-      const { seq, at } = await takeNextSeq(tx, access.conversation.id);
-      const row = await insertMessage(tx, access, {
-        id: newId(),
-        seq,
-        body: input.body,
-        clientMessageId: input.clientMessageId,
-        replyToId: input.replyToId?.toLowerCase() ?? null,
-        mentions,
-        createdAt: at,
-      });
-      if (!row) throw new ResentMessage();
-      const attachments =
-        fileIds.length > 0
-          ? viewAttachments(await attachFiles(tx, { messageId: row.id, conversationId: row.conversation_id, senderId: userId, fileIds }))
-          : [];
-      const view = presentMessage(row, { attachments, reactions: [] });
-      await emit(tx, 'message.created', { message: view, mentions, recipients });
-      return view;
-    });
+    sent =
+      fileIds.length === 0
+        ? await sendPlain(ctx.db, access, message, groupRecipients)
+        : await ctx.db.transaction((tx) => sendWithFiles(tx, access, message, groupRecipients, fileIds));
   } catch (error) {
-    if (!(error instanceof ResentMessage)) throw error;
+    if (!isUniqueViolation(error)) throw error;
+    // A concurrent resend committed first: answer its message.
     const winner = await findByClientMessageId(ctx.db, access, input.clientMessageId);
     if (!winner) throw new Error('a resent message vanished', { cause: error });
     return { message: await viewOne(ctx, winner, userId), created: false };
   }
+  if (sent.outcome === 'bad_reply') throw badReply();
+  if (sent.outcome === 'resent') return { message: await viewOne(ctx, sent.row, userId), created: false };
   ctx.outbox.notify();
-  await invalidateRecent(ctx.cache, recipients);
-  return { message, created: true };
+  await invalidateRecent(ctx.cache, sent.recipients);
+  return { message: sent.view, created: true };
+}
+
+type Draft = Omit<MessageRow, 'seq'>;
+type Sent = { outcome: 'created'; view: MessageView; recipients: string[] } | Exclude<SendOutcome, { outcome: 'created' }>;
+
+const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Parameters<typeof sendMessageRow>[2]['event']) => ({
+  id: draft.id,
+  body: draft.body,
+  clientMessageId: draft.client_message_id,
+  replyToId: draft.reply_to_id,
+  mentions: draft.mentions,
+  createdAt: draft.created_at,
+  recipients,
+  event,
+});
+
+/** One statement, its event included: the seq and recipients are filled into the event there. */
+async function sendPlain(db: Queryable, access: Membership, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
+  const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
+  const event = makeEvent('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] }, PRODUCER);
+  const result = await sendMessageRow(db, access, sendInput(draft, recipients, event));
+  if (result.outcome !== 'created') return result;
+  return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };
+}
+
+/** Inside a transaction: the message, then its files (400 rolls both back), then its event. */
+async function sendWithFiles(
+  tx: Queryable,
+  access: Membership,
+  draft: Draft,
+  recipients: readonly string[] | null,
+  fileIds: readonly string[],
+): Promise<Sent> {
+  const result = await sendMessageRow(tx, access, sendInput(draft, recipients, null));
+  if (result.outcome !== 'created') return result;
+  const attachments = viewAttachments(
+    await attachFiles(tx, { messageId: draft.id, conversationId: draft.conversation_id, senderId: draft.sender_id, fileIds }),
+  );
+  const view = presentMessage(result.row, { attachments, reactions: [] });
+  await emit(tx, 'message.created', { message: view, mentions: draft.mentions, recipients: result.recipients });
+  return { outcome: 'created', view, recipients: result.recipients };
 }
 
 async function viewOne(ctx: MessagesContext, row: MessageRow, viewerId: string): Promise<MessageView> {

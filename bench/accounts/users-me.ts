@@ -2,22 +2,44 @@
  * Benchmark of issue 2: authenticated GET /api/v1/users/me against real PostgreSQL and Redis,
  * at the accounts service and through the gateway, plus login latency with our argon2 params.
  *
- *   npm run bench:accounts            (writes bench/results/accounts.json and prints a table)
+ *   npm run bench:accounts            (writes bench/results/accounts.json and prints tables)
  *
- * Services run as their own processes, as in distributed mode. Load comes from autocannon
- * in this process; on a 2-core machine it shares the CPU with the service it measures.
+ * Services run as their own processes, as in distributed mode, on a Redis database and a
+ * RabbitMQ vhost of their own (bench/lib/isolation.ts). Load comes from autocannon in this
+ * process. On a 2-core machine the generator shares the CPU with what it measures, so each
+ * target is measured twice: unpinned (the OS schedules everything on both cores) and pinned
+ * (taskset: our services on core 0, the generator on core 1; PostgreSQL and Redis are not ours
+ * to pin and float). Besides req/s and latency, every run reports the CPU each process used per
+ * request (from /proc), the figure to judge a change by on a busy machine.
+ *
+ * Environment: BENCH_DURATION (s, default 8), BENCH_CONNECTIONS (64), BENCH_LOGINS (40),
+ * BENCH_PIN (both | on | off, default both), BENCH_CPU_PROFILE_DIR (writes a .cpuprofile of
+ * accounts for its unpinned at-service window and of the gateway for its unpinned gateway
+ * window; summarise with bench/lib/cpuprofile.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import autocannon from 'autocannon';
-import { freshDatabase, percentile, root, servers, startService } from '../lib/processes.ts';
+import { ensureVhost, flushRedisDb, isolatedUrls } from '../lib/isolation.ts';
+import { cpuMeter, loadAverage, runLoad, type LoadResult } from '../lib/measure.ts';
+import { freshDatabase, percentile, root, startService, type Service } from '../lib/processes.ts';
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 40);
+const PIN = process.env.BENCH_PIN ?? 'both';
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const ACCOUNTS_PORT = 14001;
 const GATEWAY_PORT = 18081;
 
-const common = { REDIS_URL: servers.redis, AMQP_URL: servers.amqp, RATE_LIMIT_PER_MINUTE: '100000000' };
+const isolated = isolatedUrls(process.env.BENCH_ACCOUNTS_VHOST ?? 'parley_bench_accounts', Number(process.env.BENCH_ACCOUNTS_REDIS_DB ?? 6));
+await ensureVhost(isolated);
+await flushRedisDb(isolated.redis);
+
+const profiled = (): Record<string, string> =>
+  PROFILE_DIR ? { NODE_OPTIONS: `--import ${root}bench/lib/cpu-profile-preload.mjs`, BENCH_CPU_PROFILE_DIR: PROFILE_DIR } : {};
+if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+
+const common = { REDIS_URL: isolated.redis, AMQP_URL: isolated.amqp, RATE_LIMIT_PER_MINUTE: '100000000', ...profiled() };
 const databaseUrl = await freshDatabase('parley_bench_accounts');
 const accounts = await startService(
   'services/accounts/src/main.ts',
@@ -32,14 +54,30 @@ const accounts = await startService(
   },
   `http://127.0.0.1:${ACCOUNTS_PORT}/readyz`,
 );
-const gateway = await startService(
-  'services/gateway/src/main.ts',
-  { ...common, PORT: String(GATEWAY_PORT), HOST: '127.0.0.1', ACCOUNTS_URL: `http://127.0.0.1:${ACCOUNTS_PORT}` },
-  // Its /readyz also checks groups, messages and notifications, which this bench does not start.
-  `http://127.0.0.1:${GATEWAY_PORT}/healthz`,
-);
+let gateway: Service | undefined;
+
+/** Sets the CPU affinity of every thread of a process (taskset -a). */
+function pin(pid: number, cores: string): void {
+  const result = spawnSync('taskset', ['-a', '-c', '-p', cores, String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset ${cores} ${pid} failed: ${result.error?.message ?? result.stderr}`);
+}
+
+interface Measured extends LoadResult {
+  loadAverage: [number, number, number];
+  /** Per cent of one core during the measured window. */
+  cpuPercent: Record<string, number>;
+  /** CPU microseconds per completed request, per process. */
+  cpuMicrosPerRequest: Record<string, number>;
+}
 
 try {
+  gateway = await startService(
+    'services/gateway/src/main.ts',
+    { ...common, PORT: String(GATEWAY_PORT), HOST: '127.0.0.1', ACCOUNTS_URL: `http://127.0.0.1:${ACCOUNTS_PORT}` },
+    // Its /readyz also checks groups, messages and notifications, which this bench does not start.
+    `http://127.0.0.1:${GATEWAY_PORT}/healthz`,
+  );
+  const pids = { accounts: accounts.child.pid!, gateway: gateway.child.pid! };
   const base = `http://127.0.0.1:${ACCOUNTS_PORT}`;
   const register = await fetch(`${base}/api/v1/auth/register`, {
     method: 'POST',
@@ -47,6 +85,12 @@ try {
     body: JSON.stringify({ username: 'bench_user', email: 'bench@example.test', password: 'bench-password-1' }),
   });
   const { accessToken } = (await register.json()) as { accessToken: string };
+  const headers = { authorization: `Bearer ${accessToken}` };
+  for (const url of [`${base}/api/v1/users/me`, `http://127.0.0.1:${GATEWAY_PORT}/api/v1/users/me`]) {
+    const res = await fetch(url, { headers });
+    const body = (await res.json()) as { username?: string };
+    if (res.status !== 200 || body.username !== 'bench_user') throw new Error(`${url} answered ${res.status} ${JSON.stringify(body)}`);
+  }
 
   const loginTimes: number[] = [];
   for (let i = 0; i < LOGINS; i++) {
@@ -62,27 +106,46 @@ try {
   }
   loginTimes.sort((a, b) => a - b);
 
-  const run = async (url: string) => {
+  const meter = cpuMeter({ services: pids });
+  const run = async (url: string, profile?: Service): Promise<Measured> => {
     // A short warm-up so JIT and connection pools are settled before measuring.
-    await autocannon({ url, connections: CONNECTIONS, duration: 3, headers: { authorization: `Bearer ${accessToken}` } });
-    const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${accessToken}` } });
+    await runLoad({ url, connections: CONNECTIONS, duration: 3, headers });
+    const loadAtStart = loadAverage();
+    if (profile) profile.child.kill('SIGUSR2');
+    meter.reset();
+    const result = await runLoad({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+    const cpuPercent = meter.read();
+    if (profile) profile.child.kill('SIGUSR2');
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors (${JSON.stringify(result.statuses)})`);
+    const perRequest = (label: string) => Math.round((cpuPercent[label]! * 10_000) / Math.max(1, result.requestsPerSecond));
     return {
-      requestsPerSecond: Math.round(result.requests.average),
-      p50ms: result.latency.p50,
-      p99ms: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors,
-      total: result.requests.total,
+      ...result,
+      loadAverage: loadAtStart,
+      cpuPercent,
+      cpuMicrosPerRequest: { accounts: perRequest('accounts'), gateway: perRequest('gateway'), loadGenerator: perRequest('loadGenerator') },
     };
   };
-  const atService = await run(`${base}/api/v1/users/me`);
-  const throughGateway = await run(`http://127.0.0.1:${GATEWAY_PORT}/api/v1/users/me`);
+
+  const modes = PIN === 'both' ? ['unpinned', 'pinned'] : PIN === 'on' ? ['pinned'] : ['unpinned'];
+  const usersMe: Record<string, { atService: Measured; throughGateway: Measured }> = {};
+  for (const mode of modes) {
+    const pinned = mode === 'pinned';
+    pin(pids.accounts, pinned ? '0' : '0,1');
+    pin(pids.gateway, pinned ? '0' : '0,1');
+    pin(process.pid, pinned ? '1' : '0,1');
+    const profileThis = PROFILE_DIR && !pinned;
+    usersMe[mode] = {
+      atService: await run(`${base}/api/v1/users/me`, profileThis ? accounts : undefined),
+      throughGateway: await run(`http://127.0.0.1:${GATEWAY_PORT}/api/v1/users/me`, profileThis ? gateway : undefined),
+    };
+  }
+  pin(process.pid, '0,1');
 
   const results = {
     date: new Date().toISOString(),
     machine: 'Debian 12, 2 cores (load generator on the same machine)',
-    settings: { durationSeconds: DURATION_S, connections: CONNECTIONS },
-    usersMe: { atService, throughGateway },
+    settings: { durationSeconds: DURATION_S, connections: CONNECTIONS, pinnedMeans: 'services on core 0, autocannon on core 1' },
+    usersMe,
     login: {
       argon2: 'argon2id m=19456 KiB, t=2, p=1',
       samples: LOGINS,
@@ -92,9 +155,25 @@ try {
   };
   mkdirSync(`${root}bench/results`, { recursive: true });
   writeFileSync(`${root}bench/results/accounts.json`, `${JSON.stringify(results, null, 2)}\n`);
-  console.table({ atService, throughGateway });
+  const rows: Record<string, unknown> = {};
+  for (const [mode, targets] of Object.entries(usersMe)) {
+    for (const [target, r] of Object.entries(targets)) {
+      rows[`${target} ${mode}`] = {
+        'req/s': r.requestsPerSecond,
+        p50: r.p50ms,
+        p99: r.p99ms,
+        'accounts µs/req': r.cpuMicrosPerRequest.accounts,
+        'gateway µs/req': r.cpuMicrosPerRequest.gateway,
+        'autocannon µs/req': r.cpuMicrosPerRequest.loadGenerator,
+        'redis %': r.cpuPercent.redis,
+        'machine %': r.cpuPercent.machineTotal,
+        load: r.loadAverage[0],
+      };
+    }
+  }
+  console.table(rows);
   console.table({ login: results.login });
 } finally {
-  await gateway.stop();
+  await gateway?.stop();
   await accounts.stop();
 }

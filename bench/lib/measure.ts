@@ -5,7 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { percentile } from './processes.ts';
 
@@ -151,8 +151,9 @@ export function cpuMeter(groups: CpuGroups) {
         out[label] = Math.round((100 * used) / seconds);
       }
       const machine = end.machine;
+      // Every core of the machine, not only those this process may run on (a bench may pin it).
       out.machineTotal = Math.round(
-        (100 * availableParallelism() * (machine.busy - start.machine.busy)) / Math.max(1, machine.total - start.machine.total),
+        (100 * cpus().length * (machine.busy - start.machine.busy)) / Math.max(1, machine.total - start.machine.total),
       );
       return out;
     },

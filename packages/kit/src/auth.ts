@@ -29,25 +29,46 @@ export interface TokenVerifierOptions {
   sessionFallback?: (sessionId: string, userId: string) => Promise<boolean>;
 }
 
-export type TokenVerifier = (token: string) => Promise<AuthContext>;
+/** Cache keys of the caller that a route wants read together with the session (e.g. its profile). */
+export type CallerKeys = (caller: AuthContext) => readonly string[];
+
+export interface VerifiedCaller extends AuthContext {
+  /**
+   * The values of the keys asked for with `alsoRead`, in order, undefined where missing; absent
+   * when nothing was asked or the verifier does not read ahead (then the route reads them itself).
+   */
+  alsoCached?: readonly unknown[];
+}
+
+export type TokenVerifier = (token: string, alsoRead?: CallerKeys) => Promise<VerifiedCaller>;
 
 /**
  * Verifies an access token (EdDSA JWT signed by accounts, checked against its JWKS) and that
  * its session is still live, so a logout or revocation takes effect on the very next request.
+ * `alsoRead` keys are fetched in the same cache round trip as the session (one MGET), so a
+ * route that needs the caller's cached data pays one round trip, not two.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const verified = new VerifiedTokens(10_000);
-  return async (token) => {
+  return async (token, alsoRead) => {
     const claims = verified.get(token) ?? verified.put(token, await verifySignature(token, options.keys));
     if (claims.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
-    const { userId, sessionId } = claims;
-    const session = await options.cache.get<CachedSession>(sessionKey(sessionId));
-    const live = session
-      ? !session.revoked && session.userId === userId
-      : ((await options.sessionFallback?.(sessionId, userId)) ?? false);
-    if (!live) throw unauthorized('The session has ended; sign in again.');
-    return { userId, sessionId };
+    const caller = { userId: claims.userId, sessionId: claims.sessionId };
+    const extraKeys = alsoRead?.(caller) ?? [];
+    const [session, ...alsoCached] =
+      extraKeys.length === 0
+        ? [await options.cache.get<CachedSession>(sessionKey(caller.sessionId))]
+        : await options.cache.getMany<unknown>([sessionKey(caller.sessionId), ...extraKeys]);
+    if (!(await isLive(session as CachedSession | undefined, caller, options.sessionFallback))) {
+      throw unauthorized('The session has ended; sign in again.');
+    }
+    return extraKeys.length === 0 ? caller : { ...caller, alsoCached };
   };
+}
+
+async function isLive(session: CachedSession | undefined, caller: AuthContext, fallback: TokenVerifierOptions['sessionFallback']): Promise<boolean> {
+  if (session) return !session.revoked && session.userId === caller.userId;
+  return (await fallback?.(caller.sessionId, caller.userId)) ?? false;
 }
 
 interface TokenClaims {
@@ -106,14 +127,21 @@ export function bearerToken(request: FastifyRequest): string {
 declare module 'fastify' {
   interface FastifyRequest {
     auth?: AuthContext;
+    /** What requireAuth's `alsoRead` keys held in the cache (see VerifiedCaller.alsoCached). */
+    alsoCached?: readonly unknown[];
   }
 }
 
-/** A preHandler that requires a valid token and puts `request.auth` in place. */
+/**
+ * A hook that requires a valid token and puts `request.auth` in place; with `alsoRead`, also
+ * `request.alsoCached` (read in the same round trip as the session).
+ */
 export const requireAuth =
-  (verify: TokenVerifier) =>
+  (verify: TokenVerifier, options: { alsoRead?: CallerKeys } = {}) =>
   async (request: FastifyRequest): Promise<void> => {
-    request.auth = await verify(bearerToken(request));
+    const { alsoCached, ...auth } = await verify(bearerToken(request), options.alsoRead);
+    request.auth = auth;
+    request.alsoCached = alsoCached;
   };
 
 /** The caller of an authenticated route (requireAuth ran before). */

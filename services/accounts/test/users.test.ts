@@ -44,6 +44,20 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
       });
     });
 
+    it('answers the same from the database (cache lost) as from the cache, and the entry comes back', async () => {
+      const alice = await registerUser(api);
+      // The first request records last-seen through the worker (then not again for a minute):
+      // wait for it, so the profile holds still and has a timestamp of each kind.
+      await vi.waitFor(async () => expect((await api('GET', '/api/v1/users/me', { token: alice.accessToken })).body.lastSeenAt).not.toBeNull());
+      await h.adapters.cache.del(`accounts:user:${alice.user.id}`);
+      const fromDatabase = await api('GET', '/api/v1/users/me', { token: alice.accessToken });
+      expect(fromDatabase.status).toBe(200);
+      expect(await h.adapters.cache.get(`accounts:user:${alice.user.id}`)).toBeDefined();
+      const fromCache = await api('GET', '/api/v1/users/me', { token: alice.accessToken });
+      expect(fromCache.body).toEqual(fromDatabase.body);
+      expect(fromCache.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    });
+
     it('a change shows on the very next read, for me and for others (no stale cache)', async () => {
       const alice = await registerUser(api);
       // Read first, so both views sit in the cache before the change.

@@ -1,17 +1,13 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, badRequest, notFound, tooManyRequests } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { requestContext, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { handleError, problemOf, sendProblem } from './problem.ts';
+import { serializerCompiler } from './serializer.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -98,7 +94,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (options.logger.isLevelEnabled('debug')) {
+      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    }
   });
 
   await app.register(fastifyRateLimit, {

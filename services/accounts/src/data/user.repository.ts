@@ -18,6 +18,11 @@ export interface UserRow {
   updated_at: Date;
 }
 
+type TimestampColumn = 'last_login_at' | 'last_seen_at' | 'created_at' | 'updated_at';
+
+/** A user row after a JSON round trip (the cache): the same instants as ISO strings. */
+export type CachedUserRow = Omit<UserRow, TimestampColumn> & { [K in TimestampColumn]: Exclude<UserRow[K], Date> | string };
+
 /** A user with its credential: only login and password change ever read this. */
 export interface UserWithSecret extends UserRow {
   password_hash: string;

@@ -1,6 +1,6 @@
 import type { Cache, Queryable } from '@parley/kit';
 import { listContactIds } from '../data/contact.repository.ts';
-import { findUsersByIds, type UserRow } from '../data/user.repository.ts';
+import { findUsersByIds, type CachedUserRow, type UserRow } from '../data/user.repository.ts';
 
 /**
  * Cache-aside for profiles and contact lists. Entries are deleted right after the commit that
@@ -12,14 +12,8 @@ export const userKey = (id: string): string => `accounts:user:${id}`;
 export const contactsKey = (id: string): string => `accounts:contacts:${id}`;
 
 // Dates survive the JSON round trip through Redis as strings; bring them back.
-type CachedUser = Omit<UserRow, 'last_login_at' | 'last_seen_at' | 'created_at' | 'updated_at'> & {
-  last_login_at: string | null;
-  last_seen_at: string | null;
-  created_at: string;
-  updated_at: string;
-};
 const toDate = (value: string | null): Date | null => (value === null ? null : new Date(value));
-const revive = (u: CachedUser): UserRow => ({
+const revive = (u: CachedUserRow): UserRow => ({
   ...u,
   last_login_at: toDate(u.last_login_at),
   last_seen_at: toDate(u.last_seen_at),
@@ -30,7 +24,7 @@ const revive = (u: CachedUser): UserRow => ({
 /** Users by id, from the cache where possible, in the order asked; unknown ids are left out. */
 export async function getUsers(deps: { db: Queryable; cache: Cache }, ids: readonly string[]): Promise<UserRow[]> {
   const unique = [...new Set(ids)];
-  const cached = await deps.cache.getMany<CachedUser>(unique.map(userKey));
+  const cached = await deps.cache.getMany<CachedUserRow>(unique.map(userKey));
   const found = new Map<string, UserRow>();
   const missing: string[] = [];
   unique.forEach((id, i) => {
@@ -38,16 +32,34 @@ export async function getUsers(deps: { db: Queryable; cache: Cache }, ids: reado
     if (hit) found.set(id, revive(hit));
     else missing.push(id);
   });
-  if (missing.length > 0) {
-    const rows = await findUsersByIds(deps.db, missing);
-    await Promise.all(rows.map((row) => deps.cache.set(userKey(row.id), row, TTL_SECONDS)));
-    for (const row of rows) found.set(row.id, row);
-  }
+  if (missing.length > 0) for (const row of await loadUsers(deps, missing)) found.set(row.id, row);
   return unique.flatMap((id) => found.get(id) ?? []);
+}
+
+/** Reads users from the database and puts them in the cache. */
+async function loadUsers(deps: { db: Queryable; cache: Cache }, ids: readonly string[]): Promise<UserRow[]> {
+  const rows = await findUsersByIds(deps.db, ids);
+  await Promise.all(rows.map((row) => deps.cache.set(userKey(row.id), row, TTL_SECONDS)));
+  return rows;
 }
 
 export async function getUser(deps: { db: Queryable; cache: Cache }, id: string): Promise<UserRow | undefined> {
   return (await getUsers(deps, [id]))[0];
+}
+
+/**
+ * One user, to be presented (the presenters take cached rows as they are, skipping the Date
+ * revival). `alreadyRead`, when given, is what the cache held under userKey(id), read together
+ * with the session by the auth hook: then the cache is not asked again.
+ */
+export async function getUserToPresent(
+  deps: { db: Queryable; cache: Cache },
+  id: string,
+  alreadyRead?: { value: unknown },
+): Promise<UserRow | CachedUserRow | undefined> {
+  if (!alreadyRead) return getUser(deps, id);
+  if (alreadyRead.value) return alreadyRead.value as CachedUserRow;
+  return (await loadUsers(deps, [id]))[0];
 }
 
 export async function getContactIds(deps: { db: Queryable; cache: Cache }, userId: string): Promise<string[]> {

@@ -1,36 +1,49 @@
 import type { ActivityRow } from '../data/activity.repository.ts';
 import type { SessionRow } from '../data/session.repository.ts';
-import type { UserRow } from '../data/user.repository.ts';
+import type { CachedUserRow, UserRow } from '../data/user.repository.ts';
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+/** A user from the database, or from the cache as it is (timestamps already ISO strings). */
+type PresentableUser = UserRow | CachedUserRow;
+
+// A cached timestamp is the Date's own JSON form, i.e. toISOString(): no need to parse it back.
+function iso(date: Date | string): string;
+function iso(date: Date | string | null): string | null;
+function iso(date: Date | string | null): string | null {
+  return date === null || typeof date === 'string' ? date : date.toISOString();
+}
 
 export const avatarUrlOf = (user: Pick<UserRow, 'id' | 'avatar_version'>): string | null =>
   user.avatar_version ? `/api/v1/users/${user.id}/avatar?v=${user.avatar_version}` : null;
 
 /** What anyone signed in may see of a user. An invisible user shows as offline. */
-export function presentPublicUser(user: UserRow) {
+export function presentPublicUser(user: PresentableUser) {
+  const invisible = user.status === 'invisible';
   return {
     id: user.id,
     username: user.username,
     displayName: user.display_name,
     avatarUrl: avatarUrlOf(user),
     bio: user.bio,
-    status: user.status === 'invisible' ? ('offline' as const) : user.status,
-    statusText: user.status === 'invisible' ? null : user.status_text,
-    lastSeenAt: user.status === 'invisible' ? null : iso(user.last_seen_at),
+    status: invisible ? ('offline' as const) : user.status,
+    statusText: invisible ? null : user.status_text,
+    lastSeenAt: invisible ? null : iso(user.last_seen_at),
   };
 }
 
-/** The caller's own profile: the public one plus private fields. */
-export function presentMe(user: UserRow) {
+/** The caller's own profile: the public one plus private fields, and its true status. */
+export function presentMe(user: PresentableUser) {
   return {
-    ...presentPublicUser(user),
+    id: user.id,
+    username: user.username,
+    displayName: user.display_name,
+    avatarUrl: avatarUrlOf(user),
+    bio: user.bio,
     status: user.status,
     statusText: user.status_text,
     lastSeenAt: iso(user.last_seen_at),
     email: user.email,
     locale: user.locale,
-    createdAt: user.created_at.toISOString(),
+    createdAt: iso(user.created_at),
     lastLoginAt: iso(user.last_login_at),
   };
 }

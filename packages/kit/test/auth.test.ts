@@ -1,0 +1,77 @@
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createTokenVerifier, sessionKey, type TokenVerifier } from '../src/auth.ts';
+import { createMemoryCache } from '../src/cache/memory-cache.ts';
+import type { Cache } from '../src/ports.ts';
+
+/** A memory cache that counts the round trips a real cache would make. */
+function countingCache(): Cache & { calls: string[] } {
+  const inner = createMemoryCache();
+  const calls: string[] = [];
+  return {
+    ...inner,
+    calls,
+    get: (key) => (calls.push('get'), inner.get(key)),
+    getMany: (keys) => (calls.push('getMany'), inner.getMany(keys)),
+  };
+}
+
+describe('the token verifier', () => {
+  let sign: (sub: string, sid: string) => Promise<string>;
+  let keys: ReturnType<typeof createLocalJWKSet>;
+
+  beforeAll(async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' }] });
+    sign = (sub, sid) =>
+      new SignJWT({ sid })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+        .setSubject(sub)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+  });
+
+  const setUp = async (session: unknown, fallback?: () => Promise<boolean>) => {
+    const cache = countingCache();
+    if (session) await cache.set(sessionKey('s1'), session, 60);
+    await cache.set('profile:u1', { name: 'alice' }, 60);
+    cache.calls.length = 0;
+    const verify: TokenVerifier = createTokenVerifier({ keys, cache, sessionFallback: fallback });
+    return { cache, verify, token: await sign('u1', 's1') };
+  };
+
+  it('reads the keys a route asks for in the same cache round trip as the session', async () => {
+    const { cache, verify, token } = await setUp({ userId: 'u1' });
+    const caller = await verify(token, (c) => [`profile:${c.userId}`, 'missing']);
+    expect(caller).toEqual({ userId: 'u1', sessionId: 's1', alsoCached: [{ name: 'alice' }, undefined] });
+    expect(cache.calls).toEqual(['getMany']);
+  });
+
+  it('without extra keys, reads the session alone and answers the caller only', async () => {
+    const { cache, verify, token } = await setUp({ userId: 'u1' });
+    expect(await verify(token)).toEqual({ userId: 'u1', sessionId: 's1' });
+    expect(cache.calls).toEqual(['get']);
+  });
+
+  it('refuses a revoked session, or one of another user, even when the extra keys are there', async () => {
+    for (const session of [{ revoked: true }, { userId: 'someone-else' }]) {
+      const { verify, token } = await setUp(session);
+      await expect(verify(token, () => ['profile:u1'])).rejects.toMatchObject({ httpStatus: 401 });
+    }
+  });
+
+  it('asks the fallback when the cache lost the session, and still answers the extra keys', async () => {
+    const live = await setUp(undefined, async () => true);
+    expect(await live.verify(live.token, () => ['profile:u1'])).toMatchObject({ userId: 'u1', alsoCached: [{ name: 'alice' }] });
+    const ended = await setUp(undefined, async () => false);
+    await expect(ended.verify(ended.token, () => ['profile:u1'])).rejects.toMatchObject({ httpStatus: 401 });
+  });
+
+  it('refuses a token that is not signed by the keys', async () => {
+    const { verify } = await setUp({ userId: 'u1' });
+    await expect(verify('a.b.c', () => ['profile:u1'])).rejects.toMatchObject({ httpStatus: 401 });
+  });
+});

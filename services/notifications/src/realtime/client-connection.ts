@@ -1,8 +1,10 @@
 import { parseClientFrame, wsCloseCodes, type ErrorFrameData, type ServerFrame } from '@parley/contracts';
 import { isAppError, type Logger, type TokenVerifier } from '@parley/kit';
+import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import type { NotificationsConfig } from '../config.ts';
 import type { HubSocket, SocketHub } from './socket-hub.ts';
+import { encodeTextFrame } from './text-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { tokenExpiresAt } from './token-expiry.ts';
 
@@ -74,8 +76,14 @@ export class ClientConnection implements HubSocket {
   private queue: Promise<void> = IDLE;
   private typingAt: Map<string, number> | undefined;
 
+  /**
+   * @param tcp the socket's TCP connection: encoded frames are written to it directly (ws queues
+   * nothing of its own here: no compression, no Blobs, so its writes and ours stay in order, and
+   * `bufferedAmount` counts both).
+   */
   constructor(
     private readonly ws: WebSocket,
+    private readonly tcp: Socket,
     private readonly deps: ConnectionDeps,
   ) {
     this.bucket = new TokenBucket(deps.config.WS_MAX_FRAMES_PER_SECOND, deps.config.WS_FRAME_BURST);
@@ -103,11 +111,11 @@ export class ClientConnection implements HubSocket {
       this.close(wsCloseCodes.tryAgainLater, 'Too slow to keep up; reconnect and fetch the gap.');
       return;
     }
-    this.ws.send(frame, { binary: false });
+    this.tcp.write(frame);
   }
 
   send(frame: ServerFrame): void {
-    this.deliver(Buffer.from(JSON.stringify(frame), 'utf8'));
+    this.deliver(encodeTextFrame(JSON.stringify(frame)));
   }
 
   close(code: number, reason: string): void {

@@ -1,12 +1,13 @@
 import type { Logger, PubSub } from '@parley/kit';
 import { userChannel } from '../domain/channels.ts';
 import type { Presence } from '../domain/presence.ts';
+import { encodeTextFrame } from './text-frame.ts';
 
 /** What the hub needs of an authenticated socket. */
 export interface HubSocket {
   readonly userId: string;
   readonly sessionId: string;
-  /** Writes one serialised frame (shared by every socket it goes to). */
+  /** Writes one encoded WebSocket frame (encodeTextFrame; the same bytes for every socket it goes to). */
   deliver(frame: Buffer): void;
   close(code: number, reason: string): void;
 }
@@ -31,8 +32,8 @@ const REVOKE = '!revoke:';
 
 /**
  * This instance's sockets by user. The first socket of a user subscribes to `user:<id>`; the
- * last one to close unsubscribes. A frame arriving there is turned into bytes once and written to
- * every socket of the user (all their devices and tabs).
+ * last one to close unsubscribes. A frame arriving there is encoded once, as a complete WebSocket
+ * frame, and those bytes are written to every socket of the user (all their devices and tabs).
  */
 export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger }): SocketHub {
   const { pubsub, presence, logger } = options;
@@ -47,7 +48,7 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
       return;
     }
     if (!message.startsWith('{') || entry.sockets.size === 0) return;
-    const frame = Buffer.from(message, 'utf8');
+    const frame = encodeTextFrame(message);
     for (const socket of entry.sockets) socket.deliver(frame);
   };
 

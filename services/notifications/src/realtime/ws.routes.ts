@@ -1,4 +1,6 @@
 import fastifyWebsocket from '@fastify/websocket';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { wsCloseCodes } from '@parley/contracts';
 import { forbidden, isAppError, type HttpServer, type Logger, type TokenVerifier } from '@parley/kit';
@@ -35,6 +37,17 @@ function onSocketError(this: WebSocket): void {
   setTimeout(() => this.terminate(), 2000).unref();
 }
 
+/**
+ * @fastify/websocket routes the upgrade through a ServerResponse attached to the TCP socket
+ * (`assignSocket`), which keeps that response, the request, fastify's Request/Reply and the
+ * request's logger alive as long as the socket (~2 KB per idle socket). Nothing is ever written
+ * to it after the handshake, so it is detached here.
+ */
+function releaseUpgradeResponse(socket: Socket): void {
+  const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (response && typeof response.detachSocket === 'function') response.detachSocket(socket);
+}
+
 /** `GET /ws`: the WebSocket of API.md, with its origin check, limits and heartbeat. */
 export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promise<Realtime> {
   const { config, logger } = deps;
@@ -68,10 +81,11 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
         }
       },
     },
-    (socket) => {
+    (socket, request) => {
       socket.removeAllListeners('error');
       socket.on('error', onSocketError);
-      connections.add(new ClientConnection(socket, connectionDeps));
+      releaseUpgradeResponse(request.raw.socket);
+      connections.add(new ClientConnection(socket, request.raw.socket, connectionDeps));
     },
   );
 

@@ -3,39 +3,50 @@
  * is the service's own: each repository function is called with a Queryable that records the
  * statement and its parameters instead of running it, and the recording is then explained on the
  * bench database with the same parameters (so PostgreSQL plans it as it does for the service:
- * node-postgres sends unnamed statements, planned with the actual values). Writes run inside a
- * transaction that is rolled back.
+ * node-postgres sends unnamed statements, planned with the actual values; a statement the service
+ * runs as a named prepared statement is explained as PREPARE + EXECUTE with its generic plan, the
+ * plan it settles on after five runs). Writes run inside a transaction that is rolled back.
  */
 import { makeEvent, newId, type Queryable } from '@parley/kit';
 import type pg from 'pg';
-import type { Membership } from '../../services/messages/src/data/access.ts';
-import {
-  existingConversationIds,
-  findConversationFor,
-  listDirectConversationIds,
-  type ConversationRow,
-} from '../../services/messages/src/data/conversation.repository.ts';
-import { findAttachmentsOfMessages } from '../../services/messages/src/data/file.repository.ts';
-import { findByClientMessageId, listMessages, sendMessageRow } from '../../services/messages/src/data/message.repository.ts';
-import { summariseReactions } from '../../services/messages/src/data/reaction.repository.ts';
-import { searchMessages } from '../../services/messages/src/data/search.repository.ts';
+import type { Membership, ReadAccess } from '../../services/messages/src/data/access.ts';
+import { findConversationFor, type ConversationRow } from '../../services/messages/src/data/conversation.repository.ts';
+import { findByClientMessageId, listMessagePage, sendMessageRow } from '../../services/messages/src/data/message.repository.ts';
+import { messagesConfigSchema } from '../../services/messages/src/config.ts';
+import { findHits } from '../../services/messages/src/domain/search-messages.ts';
 
 interface Statement {
   sql: string;
   params: unknown[];
+  /** The name it is prepared under by the service, if it is. */
+  prepare?: string | undefined;
 }
 
 /** The statements fn would run, in order, without running any. */
 async function record(fn: (db: Queryable) => Promise<unknown>): Promise<Statement[]> {
   const statements: Statement[] = [];
   const db: Queryable = {
-    async query(sql, params) {
-      statements.push({ sql, params: [...(params ?? [])] });
+    async query(sql, params, options) {
+      statements.push({ sql, params: [...(params ?? [])], prepare: options?.prepare });
       return { rows: [], rowCount: 0 };
     },
   };
   // Functions that expect a row back (sendMessageRow) throw on the empty answer; the statement is recorded by then.
   await fn(db).catch(() => undefined);
+  return statements;
+}
+
+/** The statements fn runs, run for real on client (read-only functions only). */
+async function recordRunning(client: pg.ClientBase, fn: (db: Queryable) => Promise<unknown>): Promise<Statement[]> {
+  const statements: Statement[] = [];
+  const db: Queryable = {
+    async query<Row>(sql: string, params?: readonly unknown[], options?: { prepare?: string }) {
+      statements.push({ sql, params: [...(params ?? [])], prepare: options?.prepare });
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+  await fn(db);
   return statements;
 }
 
@@ -56,12 +67,33 @@ const describeParam = (value: unknown): string => {
   return text === undefined ? 'undefined' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
 };
 
+/** A parameter as an SQL literal, for EXECUTE (which takes no bind parameters inside EXPLAIN). */
+const literalOf = (client: pg.ClientBase, value: unknown): string => {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return client.escapeLiteral(`{${value.join(',')}}`);
+  if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+  if (typeof value === 'string') return client.escapeLiteral(value);
+  return client.escapeLiteral(JSON.stringify(value));
+};
+
+/** EXPLAIN output of the statement as the service runs it: generic plan when it is prepared. */
+async function explainRows(client: pg.ClientBase, statement: Statement): Promise<Record<string, string>[]> {
+  if (!statement.prepare) return (await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params)).rows;
+  await client.query('SET plan_cache_mode = force_generic_plan');
+  await client.query(`PREPARE explained AS ${statement.sql}`);
+  try {
+    const args = statement.params.map((p) => literalOf(client, p)).join(', ');
+    return (await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explained(${args})`)).rows;
+  } finally {
+    await client.query('DEALLOCATE explained');
+    await client.query('RESET plan_cache_mode');
+  }
+}
+
 async function explainOne(client: pg.ClientBase, title: string, statement: Statement, runs = 1): Promise<Explained> {
   let plan = '';
-  for (let i = 0; i < runs; i++) {
-    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params);
-    plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-  }
+  for (let i = 0; i < runs; i++) plan = (await explainRows(client, statement)).map((r) => r['QUERY PLAN']).join('\n');
+  if (statement.prepare) plan = `(prepared statement ${statement.prepare}, generic plan)\n${plan}`;
   // The scope's 1,000 ids inline would drown the plan.
   plan = plan.replace(/'\{([0-9a-f-]{36},){3,}[0-9a-f-]{36}\}'/g, (list) => `'{…${list.split(',').length} uuids…}'`);
   const ms = (label: string) => Number(new RegExp(`${label}: ([\\d.]+) ms`).exec(plan)?.[1] ?? Number.NaN);
@@ -76,6 +108,11 @@ async function explainOne(client: pg.ClientBase, title: string, statement: State
 }
 
 const membershipOf = (conversation: ConversationRow, userId: string) => ({ conversation, role: null, userId }) as unknown as Membership;
+const readAccessOf = (conversationId: string, userId: string) => ({ conversationId, userId }) as unknown as ReadAccess;
+
+/** The service's SEARCH_RECENT_WINDOW (its default unless set). */
+const SEARCH_WINDOW = messagesConfigSchema.shape.SEARCH_RECENT_WINDOW.parse(process.env.SEARCH_RECENT_WINDOW);
+
 
 export interface ExplainInput {
   readerId: string;
@@ -103,46 +140,45 @@ export async function explainAll(
   const direct = input.conversations.find((c) => c.type === 'direct') ?? busiest;
   const rowOf = async (id: string) => (await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id])).rows[0]!;
 
-  // History: membership check, the page, then the reactions and attachments of its messages.
+  // History: the cached membership answer (Redis, not explained), then one statement: the conversation's state and the page with its reactions and attachments.
   if (sections.includes('history'))
     for (const [label, conversation] of [
       ['median', median],
       ['busiest', busiest],
     ] as const) {
       const before = Math.max(52, Math.floor(conversation.lastSeq / 2));
-      const [membership] = await record((db) => findConversationFor(db, conversation.id, readerId));
-      out.push(await explain(client, `History (${label} conversation, ${conversation.lastSeq} messages): membership check`, membership!));
-      const access = membershipOf(await rowOf(conversation.id), readerId);
-      const [page] = await record((db) => listMessages(db, access, { before, limit: 51 }));
-      out.push(await explain(client, `History (${label} conversation): page of 50 (+1) before seq ${before}`, page!, 2));
-      const ids = (
-        await client.query<{ id: string }>(page!.sql.replace(/SELECT .* FROM messages/s, 'SELECT id FROM messages'), page!.params)
-      ).rows
-        .slice(0, 50)
-        .map((r) => r.id);
-      const [reactions] = await record((db) => summariseReactions(db, ids, readerId));
-      out.push(await explain(client, `History (${label} conversation): reactions of the page`, reactions!));
-      const [attachments] = await record((db) => findAttachmentsOfMessages(db, ids));
-      out.push(await explain(client, `History (${label} conversation): attachments of the page`, attachments!));
+      const access = readAccessOf(conversation.id, readerId);
+      const [page] = await record((db) => listMessagePage(db, access, { before, limit: 51 }, readerId));
+      out.push(
+        await explain(
+          client,
+          `History (${label} conversation, ${conversation.lastSeq} messages): page of 50 (+1) before seq ${before} with reactions and attachments`,
+          page!,
+          2,
+        ),
+      );
     }
 
-  // Search: the scope (direct conversations here, groups from the groups service), then the query.
+  // Search: the statements the service runs for one search, in order (run for real, since each decides the next);
+  // the scope is part of each (the reader's groups come from the groups service, cached).
   if (sections.includes('search')) {
-    const [directIds] = await record((db) => listDirectConversationIds(db, readerId));
-    out.push(await explain(client, 'Search scope: the reader’s direct conversations', directIds!));
-    const groupIds = input.conversations.filter((c) => c.type === 'group').map((c) => c.id);
-    const [existing] = await record((db) => existingConversationIds(db, groupIds));
-    out.push(await explain(client, 'Search scope: which of the reader’s groups are deleted', existing!));
-    const scope = {
-      userId: readerId,
-      conversationIds: input.conversations.map((c) => c.id),
-    };
+    const scope = { userId: readerId, groupIds: input.conversations.filter((c) => c.type === 'group').map((c) => c.id) };
     for (const [label, term] of [
       ['rare', input.terms.rare],
       ['common', input.terms.common],
     ] as const) {
-      const [search] = await record((db) => searchMessages(db, scope, { query: term, limit: 50 }));
-      out.push(await explain(client, `Search, ${label} term “${term}” over all ${scope.conversationIds.length} conversations`, search!, 3));
+      const statements = await recordRunning(client, (db) => findHits(db, SEARCH_WINDOW, scope, { query: term, limit: 51 }, readerId));
+      for (const [i, statement] of statements.entries()) {
+        const what = `walk over the newest ${String(statement.params[8])} messages, then the text indexes if fewer than ${String(statement.params[10])} hits`;
+        out.push(
+          await explain(
+            client,
+            `Search, ${label} term “${term}” over all ${input.conversations.length} conversations, statement ${i + 1} of ${statements.length}: ${what}`,
+            statement,
+            3,
+          ),
+        );
+      }
     }
   }
 

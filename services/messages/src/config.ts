@@ -29,6 +29,11 @@ export const messagesConfigSchema = baseConfigSchema.extend({
   MESSAGE_MAX_REACTIONS: z.coerce.number().int().min(1).max(1000).default(50),
   /** Messages one user may send per minute, across all instances; beyond: 429 with Retry-After. */
   SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * Messages a search reads newest first before anything else (domain/search-messages.ts): a word in
+   * 1 of 16 messages fills a page of 50 there; every other search pays for reading them too.
+   */
+  SEARCH_RECENT_WINDOW: z.coerce.number().int().min(1).max(100_000).default(800),
   /** Deadline of each gRPC call to accounts and groups. */
   GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });

@@ -15,3 +15,14 @@ export interface Membership {
   userId: string;
   readonly [memberProof]: true;
 }
+
+/**
+ * Proof that userId may read conversationId's messages, as domain/membership.ts's assertReader
+ * makes it (from cached membership answers when it can). It carries no conversation row: the
+ * reading query itself checks that the conversation still exists and is not deleted.
+ */
+export interface ReadAccess {
+  conversationId: string;
+  userId: string;
+  readonly [memberProof]: true;
+}

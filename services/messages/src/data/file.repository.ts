@@ -72,6 +72,17 @@ export async function insertAttachments(
   );
 }
 
+/**
+ * SQL for one message's attachments as a JSON array of AttachmentRow objects, in the order the
+ * sender listed them, for a page query to carry; [] for a tombstone.
+ */
+export const attachmentsJsonOf = (messageAlias: string): string => `CASE WHEN ${messageAlias}.deleted_at IS NULL THEN
+  (SELECT COALESCE(json_agg(json_build_object('message_id', a.message_id, 'conversation_id', a.conversation_id, 'file_id', a.file_id,
+            'name', f.name, 'size', f.size, 'content_type', f.content_type, 'thumbnail_key', f.thumbnail_key, 'position', a.position)
+            ORDER BY a.position, a.file_id), '[]')
+     FROM message_attachments a JOIN files f ON f.id = a.file_id WHERE a.message_id = ${messageAlias}.id)
+  ELSE '[]' END`;
+
 /** The attachments of these messages, in the order their senders listed them. */
 export async function findAttachmentsOfMessages(db: Queryable, messageIds: readonly string[]): Promise<AttachmentRow[]> {
   if (messageIds.length === 0) return [];

@@ -1,5 +1,7 @@
 import type { Queryable } from '@parley/kit';
-import type { Membership } from './access.ts';
+import type { Membership, ReadAccess } from './access.ts';
+import { attachmentsJsonOf, type AttachmentRow } from './file.repository.ts';
+import { reactionsJsonOf } from './reaction.repository.ts';
 
 export interface MessageRow {
   id: string;
@@ -106,26 +108,52 @@ export async function sendMessageRow(db: Queryable, access: Membership, input: S
   return { outcome, row: normalise(row), recipients: recipients ?? [] };
 }
 
+/** A message row that carries its reactions and attachments (reactionsJsonOf, attachmentsJsonOf): one round trip. */
+export interface MessageRowWithParts extends MessageRow {
+  reactions: { emoji: string; count: number; me: boolean }[];
+  attachments: AttachmentRow[];
+}
+
+const pageSql = (direction: 'ASC' | 'DESC'): string => `
+  SELECT c.deleted_at IS NOT NULL AS conversation_deleted, p.*
+    FROM conversations c
+    LEFT JOIN LATERAL (
+      SELECT ${COLUMNS.split(', ')
+        .map((column) => `m.${column}`)
+        .join(', ')},
+             ${reactionsJsonOf('m', '$5')} AS reactions,
+             ${attachmentsJsonOf('m')} AS attachments
+        FROM messages m
+       WHERE m.conversation_id = c.id AND m.seq < $2::bigint AND m.seq > $3::bigint
+       ORDER BY m.seq ${direction}
+       LIMIT $4) p ON true
+   WHERE c.id = $1
+   ORDER BY p.seq ${direction}`;
+const PAGE_SQL = { ASC: pageSql('ASC'), DESC: pageSql('DESC') };
+
 /**
- * A page of history: `before` newest first (seq < before), `after` oldest first (seq > after),
- * neither: the newest page, newest first. Keyset on (conversation_id, seq).
+ * A page of history with each message's reactions (`me` for viewerId) and attachments, in one
+ * round trip: `before` newest first (seq < before), `after` oldest first (seq > after),
+ * neither: the newest page, newest first. Keyset on (conversation_id, seq). A named prepared
+ * statement: the bounds are never NULL, so its generic plan keeps them as index conditions.
+ * 'no conversation' when the conversation has no row here, 'deleted' when it was deleted.
  */
-export async function listMessages(
+export async function listMessagePage(
   db: Queryable,
-  access: Membership,
+  access: ReadAccess,
   page: { before?: number | undefined; after?: number | undefined; limit: number },
-): Promise<MessageRow[]> {
-  const ascending = page.after !== undefined;
-  const { rows } = await db.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages
-      WHERE conversation_id = $1
-        AND ($2::bigint IS NULL OR seq < $2::bigint)
-        AND ($3::bigint IS NULL OR seq > $3::bigint)
-      ORDER BY seq ${ascending ? 'ASC' : 'DESC'}
-      LIMIT $4`,
-    [access.conversation.id, page.before ?? null, page.after ?? null, page.limit],
+  viewerId: string,
+): Promise<MessageRowWithParts[] | 'no conversation' | 'deleted'> {
+  const direction = page.after !== undefined ? 'ASC' : 'DESC';
+  const { rows } = await db.query<MessageRowWithParts & { conversation_deleted: boolean }>(
+    PAGE_SQL[direction],
+    [access.conversationId, page.before ?? Number.MAX_SAFE_INTEGER, page.after ?? 0, page.limit, viewerId],
+    { prepare: `messages.history-page-${direction.toLowerCase()}` },
   );
-  return rows.map(normalise);
+  const first = rows[0];
+  if (!first) return 'no conversation';
+  if (first.conversation_deleted) return 'deleted';
+  return rows.filter((row) => row.id !== null).map(({ conversation_deleted: _, ...row }) => ({ ...row, seq: Number(row.seq) }));
 }
 
 /** The messages at these seqs of several conversations (the latest of each, for the chat list). */

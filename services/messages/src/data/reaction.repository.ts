@@ -7,6 +7,17 @@ export interface ReactionSummaryRow {
   me: boolean;
 }
 
+/**
+ * SQL for one message's reaction summary as a JSON array of {emoji, count, me}, first reacted
+ * first, for a page query to carry (no second round trip); [] for a tombstone. messageAlias names
+ * the messages row, viewerParam the viewer's uuid parameter (NULL: me is false).
+ */
+export const reactionsJsonOf = (messageAlias: string, viewerParam: string): string => `CASE WHEN ${messageAlias}.deleted_at IS NULL THEN
+  (SELECT COALESCE(json_agg(json_build_object('emoji', r.emoji, 'count', r.count, 'me', r.me) ORDER BY r.first_at, r.emoji), '[]')
+     FROM (SELECT emoji, count(*) AS count, COALESCE(bool_or(user_id = ${viewerParam}::uuid), false) AS me, min(created_at) AS first_at
+             FROM reactions WHERE message_id = ${messageAlias}.id GROUP BY emoji) r)
+  ELSE '[]' END`;
+
 /** Per message: each emoji with its count and whether the viewer is among its reactors, first reacted first. */
 export async function summariseReactions(db: Queryable, messageIds: readonly string[], viewerId: string | null): Promise<Map<string, ReactionSummaryRow[]>> {
   const byMessage = new Map<string, ReactionSummaryRow[]>();

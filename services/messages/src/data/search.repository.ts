@@ -1,10 +1,15 @@
 import type { Queryable } from '@parley/kit';
+import { attachmentsJsonOf } from './file.repository.ts';
+import type { MessageRowWithParts } from './message.repository.ts';
+import { reactionsJsonOf } from './reaction.repository.ts';
 
-/** The conversations a search may look in: the caller's, as membership says right now. */
-export interface SearchScope {
-  userId: string;
-  conversationIds: readonly string[];
-}
+/**
+ * The conversations a search may look in, as membership says right now: either every
+ * conversation of the caller (their direct ones from conversation_members, their groups' from
+ * groupIds, which the groups service gave), or one conversation whose membership was checked.
+ * Deleted conversations are left out either way, in the same statement as the search.
+ */
+export type SearchScope = { userId: string; groupIds: readonly string[] } | { conversationId: string };
 
 export interface SearchFilters {
   /** The trimmed query, 1–200 characters. */
@@ -17,18 +22,7 @@ export interface SearchFilters {
   limit: number;
 }
 
-export interface SearchHitRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  sender_id: string;
-  body: string;
-  client_message_id: string;
-  reply_to_id: string | null;
-  mentions: string[];
-  created_at: Date;
-  edited_at: Date | null;
-  deleted_at: Date | null;
+export interface SearchHitRow extends MessageRowWithParts {
   /**
    * ts_headline over the HTML-escaped body with <mark> around matched words, when the full-text
    * query matched; null for hits found only by partial-word (trigram) matching.
@@ -49,54 +43,171 @@ const WHOLE_BODY_CHARS = 240;
 const escapedHtml = (column: string): string =>
   `replace(replace(replace(replace(replace(${column}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')`;
 
-/**
- * Messages in scope matching the query, newest first: full text in Russian and English
- * (websearch_to_tsquery, which accepts any input: quotes, operators and punctuation are
- * syntax it tolerates, never an error) or, for 3+ characters, the body containing the query
- * (ILIKE, served by the trigram index). Deleted messages and deleted conversations never
- * match. Returns up to limit + 1 rows, so the caller knows whether there is a next page.
+/*
+ * A page of hits, newest first, in two steps (searchMessages in domain/search-messages.ts):
+ *
+ * 1. walkRecent: the newest `window` messages below the page's upper bound, straight off the
+ *    (created_at, id) index, whatever they say; the hits among them. A word in a few percent of
+ *    messages fills a page here, at the cost of reading `window` rows, and the result is exact:
+ *    every hit newer than the oldest row walked was looked at.
+ * 2. searchIndexed, only when the walk did not fill the page and did not reach the end: the
+ *    full-text and trigram indexes, older than the walk's edge. Rare words are found here; their
+ *    matches are few, so fetching them all and sorting is cheap.
+ *
+ * Neither uses a plan that depends on how common the word is, which the planner cannot know
+ * (a single plan walking the time index is seconds for a rare word; the index plan alone
+ * fetches all 80,000 matches of a common one to keep 50).
+ *
+ * Both take the scope in SQL (no list of 1,000 ids to plan) and are named prepared statements,
+ * planned once per connection: every bound is a parameter that is never NULL, so the generic
+ * plan keeps its index conditions.
  */
-export async function searchMessages(db: Queryable, scope: SearchScope, filters: SearchFilters): Promise<SearchHitRow[]> {
-  if (scope.conversationIds.length === 0) return [];
-  const partial = Array.from(filters.query).length >= MIN_PARTIAL_LENGTH;
-  const { rows } = await db.query<SearchHitRow>(
-    `WITH q AS (SELECT websearch_to_tsquery('russian', $2) || websearch_to_tsquery('english', $2) AS tsq),
-     hits AS (
-       SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.body, m.client_message_id, m.reply_to_id, m.mentions,
-              m.created_at, m.edited_at, m.deleted_at, m.search_vector @@ q.tsq AS full_text
-         FROM messages m
-         JOIN conversations c ON c.id = m.conversation_id AND c.deleted_at IS NULL
-         CROSS JOIN q
-        WHERE m.conversation_id = ANY($1::uuid[])
-          AND m.deleted_at IS NULL
-          AND (m.search_vector @@ q.tsq OR ($3::boolean AND m.body ILIKE $4))
-          AND ($5::uuid IS NULL OR m.sender_id = $5)
-          AND ($6::timestamptz IS NULL OR m.created_at < $6)
-          AND ($7::timestamptz IS NULL OR m.created_at > $7)
-          AND ($8::uuid IS NULL OR (m.created_at, m.id) < (SELECT p.created_at, p.id FROM messages p WHERE p.id = $8))
+
+type ScopeKind = 'all' | 'one';
+/** The scope's ids; its parameters are $n (the user, or the one conversation) and $n+1 (the user's groups). */
+const scopeSql = (kind: ScopeKind, n: number): string =>
+  kind === 'one'
+    ? `SELECT c.id FROM conversations c WHERE c.id = $${n}::uuid AND c.deleted_at IS NULL`
+    : `SELECT c.id FROM conversations c
+         WHERE c.deleted_at IS NULL AND (c.id IN (SELECT unnest($${n + 1}::uuid[]))) IS TRUE
+        UNION ALL
+        SELECT c.id FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
+         WHERE cm.user_id = $${n}::uuid AND c.deleted_at IS NULL`;
+// (… IN (…)) IS TRUE keeps an IN a hashed lookup: as a join, a generic plan (which guesses a
+// dozen ids in an array parameter) would run it as a nested loop of index lookups.
+const scopeKind = (scope: SearchScope): ScopeKind => ('conversationId' in scope ? 'one' : 'all');
+const scopeParams = (scope: SearchScope): unknown[] => ('conversationId' in scope ? [scope.conversationId] : [scope.userId, [...scope.groupIds]]);
+
+const HIT_COLUMNS = `m.id, m.conversation_id, m.seq, m.sender_id, m.body, m.client_message_id, m.reply_to_id, m.mentions,
+       m.created_at, m.edited_at, m.deleted_at`;
+
+/** The hits' final columns: the snippet's headline, the reactions and attachments (viewer $8). */
+const presented = (alias: string): string => `${alias}.id, ${alias}.conversation_id, ${alias}.seq, ${alias}.sender_id, ${alias}.body,
+       ${alias}.client_message_id, ${alias}.reply_to_id, ${alias}.mentions, ${alias}.created_at, ${alias}.edited_at, ${alias}.deleted_at,
+       CASE WHEN NOT ${alias}.full_text THEN NULL
+            WHEN length(${alias}.body) <= ${WHOLE_BODY_CHARS} THEN ts_headline('russian', ${escapedHtml(`${alias}.body`)}, q.tsq,
+              'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')
+            ELSE ts_headline('russian', ${escapedHtml(`${alias}.body`)}, q.tsq,
+              'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') END AS headline,
+       ${reactionsJsonOf(alias, '$8')} AS reactions,
+       ${attachmentsJsonOf(alias)} AS attachments`;
+
+/**
+ * $1 query, $2 whether partial words count, $3 the LIKE pattern: a row matches when its
+ * full-text vector matches or (3+ characters) its body contains the query.
+ */
+const QUERY_CTE = `q AS (SELECT websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1) AS tsq)`;
+const matches = (alias: string): string => `(${alias}.search_vector @@ q.tsq OR ($2::boolean AND ${alias}.body ILIKE $3))`;
+
+/** The upper bound of a page: `before` ($4) and the cursor message ($5), whichever is lower. */
+const BOUND_CTE = `cur AS (
+       SELECT CASE WHEN $5::uuid IS NULL THEN 'infinity'::timestamptz
+                   ELSE COALESCE((SELECT p.created_at FROM messages p WHERE p.id = $5::uuid), '-infinity') END AS at,
+              $5::uuid AS id),
+     bound AS (
+       SELECT CASE WHEN cur.at < $4::timestamptz THEN cur.at ELSE $4::timestamptz END AS at,
+              CASE WHEN cur.at < $4::timestamptz THEN cur.id ELSE '00000000-0000-0000-0000-000000000000'::uuid END AS id
+         FROM cur)`;
+
+/** The page's hits by id, in full: the snippet's headline, reactions and attachments, for these few rows only. */
+const PRESENT_HITS = `SELECT ${presented('h')}
+       FROM hits CROSS JOIN q
+       JOIN LATERAL (SELECT ${HIT_COLUMNS}, m.search_vector @@ q.tsq AS full_text FROM messages m WHERE m.id = hits.id) h ON true
+      ORDER BY h.created_at DESC, h.id DESC`;
+
+/*
+ * One statement: the walk over the newest `window` messages below the page's bounds, keeping
+ * narrow columns only (whether each row is a hit is decided as it goes: scope, sender, text);
+ * then, only if the walk neither filled the page nor reached the end and found fewer than
+ * $11 hits (a word too rare to walk on for), every match of the text indexes below the walk's
+ * edge (a gating condition: PostgreSQL does not touch the indexes otherwise); the page's hits
+ * are read in full at the end, by id. MATERIALIZED, and the bounds and scope tested after it:
+ * in a generic plan the planner cannot tell how selective they are, and would start from the
+ * scope (reading each conversation whole) or AND the text bitmap with a million-entry range of
+ * the time index.
+ */
+const searchSql = (kind: ScopeKind): string => `WITH ${QUERY_CTE}, ${BOUND_CTE},
+     scope AS MATERIALIZED (${scopeSql(kind, 12)}),
+     walked AS MATERIALIZED (
+       SELECT m.id, m.created_at,
+              ((m.conversation_id IN (SELECT id FROM scope)) AND ($7::uuid IS NULL OR m.sender_id = $7::uuid) AND ${matches('m')}) AS hit
+         FROM messages m CROSS JOIN q
+        WHERE m.deleted_at IS NULL${kind === 'one' ? ' AND m.conversation_id = $12::uuid' : ''}
+          AND (m.created_at, m.id) < ((SELECT at FROM bound), (SELECT id FROM bound))
+          AND m.created_at > $6::timestamptz
         ORDER BY m.created_at DESC, m.id DESC
-        LIMIT $9
-     )
-     SELECT h.id, h.conversation_id, h.seq, h.sender_id, h.body, h.client_message_id, h.reply_to_id, h.mentions,
-            h.created_at, h.edited_at, h.deleted_at,
-            CASE WHEN NOT h.full_text THEN NULL
-                 WHEN length(h.body) <= ${WHOLE_BODY_CHARS} THEN ts_headline('russian', ${escapedHtml('h.body')}, q.tsq,
-                   'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')
-                 ELSE ts_headline('russian', ${escapedHtml('h.body')}, q.tsq,
-                   'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') END AS headline
-       FROM hits h CROSS JOIN q
-      ORDER BY h.created_at DESC, h.id DESC`,
+        LIMIT $9),
+     edge AS MATERIALIZED (
+       SELECT w.created_at, w.id, (SELECT count(*) FROM walked) AS examined FROM walked w ORDER BY w.created_at, w.id LIMIT 1),
+     walk_hits AS MATERIALIZED (SELECT w.id, w.created_at FROM walked w WHERE w.hit ORDER BY w.created_at DESC, w.id DESC LIMIT $10),
+     matched AS MATERIALIZED (
+       SELECT m.id, m.created_at, m.conversation_id, m.sender_id
+         FROM messages m CROSS JOIN q
+        WHERE ${matches('m')} AND m.deleted_at IS NULL
+          AND (SELECT count(*) FROM walk_hits) < LEAST($10, $11::int) AND (SELECT examined FROM edge) >= $9),
+     hits AS (
+       SELECT id, created_at FROM walk_hits
+       UNION ALL
+       (SELECT w.id, w.created_at FROM matched w
+         WHERE (w.conversation_id IN (SELECT id FROM scope)) IS TRUE AND ($7::uuid IS NULL OR w.sender_id = $7::uuid)
+           AND (w.created_at, w.id) < ((SELECT created_at FROM edge), (SELECT id FROM edge)) AND w.created_at > $6::timestamptz
+         ORDER BY w.created_at DESC, w.id DESC
+         LIMIT $10)),
+     page AS (${PRESENT_HITS})
+     SELECT edge.id AS edge_id, edge.examined, (SELECT count(*) FROM walk_hits) AS walk_hits, page.*
+       FROM edge LEFT JOIN page ON true
+      ORDER BY page.created_at DESC, page.id DESC`;
+
+const textParams = (query: string): unknown[] => [query, Array.from(query).length >= MIN_PARTIAL_LENGTH, likePattern(query)];
+
+/** What one search statement found and how far it got. */
+export interface SearchStep {
+  /** Up to filters.limit hits, newest first. */
+  hits: SearchHitRow[];
+  /** Whether these are the newest hits there are: nothing older can belong before them on the page. */
+  complete: boolean;
+  /** The oldest message the walk read (a cursor to walk on from) and how many it read. */
+  edgeId: string | null;
+  examined: number;
+  walkHits: number;
+}
+
+/**
+ * One search statement (see searchSql): the hits among the newest `window` messages below the
+ * page's bounds, and, when the walk found fewer than `indexBelow` of them without filling the
+ * page, the older ones from the text indexes too.
+ */
+export async function searchStep(
+  db: Queryable,
+  scope: SearchScope,
+  filters: SearchFilters,
+  viewerId: string,
+  window: number,
+  indexBelow: number,
+): Promise<SearchStep> {
+  const kind = scopeKind(scope);
+  const { rows } = await db.query<SearchHitRow & { edge_id: string; examined: number; walk_hits: number }>(
+    searchSql(kind),
     [
-      scope.conversationIds,
-      filters.query,
-      partial,
-      likePattern(filters.query),
-      filters.senderId ?? null,
-      filters.before ?? null,
-      filters.after ?? null,
+      ...textParams(filters.query),
+      filters.before ?? 'infinity',
       filters.afterMessageId ?? null,
-      filters.limit + 1,
+      filters.after ?? '-infinity',
+      filters.senderId ?? null,
+      viewerId,
+      window,
+      filters.limit,
+      indexBelow,
+      ...scopeParams(scope),
     ],
+    { prepare: `messages.search-${kind}` },
   );
-  return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+  const first = rows[0];
+  // Nothing at all below the bounds.
+  if (!first) return { hits: [], complete: true, edgeId: null, examined: 0, walkHits: 0 };
+  const hits = rows.filter((row) => row.id !== null).map(({ edge_id: _, examined: __, walk_hits: ___, ...hit }) => ({ ...hit, seq: Number(hit.seq) }));
+  const examined = Number(first.examined);
+  const walkHits = Number(first.walk_hits);
+  const indexed = walkHits < Math.min(filters.limit, indexBelow) && examined >= window;
+  return { hits, complete: indexed || walkHits >= filters.limit || examined < window, edgeId: first.edge_id, examined, walkHits };
 }

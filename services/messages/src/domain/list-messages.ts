@@ -1,9 +1,9 @@
-import { badRequest } from '@parley/kit';
-import { listMessages as listMessageRows } from '../data/message.repository.ts';
+import { badRequest, notFound } from '@parley/kit';
+import { listMessagePage } from '../data/message.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
-import { assertMember } from './membership.ts';
-import { viewMessages } from './message-views.ts';
+import { assertMember, assertReader } from './membership.ts';
+import { viewMessagesWithParts } from './message-views.ts';
 
 export interface MessagePage {
   items: MessageView[];
@@ -25,13 +25,20 @@ export async function listMessages(
   if (page.before !== undefined && page.after !== undefined) {
     throw badRequest('Use before or after, not both.', { 'querystring.after': ['cannot be combined with before'] });
   }
-  const access = await assertMember(ctx, conversationId, userId);
-  const rows = await listMessageRows(ctx.db, access, { before: page.before, after: page.after, limit: page.limit + 1 });
+  const access = await assertReader(ctx, conversationId, userId);
+  const bounds = { before: page.before, after: page.after, limit: page.limit + 1 };
+  let rows = await listMessagePage(ctx.db, access, bounds, userId);
+  if (rows === 'no conversation') {
+    // A group whose row is not here yet (its group.created event still on the way): assertMember creates it.
+    await assertMember(ctx, access.conversationId, userId);
+    rows = await listMessagePage(ctx.db, access, bounds, userId);
+  }
+  if (!Array.isArray(rows)) throw notFound('conversation');
   const more = rows.length > page.limit;
   const pageRows = rows.slice(0, page.limit);
   const last = pageRows.at(-1);
   return {
-    items: await viewMessages(ctx, pageRows, userId),
+    items: viewMessagesWithParts(pageRows),
     nextCursor: more && last ? String(last.seq) : null,
   };
 }

@@ -1,6 +1,6 @@
 import { groupRoleSchema, type GroupRole } from '@parley/contracts';
 import { isUuid, notFound, unary, type AppError } from '@parley/kit';
-import type { Membership } from '../data/access.ts';
+import type { Membership, ReadAccess } from '../data/access.ts';
 import {
   existingConversationIds,
   findConversation,
@@ -14,7 +14,7 @@ import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 
-export type { Membership } from '../data/access.ts';
+export type { Membership, ReadAccess } from '../data/access.ts';
 
 /**
  * Who belongs to which conversation. Direct conversations: our own conversation_members.
@@ -35,6 +35,8 @@ const MEMBERSHIP_TTL_SECONDS = 600;
 
 export const membershipKey = (conversationId: string, userId: string): string => `messages:membership:${conversationId}:${userId}`;
 export const userGroupsKey = (userId: string): string => `messages:user-groups:${userId}`;
+/** A direct conversation's members never change: a "yes" can be kept as long as the cache likes. */
+export const directMemberKey = (conversationId: string, userId: string): string => `messages:direct-member:${conversationId}:${userId}`;
 export const groupMembersKey = (groupId: string): string => `messages:members:${groupId}`;
 
 type MembershipDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
@@ -136,6 +138,23 @@ export async function assertMember(ctx: MembershipDeps, conversationId: string, 
     if (conversation.deleted_at) throw notFound('conversation');
   }
   return { conversation, role, userId } as Membership;
+}
+
+/**
+ * Proof that userId may read the conversation's messages, for the read path: one cache round
+ * trip when a membership answer is cached (a direct one, kept for good, or a group one, which
+ * group events invalidate as for assertMember), assertMember otherwise. Unlike assertMember it
+ * reads no conversation row: the query that reads the messages checks that the conversation
+ * exists and is not deleted (see listMessages).
+ */
+export async function assertReader(ctx: MembershipDeps, conversationId: string, userId: string): Promise<ReadAccess> {
+  if (!isUuid(conversationId)) throw notFound('conversation');
+  const id = conversationId.toLowerCase();
+  const cached = await ctx.cache.getMany([directMemberKey(id, userId), membershipKey(id, userId)]);
+  if (cached.some((answer) => answer !== undefined)) return { conversationId: id, userId } as ReadAccess;
+  const membership = await assertMember(ctx, id, userId);
+  if (membership.conversation.type === 'direct') await ctx.cache.set(directMemberKey(id, userId), true, TTL_SECONDS);
+  return { conversationId: membership.conversation.id, userId } as ReadAccess;
 }
 
 /**

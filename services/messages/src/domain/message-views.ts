@@ -1,11 +1,20 @@
 import type { Queryable } from '@parley/kit';
-import type { MessageRow } from '../data/message.repository.ts';
+import type { MessageRow, MessageRowWithParts } from '../data/message.repository.ts';
 import { summariseReactions } from '../data/reaction.repository.ts';
 import { presentAttachment } from '../presenters/file.presenter.ts';
 import { presentMessage, type AttachmentView, type MessageView } from '../presenters/message.presenter.ts';
 import { listAttachments, type AttachmentRow } from './attach-files.ts';
 
 export const viewAttachments = (rows: readonly AttachmentRow[]): AttachmentView[] => rows.map(presentAttachment);
+
+/** As viewMessages, for rows whose query brought their reactions and attachments along. */
+export const viewMessagesWithParts = (rows: readonly MessageRowWithParts[]): MessageView[] =>
+  rows.map((row) =>
+    presentMessage(row, {
+      attachments: viewAttachments(row.attachments),
+      reactions: row.reactions.map((r) => ({ emoji: r.emoji, count: Number(r.count), me: r.me })),
+    }),
+  );
 
 /**
  * Messages as a viewer sees them: with their attachments and reaction summaries, `me` set for

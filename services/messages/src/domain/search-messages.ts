@@ -1,8 +1,10 @@
-import { badRequest, isUuid, notFound } from '@parley/kit';
-import { searchMessages as searchMessageRows } from '../data/search.repository.ts';
+import { badRequest, isUuid, notFound, type Queryable } from '@parley/kit';
+import { findConversationFor } from '../data/conversation.repository.ts';
+import { searchStep, type SearchFilters, type SearchHitRow, type SearchScope } from '../data/search.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
-import { memberConversationIds } from './membership.ts';
-import { viewMessages } from './message-views.ts';
+import type { MessagesContext } from './context.ts';
+import { userGroupIds } from './membership.ts';
+import { viewMessagesWithParts } from './message-views.ts';
 import { buildSnippet } from './search-snippet.ts';
 
 export interface SearchMessagesInput {
@@ -24,7 +26,7 @@ export interface SearchHit {
   conversationId: string;
 }
 
-type SearchDeps = Parameters<typeof memberConversationIds>[0];
+type SearchDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
 
 /**
  * Messages matching q in conversations the caller belongs to right now (asked at query time,
@@ -37,20 +39,31 @@ export async function searchMessages(
   input: SearchMessagesInput,
 ): Promise<{ items: SearchHit[]; nextCursor: string | null }> {
   const afterMessageId = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
-  const memberOf = await memberConversationIds(ctx, userId);
-  let conversationIds = memberOf;
+  let scope: SearchScope;
+  const groupIds = await userGroupIds(ctx, userId);
   if (input.conversationId !== undefined) {
-    const wanted = input.conversationId.toLowerCase();
-    if (!memberOf.includes(wanted)) throw notFound('conversation');
-    conversationIds = [wanted];
+    // Membership by the same answers as the whole scope's (the cached group list, direct
+    // members), so both agree the moment a removal is known. Not a member, unknown, deleted: 404 alike.
+    const id = input.conversationId.toLowerCase();
+    const row = await findConversationFor(ctx.db, id, userId);
+    const member = row ? row.deleted_at === null && (row.direct_member || groupIds.includes(id)) : groupIds.includes(id);
+    if (!member) throw notFound('conversation');
+    scope = { conversationId: id };
+  } else {
+    scope = { userId, groupIds };
   }
-  const rows = await searchMessageRows(
-    ctx.db,
-    { userId, conversationIds },
-    { query: input.q, senderId: input.senderId, before: input.before, after: input.after, afterMessageId, limit: input.limit },
-  );
+  const filters: SearchFilters = {
+    query: input.q,
+    senderId: input.senderId,
+    before: input.before,
+    after: input.after,
+    afterMessageId,
+    // One more than the page: whether there is a next one.
+    limit: input.limit + 1,
+  };
+  const rows = await findHits(ctx.db, ctx.config.SEARCH_RECENT_WINDOW, scope, filters, userId);
   const page = rows.slice(0, input.limit);
-  const messages = await viewMessages(ctx, page, userId);
+  const messages = viewMessagesWithParts(page);
   const items = page.map((row, index) => ({
     message: messages[index]!,
     snippet: buildSnippet(row.body, input.q, row.headline),
@@ -58,6 +71,37 @@ export async function searchMessages(
   }));
   const last = page.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
+}
+
+/** At most this many rows in the second, wider walk; a word rarer than that is the text indexes' job. */
+const MAX_WIDER_WALK = 20_000;
+/**
+ * A first walk that found at least this many hits (without filling the page) saw a word common
+ * enough for walking on to beat fetching all its matches from the text indexes, whose cost grows
+ * with the word's count in the whole table: 3 in the default window of 800 is 0.4 %.
+ */
+const MIN_HITS_TO_WALK_ON = 3;
+
+/**
+ * The newest filters.limit hits, exact (data/search.repository.ts): a walk over the newest
+ * messages, the text indexes below it for a rare word; for a word neither rare nor common enough
+ * to fill the page in the first walk, a second walk sized by the density the first one saw (and
+ * the indexes below that, should it still fall short).
+ */
+export async function findHits(
+  db: Queryable,
+  window: number,
+  scope: SearchScope,
+  filters: SearchFilters,
+  viewerId: string,
+): Promise<SearchHitRow[]> {
+  const first = await searchStep(db, scope, filters, viewerId, window, MIN_HITS_TO_WALK_ON);
+  if (first.complete || !first.edgeId) return first.hits;
+  const missing = filters.limit - first.hits.length;
+  const wider = Math.min(MAX_WIDER_WALK, Math.ceil(((missing * first.examined) / first.hits.length) * 1.5));
+  // Below the first walk's oldest message, which serves as the cursor.
+  const second = await searchStep(db, scope, { ...filters, limit: missing, afterMessageId: first.edgeId }, viewerId, wider, missing);
+  return [...first.hits, ...second.hits];
 }
 
 /** Opaque to clients: the last hit's message id. */

@@ -35,6 +35,8 @@ export async function findConversationFor(
             EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS direct_member
        FROM conversations c WHERE c.id = $1`,
     [id, userId],
+    // Every send and most requests start with it: planned once per connection.
+    { prepare: 'conversations.find-for' },
   );
   return rows[0];
 }

@@ -52,6 +52,7 @@ export async function findByClientMessageId(db: Queryable, access: Membership, c
   const { rows } = await db.query<MessageRow>(
     `SELECT ${COLUMNS} FROM messages WHERE sender_id = $1 AND conversation_id = $2 AND client_message_id = $3`,
     [access.userId, access.conversation.id, clientMessageId],
+    { prepare: 'messages.by-client-message-id' },
   );
   return rows[0] && normalise(rows[0]);
 }
@@ -102,7 +103,37 @@ export async function sendMessageRow(db: Queryable, access: Membership, input: S
   );
   const result = rows[0];
   if (!result) throw new Error('send_message returned no row');
-  const { outcome, recipients, ...row } = result;
+  return outcomeOf(result);
+}
+
+/**
+ * Several sends in one statement and one commit (send_messages(), migration 0005), each exactly
+ * as sendMessageRow, outcomes in the order given. Any error rolls all of them back. Order the
+ * items by conversation: batches then lock conversation rows in one order (no deadlock).
+ */
+export async function sendMessageRows(db: Queryable, items: readonly { access: Membership; input: SendInput }[]): Promise<SendOutcome[]> {
+  const batch = items.map(({ access, input }) => ({
+    id: input.id,
+    conversationId: access.conversation.id,
+    senderId: access.userId,
+    body: input.body,
+    clientMessageId: input.clientMessageId,
+    replyToId: input.replyToId,
+    mentions: input.mentions,
+    createdAt: input.createdAt.toISOString(),
+    recipients: input.recipients,
+    eventId: input.event?.id ?? null,
+    eventOccurredAt: input.event?.occurredAt ?? null,
+    eventData: input.event?.data ?? null,
+  }));
+  const { rows } = await db.query<SendResultRow>('SELECT * FROM send_messages($1::text::jsonb)', [JSON.stringify(batch)], {
+    prepare: 'messages.send-batch',
+  });
+  if (rows.length !== items.length) throw new Error(`send_messages returned ${rows.length} rows for ${items.length} sends`);
+  return rows.map(outcomeOf);
+}
+
+function outcomeOf({ outcome, recipients, ...row }: SendResultRow): SendOutcome {
   if (outcome === 'bad_reply') return { outcome };
   if (outcome === 'resent') return { outcome, row: normalise(row) };
   return { outcome, row: normalise(row), recipients: recipients ?? [] };

@@ -1,7 +1,8 @@
-import { badRequest, makeEvent, newId, type AppError, type Queryable } from '@parley/kit';
-import { findByClientMessageId, sendMessageRow, type MessageRow, type SendOutcome } from '../data/message.repository.ts';
+import { badRequest, makeEvent, newId, type AppError, type Db, type Queryable } from '@parley/kit';
+import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../data/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
+import { batchedSend } from './send-batcher.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
 import { assertMember, conversationMemberIds, type Membership } from './membership.ts';
@@ -31,7 +32,8 @@ const badReply = (): AppError =>
  * gaps and no duplicates whatever the number of concurrent senders.
  *
  * A plain message (no attachments) is one database round trip: send_message() checks for an
- * earlier send, takes the seq, inserts the message and its message.created outbox row.
+ * earlier send, takes the seq, inserts the message and its message.created outbox row; under
+ * load concurrent sends share one call and one commit (send-batcher.ts).
  * With attachments the same call runs in a transaction that then attaches the files, so a bad
  * file id rolls the message back.
  */
@@ -42,20 +44,21 @@ export async function sendMessage(
   input: SendMessageInput,
 ): Promise<{ message: MessageView; created: boolean }> {
   const access = await assertMember(ctx, conversationId, userId);
-  try {
-    await hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60);
-  } catch (error) {
+  // Issued together, so on Redis the counter and the members go out in one write.
+  const [limit, mentions, groupRecipients] = await Promise.allSettled([
+    hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60),
+    resolveMentions(ctx, access.conversation, userId, input.body),
+    // A direct conversation's members are read by send_message() itself.
+    access.conversation.type === 'direct' ? null : conversationMemberIds(ctx, access.conversation),
+  ]);
+  if (limit.status === 'rejected') {
     // Over the limit, a resend is still answered: it sends nothing new.
     const earlier = await findByClientMessageId(ctx.db, access, input.clientMessageId);
     if (earlier) return { message: await viewOne(ctx, earlier, userId), created: false };
-    throw error;
+    throw limit.reason;
   }
-  const direct = access.conversation.type === 'direct';
-  const [mentions, groupRecipients] = await Promise.all([
-    resolveMentions(ctx, access.conversation, userId, input.body),
-    // A direct conversation's members are read by send_message() itself.
-    direct ? null : conversationMemberIds(ctx, access.conversation),
-  ]);
+  if (mentions.status === 'rejected') throw mentions.reason;
+  if (groupRecipients.status === 'rejected') throw groupRecipients.reason;
   const fileIds = [...new Set(input.attachmentIds ?? [])].map((id) => id.toLowerCase());
   const message: Draft = {
     id: newId(),
@@ -64,7 +67,7 @@ export async function sendMessage(
     body: input.body,
     client_message_id: input.clientMessageId,
     reply_to_id: input.replyToId?.toLowerCase() ?? null,
-    mentions,
+    mentions: mentions.value,
     created_at: new Date(),
     edited_at: null,
     deleted_at: null,
@@ -74,8 +77,8 @@ export async function sendMessage(
   try {
     sent =
       fileIds.length === 0
-        ? await sendPlain(ctx.db, access, message, groupRecipients)
-        : await ctx.db.transaction((tx) => sendWithFiles(tx, access, message, groupRecipients, fileIds));
+        ? await sendPlain(ctx.db, access, message, groupRecipients.value)
+        : await ctx.db.transaction((tx) => sendWithFiles(tx, access, message, groupRecipients.value, fileIds));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // A concurrent resend committed first: answer its message.
@@ -93,7 +96,7 @@ export async function sendMessage(
 type Draft = Omit<MessageRow, 'seq'>;
 type Sent = { outcome: 'created'; view: MessageView; recipients: string[] } | Exclude<SendOutcome, { outcome: 'created' }>;
 
-const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Parameters<typeof sendMessageRow>[2]['event']) => ({
+const sendInput = (draft: Draft, recipients: readonly string[] | null, event: SendInput['event']): SendInput => ({
   id: draft.id,
   body: draft.body,
   clientMessageId: draft.client_message_id,
@@ -105,10 +108,10 @@ const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Pa
 });
 
 /** One statement, its event included: the seq and recipients are filled into the event there. */
-async function sendPlain(db: Queryable, access: Membership, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
+async function sendPlain(db: Db, access: Membership, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
   const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
   const event = makeEvent('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] }, PRODUCER);
-  const result = await sendMessageRow(db, access, sendInput(draft, recipients, event));
+  const result = await batchedSend(db, access, sendInput(draft, recipients, event));
   if (result.outcome !== 'created') return result;
   return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };
 }

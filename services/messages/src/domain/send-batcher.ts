@@ -1,0 +1,78 @@
+import type { Db } from '@parley/kit';
+import type { Membership } from '../data/access.ts';
+import { sendMessageRow, sendMessageRows, type SendInput, type SendOutcome } from '../data/message.repository.ts';
+
+/**
+ * Group commit of plain sends. A send goes to the database at once while fewer than
+ * MAX_IN_FLIGHT calls are running; the sends that arrive meanwhile wait for one to finish and
+ * then go together, in one send_messages() call: one round trip and one commit for all of them.
+ * Nothing waits on a timer, so a lone send is as fast as before; under load the batches grow by
+ * themselves. If a batch fails as a whole (one item's error rolls all back), its sends are
+ * retried one by one, so each gets its own answer.
+ */
+
+/** Most sends per call: bounds how long one batch holds its conversations' row locks. */
+const MAX_BATCH = 64;
+/** Calls running at once (each on its own connection). */
+const MAX_IN_FLIGHT = 2;
+
+interface Waiting {
+  access: Membership;
+  input: SendInput;
+  resolve: (outcome: SendOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export type BatchedSend = (access: Membership, input: SendInput) => Promise<SendOutcome>;
+
+const batchers = new WeakMap<Db, BatchedSend>();
+
+/** The batcher of this database (one per service instance). */
+export function batchedSend(db: Db, access: Membership, input: SendInput): Promise<SendOutcome> {
+  let send = batchers.get(db);
+  if (!send) {
+    send = createSendBatcher(db);
+    batchers.set(db, send);
+  }
+  return send(access, input);
+}
+
+export function createSendBatcher(db: Db): BatchedSend {
+  const queue: Waiting[] = [];
+  let inFlight = 0;
+
+  const one = (w: Waiting): Promise<void> => sendMessageRow(db, w.access, w.input).then(w.resolve, w.reject);
+
+  const many = async (batch: Waiting[]): Promise<void> => {
+    // By conversation (stable, so one conversation's sends keep their order): every batch locks
+    // conversation rows in the same order, so two batches cannot deadlock.
+    const sorted = [...batch].sort((a, b) => compare(a.access.conversation.id, b.access.conversation.id));
+    let outcomes: SendOutcome[];
+    try {
+      outcomes = await sendMessageRows(db, sorted);
+    } catch {
+      await Promise.all(sorted.map(one));
+      return;
+    }
+    sorted.forEach((w, i) => w.resolve(outcomes[i]!));
+  };
+
+  const pump = (): void => {
+    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      inFlight++;
+      void (batch.length === 1 ? one(batch[0]!) : many(batch)).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+
+  return (access, input) =>
+    new Promise<SendOutcome>((resolve, reject) => {
+      queue.push({ access, input, resolve, reject });
+      pump();
+    });
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

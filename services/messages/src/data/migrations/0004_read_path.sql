@@ -15,3 +15,13 @@ ALTER INDEX messages_body_trgm SET (fastupdate = off);
 -- Replies point at messages; without this, deleting a message (or a conversation, by cascade)
 -- checks for replies to it with a scan of the whole table.
 CREATE INDEX messages_reply_to ON messages (reply_to_id) WHERE reply_to_id IS NOT NULL;
+
+-- Named prepared statements (search, history, send) run their generic plan, planned once per
+-- connection, instead of being planned anew at each run: the planner keeps choosing custom plans
+-- for the search (whose generic estimates it cannot compare), and planning it costs more than
+-- running it. Each such statement is written for its generic plan (bounds never NULL, CTEs
+-- MATERIALIZED where a guess could reorder them); bench/messages/EXPLAIN.md shows those plans.
+-- Unnamed statements are planned with their values whatever this says.
+DO $$ BEGIN
+  EXECUTE format('ALTER DATABASE %I SET plan_cache_mode = force_generic_plan', current_database());
+END $$;

@@ -10,7 +10,8 @@
  * sockets leave from several 127.0.0.x source addresses. Bounded in time (BENCH_MAX_SECONDS);
  * every child is killed at the end, also on error or signal.
  *
- * Knobs (env): BENCH_USERS (1000), BENCH_SOCKETS_PER_USER (10), BENCH_GROUP_SIZE (10 users),
+ * Knobs (env): BENCH_USERS (1000), BENCH_SOCKETS_PER_USER (10), BENCH_GROUP_SIZE (10 users; e.g. 100
+ * for 1,000 deliveries per message, results then in realtime-group100.json),
  * BENCH_RATES (msg/s, "50,100,200,300,400,600"), BENCH_STEP_SECONDS (10), BENCH_LOSS_TIMEOUT_MS
  * (5000), BENCH_ADDRESSES (8), BENCH_MAX_SECONDS (1200), BENCH_HTTP_CONNECTIONS (64),
  * BENCH_STOP_P99_MS (100: stop
@@ -37,7 +38,8 @@ const CPU_PROFILE = process.env.BENCH_CPU_PROFILE === '1';
 const P99_TARGET_MS = 100;
 /** The ramp stops after a step whose p99 passes this (default: the target), or with loss or send errors. */
 const STOP_P99_MS = Number(process.env.BENCH_STOP_P99_MS ?? P99_TARGET_MS);
-const OUT = process.env.BENCH_OUT ?? `${root}bench/results/realtime.json`;
+// One results file per fan-out, so a run with larger groups does not overwrite the default one.
+const OUT = process.env.BENCH_OUT ?? `${root}bench/results/${GROUP_SIZE === 10 ? 'realtime' : `realtime-group${GROUP_SIZE}`}.json`;
 
 const PORTS = { accounts: 16001, accountsGrpc: 16101, groups: 16002, groupsGrpc: 16102, messages: 16003, messagesGrpc: 16103, notifA: 16004, notifB: 16014 };
 const URLS = {
@@ -289,7 +291,7 @@ try {
 
   const notifPids = { a: notifA.child.pid!, b: notifB.child.pid! };
   // Memory samples every 2 s: RSS as the OS sees it, and V8 heap used, whose minimum over the
-  // window approximates live data after a GC (no way to force one in the service from outside).
+  // window approximates live data; then a forced full GC (SIGUSR2) for the live figures.
   const sampleMemory = async (seconds: number) => {
     const rss = { a: [] as number[], b: [] as number[], generator: [] as number[] };
     const heap = { a: [] as number[], b: [] as number[] };

@@ -211,7 +211,7 @@ export async function explainAll(
     out.push(
       await explain(
         client,
-        'Send: send_message(), the whole write (idempotency check, seq, message insert with generated tsvector and 6 indexes, recipients, outbox row)',
+        'Send: send_message(), the whole write (idempotency check, seq, message insert with generated tsvector and every index, recipients, outbox row; first call in this session, so it includes compiling and planning the function)',
         send!,
       ),
     );

@@ -12,8 +12,13 @@
  * to pin and float). Besides req/s and latency, every run reports the CPU each process used per
  * request (from /proc), the figure to judge a change by on a busy machine.
  *
+ * Each target is measured twice more at a fixed offered rate (BENCH_RATE, default 5,000 req/s,
+ * issue 2's target): the latency that target is about, and a CPU per request that compares
+ * fairly between runs (flat out, a busier or quieter machine changes how many Redis commands
+ * and responses share one write, and with it the cost per request).
+ *
  * Environment: BENCH_DURATION (s, default 8), BENCH_CONNECTIONS (64), BENCH_LOGINS (40),
- * BENCH_PIN (both | on | off, default both), BENCH_CPU_PROFILE_DIR (writes a .cpuprofile of
+ * BENCH_RATE (5000), BENCH_PIN (both | on | off, default both), BENCH_CPU_PROFILE_DIR (writes a .cpuprofile of
  * accounts for its unpinned at-service window and of the gateway for its unpinned gateway
  * window; summarise with bench/lib/cpuprofile.ts).
  */
@@ -27,6 +32,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 40);
 const PIN = process.env.BENCH_PIN ?? 'both';
+/** The target rate of issue 2: also measured at exactly this offered rate, where CPU per request compares fairly between runs. */
+const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const ACCOUNTS_PORT = 14001;
 const GATEWAY_PORT = 18081;
@@ -107,13 +114,14 @@ try {
   loginTimes.sort((a, b) => a - b);
 
   const meter = cpuMeter({ services: pids });
-  const run = async (url: string, profile?: Service): Promise<Measured> => {
+  const run = async (url: string, options: { profile?: Service; overallRate?: number } = {}): Promise<Measured> => {
+    const { profile, overallRate } = options;
     // A short warm-up so JIT and connection pools are settled before measuring.
-    await runLoad({ url, connections: CONNECTIONS, duration: 3, headers });
+    await runLoad({ url, connections: CONNECTIONS, duration: 3, headers, overallRate });
     const loadAtStart = loadAverage();
     if (profile) profile.child.kill('SIGUSR2');
     meter.reset();
-    const result = await runLoad({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+    const result = await runLoad({ url, connections: CONNECTIONS, duration: DURATION_S, headers, overallRate });
     const cpuPercent = meter.read();
     if (profile) profile.child.kill('SIGUSR2');
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors (${JSON.stringify(result.statuses)})`);
@@ -127,7 +135,9 @@ try {
   };
 
   const modes = PIN === 'both' ? ['unpinned', 'pinned'] : PIN === 'on' ? ['pinned'] : ['unpinned'];
-  const usersMe: Record<string, { atService: Measured; throughGateway: Measured }> = {};
+  const usersMe: Record<string, Record<string, Measured>> = {};
+  const atService = `${base}/api/v1/users/me`;
+  const throughGateway = `http://127.0.0.1:${GATEWAY_PORT}/api/v1/users/me`;
   for (const mode of modes) {
     const pinned = mode === 'pinned';
     pin(pids.accounts, pinned ? '0' : '0,1');
@@ -135,8 +145,12 @@ try {
     pin(process.pid, pinned ? '1' : '0,1');
     const profileThis = PROFILE_DIR && !pinned;
     usersMe[mode] = {
-      atService: await run(`${base}/api/v1/users/me`, profileThis ? accounts : undefined),
-      throughGateway: await run(`http://127.0.0.1:${GATEWAY_PORT}/api/v1/users/me`, profileThis ? gateway : undefined),
+      // As fast as it goes (64 connections, each sends its next request when answered).
+      atService: await run(atService, { profile: profileThis ? accounts : undefined }),
+      throughGateway: await run(throughGateway, { profile: profileThis ? gateway : undefined }),
+      // At the target rate: latency there is what the target is about.
+      [`atService@${RATE}`]: await run(atService, { overallRate: RATE }),
+      [`throughGateway@${RATE}`]: await run(throughGateway, { overallRate: RATE }),
     };
   }
   pin(process.pid, '0,1');
@@ -144,7 +158,7 @@ try {
   const results = {
     date: new Date().toISOString(),
     machine: 'Debian 12, 2 cores (load generator on the same machine)',
-    settings: { durationSeconds: DURATION_S, connections: CONNECTIONS, pinnedMeans: 'services on core 0, autocannon on core 1' },
+    settings: { durationSeconds: DURATION_S, connections: CONNECTIONS, targetRate: RATE, pinnedMeans: 'services on core 0, autocannon on core 1' },
     usersMe,
     login: {
       argon2: 'argon2id m=19456 KiB, t=2, p=1',

@@ -71,8 +71,10 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
     readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
   });
   const touchLastSeen = createLastSeenTracker(ctx);
-  http.addHook('onResponse', async (request) => {
+  // Callback form: nothing to await, so no promise per request.
+  http.addHook('onResponse', (request, _reply, done) => {
     if (request.auth) touchLastSeen(request.auth.userId);
+    done();
   });
   authRoutes(http, ctx, verifyToken);
   await usersRoutes(http, ctx, verifyToken);

@@ -24,6 +24,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { ensureVhost, flushRedisDb, isolatedUrls } from '../lib/isolation.ts';
 import { cpuMeter, loadAverage, runLoad, type LoadResult } from '../lib/measure.ts';
 import { freshDatabase, percentile, root, startService, type Service } from '../lib/processes.ts';
@@ -134,15 +135,20 @@ try {
     };
   };
 
-  const modes = PIN === 'both' ? ['unpinned', 'pinned'] : PIN === 'on' ? ['pinned'] : ['unpinned'];
+  const canPin = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
+  const allCores = `0-${cpus().length - 1}`;
+  if (!canPin && PIN !== 'off') console.warn('taskset (util-linux) is not installed: measuring unpinned only');
+  const modes = !canPin || PIN === 'off' ? ['unpinned'] : PIN === 'on' ? ['pinned'] : ['unpinned', 'pinned'];
   const usersMe: Record<string, Record<string, Measured>> = {};
   const atService = `${base}/api/v1/users/me`;
   const throughGateway = `http://127.0.0.1:${GATEWAY_PORT}/api/v1/users/me`;
   for (const mode of modes) {
     const pinned = mode === 'pinned';
-    pin(pids.accounts, pinned ? '0' : '0,1');
-    pin(pids.gateway, pinned ? '0' : '0,1');
-    pin(process.pid, pinned ? '1' : '0,1');
+    if (canPin) {
+      pin(pids.accounts, pinned ? '0' : allCores);
+      pin(pids.gateway, pinned ? '0' : allCores);
+      pin(process.pid, pinned ? '1' : allCores);
+    }
     const profileThis = PROFILE_DIR && !pinned;
     usersMe[mode] = {
       // As fast as it goes (64 connections, each sends its next request when answered).
@@ -153,7 +159,7 @@ try {
       [`throughGateway@${RATE}`]: await run(throughGateway, { overallRate: RATE }),
     };
   }
-  pin(process.pid, '0,1');
+  if (canPin) pin(process.pid, allCores);
 
   const results = {
     date: new Date().toISOString(),

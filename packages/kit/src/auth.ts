@@ -59,16 +59,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       extraKeys.length === 0
         ? [await options.cache.get<CachedSession>(sessionKey(caller.sessionId))]
         : await options.cache.getMany<unknown>([sessionKey(caller.sessionId), ...extraKeys]);
-    if (!(await isLive(session as CachedSession | undefined, caller, options.sessionFallback))) {
-      throw unauthorized('The session has ended; sign in again.');
-    }
+    const entry = session as CachedSession | undefined;
+    const live = entry
+      ? !entry.revoked && entry.userId === caller.userId
+      : ((await options.sessionFallback?.(caller.sessionId, caller.userId)) ?? false);
+    if (!live) throw unauthorized('The session has ended; sign in again.');
     return extraKeys.length === 0 ? caller : { ...caller, alsoCached };
   };
-}
-
-async function isLive(session: CachedSession | undefined, caller: AuthContext, fallback: TokenVerifierOptions['sessionFallback']): Promise<boolean> {
-  if (session) return !session.revoked && session.userId === caller.userId;
-  return (await fallback?.(caller.sessionId, caller.userId)) ?? false;
 }
 
 interface TokenClaims {

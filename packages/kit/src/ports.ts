@@ -51,6 +51,8 @@ export interface Cache {
   set<T>(key: string, value: T, ttlSeconds: number): Promise<void>;
   /** Several keys in one round trip; missing keys come back as undefined. */
   getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
+  /** Sets several keys, each with the same TTL, in one round trip (one command on Redis). */
+  setMany<T>(entries: readonly (readonly [key: string, value: T])[], ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   /** Deletes every key that starts with prefix. */
   delPrefix(prefix: string): Promise<void>;

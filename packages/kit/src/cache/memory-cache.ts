@@ -57,6 +57,11 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       return keys.map((key) => read<T>(key));
     },
 
+    async setMany<T>(pairs: readonly (readonly [string, T])[], ttlSeconds: number): Promise<void> {
+      const expiresAt = Date.now() + wholeSeconds(ttlSeconds) * 1000;
+      for (const [key, value] of pairs) write(key, { json: serialize(value), expiresAt });
+    },
+
     async del(...keys: string[]): Promise<void> {
       for (const key of keys) entries.delete(key);
     },

@@ -21,6 +21,9 @@ const escapeGlob = (text: string): string => text.replace(/[\\*?[\]]/g, '\\$&');
 
 const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T));
 
+/** setMany: SET key value EX ttl for every key, as one command however many keys there are. */
+const SET_MANY_SCRIPT = "for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS";
+
 /** Cache on Redis: JSON values, TTL on every key. */
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.keyPrefix ?? '';
@@ -50,6 +53,13 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       if (keys.length === 0) return [];
       const raw = await redis.mget(keys.map(k));
       return raw.map((value) => parse<T>(value));
+    },
+
+    async setMany<T>(entries: readonly (readonly [string, T])[], ttlSeconds: number): Promise<void> {
+      if (entries.length === 0) return;
+      const ttl = wholeSeconds(ttlSeconds);
+      const values = entries.map(([, value]) => serialize(value));
+      await redis.eval(SET_MANY_SCRIPT, entries.length, ...entries.map(([key]) => k(key)), ttl, ...values);
     },
 
     async del(...keys: string[]): Promise<void> {

@@ -55,6 +55,21 @@ describe.each(adapterKinds())('Cache contract (%s)', (kind) => {
     expect(await cache.getMany([])).toEqual([]);
   });
 
+  it('sets many keys at once, each with the TTL', async () => {
+    await cache.setMany<unknown>(
+      [
+        ['set-many:a', { n: 1 }],
+        ['set-many:b', 'two'],
+      ],
+      60,
+    );
+    await cache.setMany([], 60);
+    expect(await cache.getMany(['set-many:a', 'set-many:b'])).toEqual([{ n: 1 }, 'two']);
+    await cache.setMany([['set-many:short', 'soon gone']], 1);
+    expect(await cache.get('set-many:short')).toBe('soon gone');
+    await expect.poll(() => cache.get('set-many:short'), { timeout: 5_000, interval: 100 }).toBeUndefined();
+  });
+
   it('deletes keys', async () => {
     await cache.set('del:a', 1, 60);
     await cache.set('del:b', 2, 60);

@@ -28,9 +28,15 @@ export async function invalidateRecent(cache: Cache, userIds: readonly string[])
   // In slices: a large group must not become one enormous command burst.
   for (let start = 0; start < unique.length; start += 1000) {
     const slice = unique.slice(start, start + 1000);
-    // Issued in the same tick: on Redis they go out as one pipelined write (one round trip),
-    // in this order on the one connection, so the stamps land before the pages go.
-    await Promise.all([...slice.map((id) => cache.set(staleKey(id), now, RECENT_TTL_SECONDS)), cache.del(...slice.map(recentKey))]);
+    // Issued in the same tick: on Redis the two commands go out as one pipelined write (one
+    // round trip), in this order on the one connection, so the stamps land before the pages go.
+    await Promise.all([
+      cache.setMany(
+        slice.map((id) => [staleKey(id), now] as const),
+        RECENT_TTL_SECONDS,
+      ),
+      cache.del(...slice.map(recentKey)),
+    ]);
   }
 }
 

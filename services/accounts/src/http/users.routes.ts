@@ -39,7 +39,6 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
   const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['users'];
   const security = [{ bearer: [] }];
-  await app.register(multipart, { limits: { fileSize: ctx.config.AVATAR_MAX_BYTES, files: 1, fields: 5, parts: 10 } });
 
   // The hottest route: the profile is read from the cache in the same round trip as the session.
   const authenticatedWithProfile = { onRequest: requireAuth(verify, { alsoRead: (caller) => [userKey(caller.userId)] }) };
@@ -75,26 +74,31 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
     async (request) => presentMe(await setStatus(ctx, callerOf(request).userId, request.body.status, request.body.text ?? null)),
   );
 
-  app.put(
-    '/api/v1/users/me/avatar',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Upload your avatar (multipart field "file": PNG, JPEG or WebP)', consumes: ['multipart/form-data'], response: { 200: meSchema } },
-    },
-    async (request) => {
-      if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
-      const file = await request.file().catch(malformedMultipart);
-      // The first file part must be the one API.md names; a file under another name is not the avatar.
-      if (file?.fieldname !== 'file') throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
-      // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.
-      const bytes = await file.toBuffer().catch((error: unknown) => {
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(`The avatar is larger than ${ctx.config.AVATAR_MAX_BYTES} bytes.`);
-        return malformedMultipart(error);
-      });
-      if (bytes.length === 0) throw badRequest('The file is empty.', { 'body.file': ['is empty'] });
-      return presentMe(await uploadAvatar(ctx, callerOf(request).userId, bytes));
-    },
-  );
+  // Multipart only in the avatar route's own scope: the plugin adds hooks (async ones, and a
+  // 'close' listener) to every request of the scope it is registered in, /users/me included.
+  await app.register(async (scope: HttpServer) => {
+    await scope.register(multipart, { limits: { fileSize: ctx.config.AVATAR_MAX_BYTES, files: 1, fields: 5, parts: 10 } });
+    scope.put(
+      '/api/v1/users/me/avatar',
+      {
+        ...authenticated,
+        schema: { tags, security, summary: 'Upload your avatar (multipart field "file": PNG, JPEG or WebP)', consumes: ['multipart/form-data'], response: { 200: meSchema } },
+      },
+      async (request) => {
+        if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
+        const file = await request.file().catch(malformedMultipart);
+        // The first file part must be the one API.md names; a file under another name is not the avatar.
+        if (file?.fieldname !== 'file') throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
+        // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.
+        const bytes = await file.toBuffer().catch((error: unknown) => {
+          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(`The avatar is larger than ${ctx.config.AVATAR_MAX_BYTES} bytes.`);
+          return malformedMultipart(error);
+        });
+        if (bytes.length === 0) throw badRequest('The file is empty.', { 'body.file': ['is empty'] });
+        return presentMe(await uploadAvatar(ctx, callerOf(request).userId, bytes));
+      },
+    );
+  });
 
   app.get(
     '/api/v1/users/me/activity',

@@ -125,13 +125,28 @@ function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------- /proc helpers
 const TICK = 100; // CLK_TCK
 function cpuTicks(pid: number): number {
+  const [user, system] = cpuSplit(pid);
+  return user + system;
+}
+/** [utime, stime] in ticks: system time is mostly the kernel's socket writes (and, on loopback, the receive path too). */
+function cpuSplit(pid: number): [number, number] {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
+    return [Number(fields[11]), Number(fields[12])];
   } catch {
-    return 0;
+    return [0, 0];
   }
+}
+/** Share of system time in the CPU used between two cpuSplit readings of several processes, in %. */
+function systemShare(before: [number, number][], after: [number, number][]): number {
+  let user = 0;
+  let system = 0;
+  after.forEach(([u, s], i) => {
+    user += u - before[i]![0];
+    system += s - before[i]![1];
+  });
+  return user + system === 0 ? 0 : Math.round((system / (user + system)) * 1000) / 10;
 }
 function rssKb(pid: number): number {
   try {
@@ -304,15 +319,25 @@ try {
       heap.b.push(await heapUsedKb(PORTS.notifB));
     }
     const last = (xs: number[]) => xs[xs.length - 1]!;
-    // Then a full GC in each instance, and the live figures after it.
-    for (const pid of [notifPids.a, notifPids.b]) process.kill(pid, 'SIGUSR2');
-    await sleep(1500);
+    // Then a full GC in each instance, and the live figures after it: the lowest of three rounds,
+    // since a reading can land right after a burst of work (a heartbeat sweep, a presence refresh).
+    const gcRss = { a: [] as number[], b: [] as number[] };
+    const gcHeap = { a: [] as number[], b: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      for (const pid of [notifPids.a, notifPids.b]) process.kill(pid, 'SIGUSR2');
+      await sleep(1000);
+      gcRss.a.push(rssKb(notifPids.a));
+      gcRss.b.push(rssKb(notifPids.b));
+      gcHeap.a.push(await heapUsedKb(PORTS.notifA));
+      gcHeap.b.push(await heapUsedKb(PORTS.notifB));
+    }
     return {
       rss: { a: last(rss.a), b: last(rss.b), generator: last(rss.generator) },
       heapMin: { a: Math.min(...heap.a), b: Math.min(...heap.b) },
       afterGc: {
-        rss: { a: rssKb(notifPids.a), b: rssKb(notifPids.b) },
-        heap: { a: await heapUsedKb(PORTS.notifA), b: await heapUsedKb(PORTS.notifB) },
+        rss: { a: Math.min(...gcRss.a), b: Math.min(...gcRss.b) },
+        heap: { a: Math.min(...gcHeap.a), b: Math.min(...gcHeap.b) },
+        heapRounds: gcHeap,
       },
     };
   };
@@ -427,7 +452,7 @@ try {
     serverKbPerIdleSocketAfterGc: perSocket(memBefore.afterGc.rss, memAfter.afterGc.rss),
     serverHeapKbPerIdleSocketAfterGc: perSocket(memBefore.afterGc.heap, memAfter.afterGc.heap),
     idleSeconds: IDLE_S,
-    note: 'serverKbPerIdleSocket: VmRSS of both notifications processes after all sockets were ready and IDLE_S s idle, minus before opening any, per socket held; serverHeapKbPerIdleSocket: the same with the minimum V8 heap used over each window; *AfterGc: the same right after a full GC forced in both instances (SIGUSR2, bench/realtime/gc-on-signal.mjs) at the end of each window',
+    note: 'serverKbPerIdleSocket: VmRSS of both notifications processes after all sockets were ready and IDLE_S s idle, minus before opening any, per socket held; serverHeapKbPerIdleSocket: the same with the minimum V8 heap used over each window; *AfterGc: the same, lowest of three readings each right after a full GC forced in both instances (SIGUSR2, bench/realtime/gc-on-signal.mjs) at the end of each window',
   };
   log('idle memory', results.idleMemory);
 
@@ -459,6 +484,7 @@ try {
     let inflight = 0;
     let maxInflight = 0;
     const cpu0 = new Map(Object.entries(myPids).map(([k, pid]) => [k, cpuTicks(pid)]));
+    const notifSplit0 = [cpuSplit(myPids['notifications-a']!), cpuSplit(myPids['notifications-b']!)];
     const all0 = ticksByComm();
     const sys0 = totalCpuTicks();
     const t0 = performance.now();
@@ -509,6 +535,7 @@ try {
     });
     const sendWindowMs = performance.now() - t0;
     const cpu1 = new Map(Object.entries(myPids).map(([k, pid]) => [k, cpuTicks(pid)]));
+    const notifSplit1 = [cpuSplit(myPids['notifications-a']!), cpuSplit(myPids['notifications-b']!)];
     const all1 = ticksByComm();
     const sys1 = totalCpuTicks();
     // Wait until every message of the step is in (or the loss timeout after the last send).
@@ -581,6 +608,13 @@ try {
       commitToSocketMs: { p50: round(percentile(fan, 50)), p99: round(percentile(fan, 99)), note: 'receipt minus the message createdAt (ms clock)' },
       sendHttpMs: { p50: round(percentile(sendLatencies, 50)), p99: round(percentile(sendLatencies, 99)) },
       cpuPercentOfOneCore: { ...cpuPercent, ...Object.fromEntries(Object.entries(byComm).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1])) },
+      // CPU of both notifications instances and of the generator per delivery of the step (fixed
+      // costs such as heartbeats included), and how much of the instances' time was in the kernel.
+      cpuPerDeliveryUs: {
+        notifications: round(((cpuPercent['notifications-a']! + cpuPercent['notifications-b']!) / 100 / Math.max(1, delivered / (sendWindowMs / 1000))) * 1e6),
+        generator: round((cpuPercent.generator! / 100 / Math.max(1, delivered / (sendWindowMs / 1000))) * 1e6),
+      },
+      notificationsSystemTimePercent: systemShare(notifSplit0, notifSplit1),
       machineBusyPercent: machineBusy,
       elapsedCheck: Math.round(elapsedS * 10) / 10,
       socketsClosedSoFar: Object.values(closes).reduce((a, b) => a + b, 0),
@@ -589,6 +623,7 @@ try {
     delete (step as any).elapsedCheck;
     steps.push(step);
     log(`rate ${rate}/s: sent ${step.sendRateAchieved}/s, ${step.deliveriesPerSecond} deliveries/s, p50 ${step.latencyMs.p50} p95 ${step.latencyMs.p95} p99 ${step.latencyMs.p99} ms, lost ${lost}, dup ${duplicates}, send errors ${sendErrors}, machine ${machineBusy}% busy`);
+    log(`  cpu per delivery: notifications ${step.cpuPerDeliveryUs.notifications} µs (${step.notificationsSystemTimePercent}% of it system time), generator ${step.cpuPerDeliveryUs.generator} µs`);
     log('  cpu %', step.cpuPercentOfOneCore);
     (step as any).range = [first, last];
     if (!(step.latencyMs.p99 <= STOP_P99_MS) || lost > 0 || sendErrors > 0 || step.sendRateAchieved < 0.9 * rate) {

@@ -587,3 +587,21 @@ describe('deploy/k8s', () => {
     });
   });
 });
+
+describe('the configuration reference', () => {
+  const variables = [...new Set([...schemas.values()].flatMap((schema) => Object.keys(schema.shape)))].sort();
+  // Read by accounts/src/main.ts itself, outside the schema.
+  variables.push('ACCOUNTS_RUN_WORKER');
+
+  it('.env.example names every variable of every service config', () => {
+    const example = readFileSync(join(repoRoot, '.env.example'), 'utf8');
+    const named = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    expect(variables.filter((name) => !named.has(name))).toEqual([]);
+  });
+
+  it("the README's configuration table names every variable of every service config", () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Layout'));
+    expect(variables.filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
+  });
+});

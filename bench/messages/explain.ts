@@ -13,6 +13,7 @@ import type { Membership, ReadAccess } from '../../services/messages/src/data/ac
 import { findConversationFor, type ConversationRow } from '../../services/messages/src/data/conversation.repository.ts';
 import { findByClientMessageId, listMessagePage, sendMessageRow } from '../../services/messages/src/data/message.repository.ts';
 import { messagesConfigSchema } from '../../services/messages/src/config.ts';
+import type { SearchScope } from '../../services/messages/src/data/search.repository.ts';
 import { findHits } from '../../services/messages/src/domain/search-messages.ts';
 
 interface Statement {
@@ -112,6 +113,7 @@ const readAccessOf = (conversationId: string, userId: string) => ({ conversation
 
 /** The service's SEARCH_RECENT_WINDOW (its default unless set). */
 const SEARCH_WINDOW = messagesConfigSchema.shape.SEARCH_RECENT_WINDOW.parse(process.env.SEARCH_RECENT_WINDOW);
+const SEARCH_SMALL_SCOPE = messagesConfigSchema.shape.SEARCH_SMALL_SCOPE.parse(process.env.SEARCH_SMALL_SCOPE);
 
 
 export interface ExplainInput {
@@ -119,6 +121,8 @@ export interface ExplainInput {
   /** Every conversation of the reader (the search scope). */
   conversations: { id: string; lastSeq: number; type: string }[];
   terms: { rare: string; common: string };
+  /** A caller in a few conversations: their direct ones come from conversation_members, their groups listed here. */
+  few?: { userId: string; groupIds: string[] } | undefined;
 }
 
 export type Section = 'history' | 'search' | 'send';
@@ -162,24 +166,25 @@ export async function explainAll(
   // Search: the statements the service runs for one search, in order (run for real, since each decides the next);
   // the scope is part of each (the reader's groups come from the groups service, cached).
   if (sections.includes('search')) {
-    const scope = { userId: readerId, groupIds: input.conversations.filter((c) => c.type === 'group').map((c) => c.id) };
-    for (const [label, term] of [
-      ['rare', input.terms.rare],
-      ['common', input.terms.common],
-    ] as const) {
-      const statements = await recordRunning(client, (db) => findHits(db, SEARCH_WINDOW, scope, { query: term, limit: 51 }, readerId));
-      for (const [i, statement] of statements.entries()) {
-        const what = `walk over the newest ${String(statement.params[8])} messages, then the text indexes if fewer than ${String(statement.params[10])} hits`;
-        out.push(
-          await explain(
-            client,
-            `Search, ${label} term “${term}” over all ${input.conversations.length} conversations, statement ${i + 1} of ${statements.length}: ${what}`,
-            statement,
-            3,
-          ),
-        );
+    const scopes: [string, SearchScope][] = [
+      [`over all ${input.conversations.length} conversations`, { userId: readerId, groupIds: input.conversations.filter((c) => c.type === 'group').map((c) => c.id) }],
+    ];
+    if (input.few)
+      scopes.push([`as a caller in ${input.few.groupIds.length} groups and their direct conversations`, { userId: input.few.userId, groupIds: input.few.groupIds }]);
+    scopes.push([`within the median conversation (${median.lastSeq} messages)`, { conversationId: median.id }]);
+    for (const [where, scope] of scopes)
+      for (const [label, term] of [
+        ['rare', input.terms.rare],
+        ['common', input.terms.common],
+      ] as const) {
+        const statements = await recordRunning(client, (db) => findHits(db, SEARCH_WINDOW, scope, { query: term, limit: 51 }, readerId, SEARCH_SMALL_SCOPE));
+        for (const [i, statement] of statements.entries()) {
+          const what = `walk over the newest ${String(statement.params[8])} messages (of the whole table, or of each conversation of a scope of at most ${SEARCH_SMALL_SCOPE}), then the text indexes if too few hits`;
+          out.push(
+            await explain(client, `Search, ${label} term “${term}” ${where}, statement ${i + 1} of ${statements.length}: ${what}`, statement, 3),
+          );
+        }
       }
-    }
   }
 
   // Send: the membership read, then the send itself, one call of send_message() (rolled back).

@@ -10,7 +10,9 @@
  * directly (no gateway) and every response time is kept. Scenarios, each after a 3 s warm-up,
  * at several connection counts:
  *   history   GET /conversations/:id/messages?before=<random seq>&limit=50, random conversation
- *   search    GET /search/messages?q=<rare term> and ?q=<common term>, over all 1,000 conversations
+ *   search    GET /search/messages?q=<rare term> and ?q=<common term>: over all 1,000 conversations
+ *             (the reader), over the few conversations of the seeded user in the fewest ("few"),
+ *             and within the median conversation (conversationId, "in-conversation")
  *   send      POST /conversations/:id/messages, random conversation, unique clientMessageId:
  *             HTTP, the transaction (seq, message, outbox row), the relay to RabbitMQ. Afterwards:
  *             the outbox must drain, and every message.created must arrive in a queue of ours.
@@ -111,6 +113,33 @@ const conversations =
     )
   ).map((c) => ({ id: c.id, lastSeq: Number(c.last_seq), type: c.type }));
 
+/** The seeded user in the fewest conversations (the groups service's memberships, and one direct conversation each). */
+async function fewestConversationsUser(): Promise<{ userId: string; username: string; conversations: number; groupIds: string[] }> {
+  const groupsDb = new pg.Client({ connectionString: databaseUrlOf(DATABASES.groups) });
+  const accountsDb = new pg.Client({ connectionString: databaseUrlOf(DATABASES.accounts) });
+  await Promise.all([groupsDb.connect(), accountsDb.connect()]);
+  try {
+    const readerId = seed.users.readerId as string;
+    const [user] = (
+      await groupsDb.query<{ user_id: string; n: number }>(
+        'SELECT user_id, count(*) AS n FROM memberships WHERE user_id <> $1 GROUP BY user_id ORDER BY count(*), user_id LIMIT 1',
+        [readerId],
+      )
+    ).rows;
+    if (!user) throw new Error('no seeded user besides the reader is in a group');
+    const [account] = (await accountsDb.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [user.user_id])).rows;
+    const [direct] = await sql<{ n: number }>('SELECT count(*) AS n FROM conversation_members WHERE user_id = $1', [user.user_id]);
+    const groupIds = (await groupsDb.query<{ group_id: string }>('SELECT group_id FROM memberships WHERE user_id = $1', [user.user_id])).rows.map(
+      (r) => r.group_id,
+    );
+    return { userId: user.user_id, username: account!.username, conversations: groupIds.length + Number(direct!.n), groupIds };
+  } finally {
+    await Promise.all([groupsDb.end(), accountsDb.end()]);
+  }
+}
+/** The conversation with the median number of messages (the one explain.ts calls median). */
+const medianConversation = () => [...conversations].sort((a, b) => b.lastSeq - a.lastSeq)[Math.floor(conversations.length / 2)]!;
+
 const loadBefore = loadAverage();
 console.log(`messages bench: ${count!.n} messages, ${conversations.length} conversations; load average ${loadBefore.join(' ')}`);
 const stack = await startStack(profileDir ? { profileDir } : {});
@@ -124,7 +153,10 @@ rabbit.on('error', (err) => console.error('rabbitmq:', err));
 const queue = `bench.messages.created.${runId}`;
 const scenarios: Record<string, LoadResult & { cpu: Record<string, number> }> = {};
 let explained: Explained[] = [];
+/** The search caller in a few conversations (the reader is in all). */
+const few = await fewestConversationsUser();
 const explainInput = {
+  few: { userId: few.userId, groupIds: few.groupIds },
   readerId: seed.users.readerId as string,
   conversations,
   terms: { rare: seed.terms.rare.term as string, common: seed.terms.common.term as string },
@@ -202,15 +234,28 @@ try {
       ],
     });
   }
+  // The reader belongs to every conversation; the usual user belongs to a few, and a search within
+  // one conversation is narrower still: their matches are a small share of the newest messages.
+  const { body: fewLogin } = await call('POST', `${URLS.accounts}/api/v1/auth/login`, { body: { login: few.username, password: PASSWORD } });
+  const fewHeaders = { authorization: `Bearer ${fewLogin.accessToken as string}` };
+  const median = medianConversation();
+  const searches: [label: string, query: string, headers: Record<string, string>][] = [];
   for (const [label, term] of [
     ['rare', seed.terms.rare.term as string],
     ['common', seed.terms.common.term as string],
-  ]) {
+  ] as const) {
+    const q = `q=${encodeURIComponent(term)}`;
+    searches.push([label, q, headers], [`few ${label}`, q, fewHeaders], [`in-conversation ${label}`, `${q}&conversationId=${median.id}`, headers]);
+  }
+  console.log(
+    `search callers: ${READER} (all ${conversations.length} conversations); ${few.username} (${few.conversations} conversations); in-conversation: ${median.id} (${median.lastSeq} messages, the median)`,
+  );
+  for (const [label, query, searchHeaders] of searches) {
     for (const connections of READ_CONNECTIONS) {
       await measure(`search ${label} c${connections}`, {
-        url: `${URLS.messages}/api/v1/search/messages?q=${encodeURIComponent(term!)}`,
+        url: `${URLS.messages}/api/v1/search/messages?${query}`,
         connections,
-        headers,
+        headers: searchHeaders,
       });
     }
   }
@@ -493,7 +538,7 @@ Run ${r.date} (run \`${r.runId}\`), ${r.machine.cpus} cores (${r.machine.cpuMode
 PostgreSQL ${r.machine.postgres.server_version} with stock settings (shared_buffers ${r.machine.postgres.shared_buffers}, work_mem ${r.machine.postgres.work_mem}, jit ${r.machine.postgres.jit}).
 Data: ${r.seed.messages.toLocaleString('en')} messages in ${r.seed.conversations.total} conversations (${r.seed.conversations.direct} direct, ${r.seed.conversations.groups} groups; ${r.seed.conversations.messagesPerConversation.min}–${r.seed.conversations.messagesPerConversation.max} messages each, median ${r.seed.conversations.messagesPerConversation.median}), ${seed.sizes?.find((x: any) => x.name === 'messages')?.megabytes ?? '?'} MB with its indexes;
 seeded by \`npm run bench:messages:seed\` in ${r.seed.seedingSeconds} s (${seedPhases}; load average ${seed.loadAverage?.before?.[0] ?? '?'} when it started).
-The caller belongs to all of them. Search terms: rare “${r.seed.terms.rare.term}” (${r.seed.terms.rare.fullText} matching messages), common “${r.seed.terms.common.term}” (${r.seed.terms.common.fullText.toLocaleString('en')} full-text, ${r.seed.terms.common.partial.toLocaleString('en')} substring matches).
+The caller belongs to all of them; the “few” search rows' caller is the seeded user in the fewest, the “in-conversation” rows search the median conversation only. Search terms: rare “${r.seed.terms.rare.term}” (${r.seed.terms.rare.fullText} matching messages), common “${r.seed.terms.common.term}” (${r.seed.terms.common.fullText.toLocaleString('en')} full-text, ${r.seed.terms.common.partial.toLocaleString('en')} substring matches).
 accounts, groups and messages each a process (distributed mode), on real PostgreSQL, Redis (db 5) and RabbitMQ (vhost parley_bench), loopback only.
 Load: autocannon in the bench process, straight at the messages service, ${r.settings.durationSeconds} s per row after a ${r.settings.warmupSeconds} s warm-up; latency of every 2xx answer, exact.
 

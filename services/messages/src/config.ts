@@ -34,6 +34,8 @@ export const messagesConfigSchema = baseConfigSchema.extend({
    * 1 of 16 messages fills a page of 50 there; every other search pays for reading them too.
    */
   SEARCH_RECENT_WINDOW: z.coerce.number().int().min(1).max(100_000).default(800),
+  /** A search scope of at most this many conversations is walked conversation by conversation (search.repository.ts). */
+  SEARCH_SMALL_SCOPE: z.coerce.number().int().min(0).max(100_000).default(100),
   /** Deadline of each gRPC call to accounts and groups. */
   GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });

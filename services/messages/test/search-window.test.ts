@@ -8,9 +8,16 @@ const STARTUP_TIMEOUT_MS = 180_000;
  * Search in its two steps (domain/search-messages.ts) with a walk of only 4 messages, so that a
  * handful of messages crosses every boundary: the first walk, the wider second walk, the text
  * indexes below them. Whatever path a search takes, the answer must be the newest hits first,
- * complete, with every filter and the caller's scope applied.
+ * complete, with every filter and the caller's scope applied. Each twice: with every scope
+ * walked conversation by conversation (SEARCH_SMALL_SCOPE 100: each of these callers is in a few
+ * conversations), and with every caller's scope walked over the whole table (0; a search within
+ * one conversation is walked in it either way).
  */
-describe.each(adapterKinds())('message search across the recent-walk boundary (%s)', (kind) => {
+const paths = adapterKinds().flatMap((kind) => [
+  [kind, 'per conversation', '100'] as const,
+  [kind, 'whole table', '0'] as const,
+]);
+describe.each(paths)('message search across the recent-walk boundary (%s, walk %s)', (kind, _path, smallScope) => {
   let s: MessagesStack;
   let alice: StackUser;
   let bob: StackUser;
@@ -40,7 +47,7 @@ describe.each(adapterKinds())('message search across the recent-walk boundary (%
   };
 
   beforeAll(async () => {
-    s = await startMessagesStack(kind, { messagesEnv: { SEARCH_RECENT_WINDOW: '4' } });
+    s = await startMessagesStack(kind, { messagesEnv: { SEARCH_RECENT_WINDOW: '4', SEARCH_SMALL_SCOPE: smallScope } });
     [alice, bob, carol] = await Promise.all([s.register(), s.register(), s.register()]);
     groupId = await createGroup(s, alice, [bob], 'Window');
     directId = await openDirect(s, alice, bob);
@@ -109,6 +116,48 @@ describe.each(adapterKinds())('message search across the recent-walk boundary (%
     expect(await hitIds(alice, { q: 'walrus', after: sent[0]!.createdAt })).toEqual(
       newestFirst((m) => alices(m) && m.body.includes('walrus') && m.createdAt > sent[0]!.createdAt),
     );
+  });
+
+  it('pages within one conversation, with and without a sender, without repeats or gaps', async () => {
+    for (const [conversationId, extra] of [
+      [groupId, {}],
+      [directId, {}],
+      [groupId, { senderId: bob.id }],
+    ] as const) {
+      for (const q of ['narwhal', 'walrus', 'filler']) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const res: ApiResponse = await search(alice, { q, conversationId, limit: '1', ...extra, ...(cursor ? { cursor } : {}) });
+          expect(res.status).toBe(200);
+          seen.push(...res.body.items.map((h: any) => h.message.id));
+          cursor = res.body.nextCursor;
+          pages++;
+        } while (cursor && pages < 20);
+        const sender = 'senderId' in extra ? extra.senderId : undefined;
+        expect(seen, `${q} in ${conversationId}`).toEqual(
+          newestFirst((m) => m.conversationId === conversationId && m.body.includes(q) && (sender === undefined || m.senderId === sender)),
+        );
+      }
+    }
+  });
+
+  it('a conversation busier than the others does not hide their older hits', async () => {
+    // Eve's busy group gets the newest messages; her quiet direct conversation has one old hit. Each
+    // walk reads two messages of each (a window of 4 over two conversations): the edge must be the
+    // busy one's (the newer), or the busy one's older orcas would be skipped.
+    const eve = await s.register();
+    const quiet = await openDirect(s, eve, bob);
+    const busy = await createGroup(s, eve, [], 'Busy');
+    await say(bob, quiet, 'an old orca in the quiet one');
+    await say(eve, quiet, 'quiet again');
+    for (let i = 0; i < 6; i++) await say(eve, busy, i % 2 === 0 ? `orca number ${i}` : `busy chatter ${i}`);
+    const orcas = newestFirst((m) => (m.conversationId === quiet || m.conversationId === busy) && m.body.includes('orca'));
+    expect(orcas).toHaveLength(4);
+    expect(await hitIds(eve, { q: 'orca' })).toEqual(orcas);
+    expect(await hitIds(eve, { q: 'orca', limit: '3' })).toEqual(orcas.slice(0, 3));
+    expect(await hitIds(eve, { q: 'orca', conversationId: quiet })).toEqual(orcas.slice(-1));
   });
 
   it('when a member is removed from the group, neither step shows its messages any more', async () => {

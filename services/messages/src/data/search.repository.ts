@@ -76,7 +76,8 @@ const scopeSql = (kind: ScopeKind, n: number): string =>
 // (… IN (…)) IS TRUE keeps an IN a hashed lookup: as a join, a generic plan (which guesses a
 // dozen ids in an array parameter) would run it as a nested loop of index lookups.
 const scopeKind = (scope: SearchScope): ScopeKind => ('conversationId' in scope ? 'one' : 'all');
-const scopeParams = (scope: SearchScope): unknown[] => ('conversationId' in scope ? [scope.conversationId] : [scope.userId, [...scope.groupIds]]);
+const scopeParams = (scope: SearchScope, smallScope: number): unknown[] =>
+  'conversationId' in scope ? [scope.conversationId] : [scope.userId, [...scope.groupIds], smallScope];
 
 const HIT_COLUMNS = `m.id, m.conversation_id, m.seq, m.sender_id, m.body, m.client_message_id, m.reply_to_id, m.mentions,
        m.created_at, m.edited_at, m.deleted_at`;
@@ -115,6 +116,16 @@ const PRESENT_HITS = `SELECT ${presented('h')}
        JOIN LATERAL (SELECT ${HIT_COLUMNS}, m.search_vector @@ q.tsq AS full_text FROM messages m WHERE m.id = hits.id) h ON true
       ORDER BY h.created_at DESC, h.id DESC`;
 
+/**
+ * The default of SEARCH_SMALL_SCOPE: a scope of at most this many conversations is walked
+ * conversation by conversation (each one's newest messages off messages_search_recent); a larger
+ * one, the whole table's newest messages at once. The whole-table walk suits a caller in most
+ * conversations (their hits are among the newest messages of the table); for a caller in a few
+ * of thousands it would find few of their messages, and a common word would fall through to
+ * fetching every match of the whole table from the text indexes (250 ms and more).
+ */
+export const SMALL_SCOPE_CONVERSATIONS = 100;
+
 /*
  * One statement: the walk over the newest `window` messages below the page's bounds, keeping
  * narrow columns only (whether each row is a hit is decided as it goes: scope, sender, text);
@@ -125,38 +136,111 @@ const PRESENT_HITS = `SELECT ${presented('h')}
  * in a generic plan the planner cannot tell how selective they are, and would start from the
  * scope (reading each conversation whole) or AND the text bitmap with a million-entry range of
  * the time index.
+ *
+ * The walk takes one of two forms, by the scope's size ($14 conversations at most: the small
+ * one; a single conversation always), each gated so that only one runs:
+ * - walked_all: the newest `window` messages of the whole table; its edge is its oldest row,
+ *   when it read the whole window (else it reached the end).
+ * - walked_each: each scope conversation's newest messages, `window` shared among them by how
+ *   many messages each has had per second (last_seq over the time since its first message), so
+ *   that the walks end at about the same time whatever their activity. A
+ *   conversation that read its share without `limit` hits may have older hits unseen, so the
+ *   edge is the newest of those conversations' oldest rows: every scope message at or above it
+ *   was read, and hits are kept at or above it only. A conversation with `limit` hits needs no
+ *   more (an older hit of it cannot be on the page), nor does one read to its end. Below the
+ *   edge, the text indexes are ANDed with the scope's conversations (conversation_id = ANY),
+ *   not read whole and filtered as for the large scope.
  */
-const searchSql = (kind: ScopeKind): string => `WITH ${QUERY_CTE}, ${BOUND_CTE},
-     scope AS MATERIALIZED (${scopeSql(kind, 12)}),
-     walked AS MATERIALIZED (
+const searchSql = (kind: ScopeKind): string => {
+  const small = kind === 'one' ? 'true' : '(SELECT n FROM size) <= $14';
+  const large = kind === 'one' ? 'false' : '(SELECT n FROM size) > $14';
+  const keyBelowEdge = (alias: string) => `(${alias}.created_at, ${alias}.id) < ((SELECT created_at FROM edge), (SELECT id FROM edge))`;
+  const walkedAll =
+    kind === 'one'
+      ? ''
+      : `
+     walked_all AS MATERIALIZED (
        SELECT m.id, m.created_at,
               ((m.conversation_id IN (SELECT id FROM scope)) AND ($7::uuid IS NULL OR m.sender_id = $7::uuid) AND ${matches('m')}) AS hit
          FROM messages m CROSS JOIN q
-        WHERE m.deleted_at IS NULL${kind === 'one' ? ' AND m.conversation_id = $12::uuid' : ''}
+        WHERE m.deleted_at IS NULL AND ${large}
           AND (m.created_at, m.id) < ((SELECT at FROM bound), (SELECT id FROM bound))
           AND m.created_at > $6::timestamptz
         ORDER BY m.created_at DESC, m.id DESC
-        LIMIT $9),
-     edge AS MATERIALIZED (
-       SELECT w.created_at, w.id, (SELECT count(*) FROM walked) AS examined FROM walked w ORDER BY w.created_at, w.id LIMIT 1),
-     walk_hits AS MATERIALIZED (SELECT w.id, w.created_at FROM walked w WHERE w.hit ORDER BY w.created_at DESC, w.id DESC LIMIT $10),
-     matched AS MATERIALIZED (
+        LIMIT $9),`;
+  const edgeAll =
+    kind === 'one'
+      ? ''
+      : `(SELECT w.created_at, w.id FROM walked_all w WHERE (SELECT count(*) FROM walked_all) >= $9 ORDER BY w.created_at, w.id LIMIT 1)
+       UNION ALL
+       `;
+  const matchedAll =
+    kind === 'one'
+      ? ''
+      : `(SELECT w.id, w.created_at FROM matched_all w
+         WHERE (w.conversation_id IN (SELECT id FROM scope)) IS TRUE AND ($7::uuid IS NULL OR w.sender_id = $7::uuid)
+           AND ${keyBelowEdge('w')} AND w.created_at > $6::timestamptz
+         ORDER BY w.created_at DESC, w.id DESC
+         LIMIT $10)
+       UNION ALL
+       `;
+  const matchedAllCte =
+    kind === 'one'
+      ? ''
+      : `
+     matched_all AS MATERIALIZED (
        SELECT m.id, m.created_at, m.conversation_id, m.sender_id
          FROM messages m CROSS JOIN q
-        WHERE ${matches('m')} AND m.deleted_at IS NULL
-          AND (SELECT count(*) FROM walk_hits) < LEAST($10, $11::int) AND (SELECT examined FROM edge) >= $9),
+        WHERE ${matches('m')} AND m.deleted_at IS NULL AND ${large} AND (SELECT go FROM indexed)),`;
+  return `WITH ${QUERY_CTE}, ${BOUND_CTE},
+     scope AS MATERIALIZED (${scopeSql(kind, 12)}),
+     size AS MATERIALIZED (SELECT count(*) AS n FROM scope),${walkedAll}
+     shares AS MATERIALIZED (
+       SELECT r.id, (COALESCE(ceil($9::numeric * r.rate / NULLIF(sum(r.rate) OVER (), 0)), ceil($9::numeric / count(*) OVER ())) + 1)::int AS per
+         FROM (SELECT c.id, COALESCE(c.last_seq / GREATEST(extract(epoch FROM c.last_message_at - f.created_at), 60), 0) AS rate
+                 FROM scope s JOIN conversations c ON c.id = s.id
+                 LEFT JOIN LATERAL (SELECT m.created_at FROM messages m WHERE m.conversation_id = s.id ORDER BY m.seq LIMIT 1) f ON true
+                WHERE ${small}) r),
+     walked_each AS MATERIALIZED (
+       SELECT w.id, w.created_at, w.hit, w.rn, w.conversation_hits, s.per
+         FROM shares s CROSS JOIN LATERAL (
+           SELECT x.id, x.created_at, x.hit,
+                  row_number() OVER (ORDER BY x.created_at DESC, x.id DESC) AS rn,
+                  count(*) FILTER (WHERE x.hit) OVER () AS conversation_hits
+             FROM (SELECT m.id, m.created_at, (($7::uuid IS NULL OR m.sender_id = $7::uuid) AND ${matches('m')}) AS hit
+                     FROM messages m CROSS JOIN q
+                    WHERE m.conversation_id = s.id AND m.deleted_at IS NULL
+                      AND (m.created_at, m.id) < ((SELECT at FROM bound), (SELECT id FROM bound))
+                      AND m.created_at > $6::timestamptz
+                    ORDER BY m.created_at DESC, m.id DESC
+                    LIMIT s.per) x) w),
+     edge AS MATERIALIZED (
+       ${edgeAll}(SELECT w.created_at, w.id FROM walked_each w
+         WHERE w.rn = w.per AND w.conversation_hits < $10
+         ORDER BY w.created_at DESC, w.id DESC LIMIT 1)),
+     walked AS MATERIALIZED (
+       SELECT w.id, w.created_at, w.hit FROM (${kind === 'one' ? '' : 'SELECT id, created_at, hit FROM walked_all UNION ALL '}SELECT id, created_at, hit FROM walked_each) w
+        WHERE NOT EXISTS (SELECT 1 FROM edge) OR NOT ${keyBelowEdge('w')}),
+     walk_hits AS MATERIALIZED (SELECT w.id, w.created_at FROM walked w WHERE w.hit ORDER BY w.created_at DESC, w.id DESC LIMIT $10),
+     indexed AS MATERIALIZED (
+       SELECT (SELECT count(*) FROM walk_hits) < (CASE WHEN ${small} THEN $10 ELSE LEAST($10, $11::int) END) AND EXISTS (SELECT 1 FROM edge) AS go),${matchedAllCte}
      hits AS (
        SELECT id, created_at FROM walk_hits
        UNION ALL
-       (SELECT w.id, w.created_at FROM matched w
-         WHERE (w.conversation_id IN (SELECT id FROM scope)) IS TRUE AND ($7::uuid IS NULL OR w.sender_id = $7::uuid)
-           AND (w.created_at, w.id) < ((SELECT created_at FROM edge), (SELECT id FROM edge)) AND w.created_at > $6::timestamptz
-         ORDER BY w.created_at DESC, w.id DESC
+       ${matchedAll}(SELECT m.id, m.created_at
+          FROM messages m CROSS JOIN q
+         WHERE ${matches('m')} AND m.deleted_at IS NULL AND ${small} AND (SELECT go FROM indexed)
+           AND m.conversation_id = ANY (ARRAY(SELECT id FROM scope))
+           AND ($7::uuid IS NULL OR m.sender_id = $7::uuid)
+           AND ${keyBelowEdge('m')} AND m.created_at > $6::timestamptz
+         ORDER BY m.created_at DESC, m.id DESC
          LIMIT $10)),
      page AS (${PRESENT_HITS})
-     SELECT edge.id AS edge_id, edge.examined, (SELECT count(*) FROM walk_hits) AS walk_hits, page.*
-       FROM edge LEFT JOIN page ON true
+     SELECT edge.id AS edge_id, (SELECT count(*) FROM walked) AS examined, (SELECT count(*) FROM walk_hits) AS walk_hits,
+            (SELECT go FROM indexed) AS indexed, page.*
+       FROM (SELECT 1) one LEFT JOIN edge ON true LEFT JOIN page ON true
       ORDER BY page.created_at DESC, page.id DESC`;
+};
 
 const textParams = (query: string): unknown[] => [query, Array.from(query).length >= MIN_PARTIAL_LENGTH, likePattern(query)];
 
@@ -166,7 +250,10 @@ export interface SearchStep {
   hits: SearchHitRow[];
   /** Whether these are the newest hits there are: nothing older can belong before them on the page. */
   complete: boolean;
-  /** The oldest message the walk read (a cursor to walk on from) and how many it read. */
+  /**
+   * Where the walk stopped short (a cursor to walk on from: every message of the scope at or
+   * above it was read), or null when it read to the end; and how many rows above it it read.
+   */
   edgeId: string | null;
   examined: number;
   walkHits: number;
@@ -184,9 +271,10 @@ export async function searchStep(
   viewerId: string,
   window: number,
   indexBelow: number,
+  smallScope: number = SMALL_SCOPE_CONVERSATIONS,
 ): Promise<SearchStep> {
   const kind = scopeKind(scope);
-  const { rows } = await db.query<SearchHitRow & { edge_id: string; examined: number; walk_hits: number }>(
+  const { rows } = await db.query<SearchHitRow & { edge_id: string | null; examined: number; walk_hits: number; indexed: boolean }>(
     searchSql(kind),
     [
       ...textParams(filters.query),
@@ -198,16 +286,15 @@ export async function searchStep(
       window,
       filters.limit,
       indexBelow,
-      ...scopeParams(scope),
+      ...scopeParams(scope, smallScope),
     ],
     { prepare: `messages.search-${kind}` },
   );
-  const first = rows[0];
-  // Nothing at all below the bounds.
-  if (!first) return { hits: [], complete: true, edgeId: null, examined: 0, walkHits: 0 };
-  const hits = rows.filter((row) => row.id !== null).map(({ edge_id: _, examined: __, walk_hits: ___, ...hit }) => ({ ...hit, seq: Number(hit.seq) }));
+  const first = rows[0]!;
+  const hits = rows.filter((row) => row.id !== null).map(({ edge_id: _, examined: __, walk_hits: ___, indexed: ____, ...hit }) => ({ ...hit, seq: Number(hit.seq) }));
   const examined = Number(first.examined);
   const walkHits = Number(first.walk_hits);
-  const indexed = walkHits < Math.min(filters.limit, indexBelow) && examined >= window;
-  return { hits, complete: indexed || walkHits >= filters.limit || examined < window, edgeId: first.edge_id, examined, walkHits };
+  const edgeId = first.edge_id ?? null;
+  const indexed = first.indexed === true;
+  return { hits, complete: indexed || walkHits >= filters.limit || edgeId === null, edgeId, examined, walkHits };
 }

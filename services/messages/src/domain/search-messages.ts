@@ -1,6 +1,6 @@
 import { badRequest, isUuid, notFound, type Queryable } from '@parley/kit';
 import { findConversationFor } from '../data/conversation.repository.ts';
-import { searchStep, type SearchFilters, type SearchHitRow, type SearchScope } from '../data/search.repository.ts';
+import { searchStep, SMALL_SCOPE_CONVERSATIONS, type SearchFilters, type SearchHitRow, type SearchScope } from '../data/search.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { userGroupIds } from './membership.ts';
@@ -61,7 +61,7 @@ export async function searchMessages(
     // One more than the page: whether there is a next one.
     limit: input.limit + 1,
   };
-  const rows = await findHits(ctx.db, ctx.config.SEARCH_RECENT_WINDOW, scope, filters, userId);
+  const rows = await findHits(ctx.db, ctx.config.SEARCH_RECENT_WINDOW, scope, filters, userId, ctx.config.SEARCH_SMALL_SCOPE);
   const page = rows.slice(0, input.limit);
   const messages = viewMessagesWithParts(page);
   const items = page.map((row, index) => ({
@@ -86,7 +86,9 @@ const MIN_HITS_TO_WALK_ON = 3;
  * The newest filters.limit hits, exact (data/search.repository.ts): a walk over the newest
  * messages, the text indexes below it for a rare word; for a word neither rare nor common enough
  * to fill the page in the first walk, a second walk sized by the density the first one saw (and
- * the indexes below that, should it still fall short).
+ * the indexes below that, should it still fall short). A small scope (one conversation, or at
+ * most smallScope) walks its conversations each, and goes to the indexes, ANDed with its
+ * conversations, whenever that walk falls short: one statement.
  */
 export async function findHits(
   db: Queryable,
@@ -94,13 +96,14 @@ export async function findHits(
   scope: SearchScope,
   filters: SearchFilters,
   viewerId: string,
+  smallScope: number = SMALL_SCOPE_CONVERSATIONS,
 ): Promise<SearchHitRow[]> {
-  const first = await searchStep(db, scope, filters, viewerId, window, MIN_HITS_TO_WALK_ON);
+  const first = await searchStep(db, scope, filters, viewerId, window, MIN_HITS_TO_WALK_ON, smallScope);
   if (first.complete || !first.edgeId) return first.hits;
   const missing = filters.limit - first.hits.length;
   const wider = Math.min(MAX_WIDER_WALK, Math.ceil(((missing * first.examined) / first.hits.length) * 1.5));
   // Below the first walk's oldest message, which serves as the cursor.
-  const second = await searchStep(db, scope, { ...filters, limit: missing, afterMessageId: first.edgeId }, viewerId, wider, missing);
+  const second = await searchStep(db, scope, { ...filters, limit: missing, afterMessageId: first.edgeId }, viewerId, wider, missing, smallScope);
   return [...first.hits, ...second.hits];
 }
 

@@ -20,6 +20,7 @@ import { createConversationDirectory } from './domain/conversation-directory.ts'
 import { createPresence } from './domain/presence.ts';
 import { relayTyping } from './domain/relay-typing.ts';
 import { loadVapidKeys } from './domain/vapid-keys.ts';
+import { schedulePruning } from './domain/prune-notifications.ts';
 import { subscribeDeliver } from './events/deliver.consumer.ts';
 import { subscribeFanOut } from './events/fan-out.consumer.ts';
 import { subscribeSessions } from './events/sessions.consumer.ts';
@@ -117,6 +118,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
   presenceRoutes(http, ctx, verifyToken);
 
   const consumers: { close(): Promise<void> }[] = [];
+  let pruning: { stop(): Promise<void> } | undefined;
   let started = false;
   return {
     http,
@@ -133,6 +135,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
       );
       await http.listen({ host: config.HOST, port: config.PORT });
       realtime.start();
+      pruning = schedulePruning(ctx);
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
       logger.debug({ httpPort }, 'notifications listening');
@@ -146,6 +149,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
         await realtime.stop();
         await hub.stop();
         await presence.stop();
+        await pruning?.stop();
       }
       await http.close();
       await relay.stop();

@@ -60,6 +60,9 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   /** Upper bound for cached group member lists; group.* events invalidate them at once. */
   GROUP_MEMBERS_CACHE_SECONDS: int(300, 1),
 
+  /** Stored notifications older than this are deleted, read or not (hourly, by every instance). */
+  NOTIFICATION_RETENTION_DAYS: int(90, 1, 3650),
+
   /** Contact of the operator for push services (RFC 8292): mailto: or https: URL. */
   VAPID_SUBJECT: z
     .string()

@@ -1,4 +1,4 @@
-import { newId } from '@parley/kit';
+import { createLogger, newId } from '@parley/kit';
 import { adapterKinds } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,8 @@ import {
   type StackUser,
 } from './harness.ts';
 import { STARTUP_MS, Sockets, waitUntil } from './ws-client.ts';
+import type { NotificationsConfig } from '../src/config.ts';
+import { pruneNotifications } from '../src/domain/prune-notifications.ts';
 
 describe.each(adapterKinds())('stored notifications (%s)', (kind) => {
   let stack: NotificationsStack;
@@ -172,6 +174,23 @@ describe.each(adapterKinds())('stored notifications (%s)', (kind) => {
     await notificationsOf(bob!, 1);
     expect((await stack.api('DELETE', `/api/v1/messages/${message.id}`, { token: alice!.token })).status).toBe(204);
     await waitUntil(async () => (await list(bob!)).items.length === 0);
+  });
+
+  it('deletes notifications older than the retention, read or not, and keeps the newer ones', async () => {
+    const [alice, bob] = await users(2);
+    const conversationId = await openDirect(stack, alice!, bob!);
+    await send(stack, alice!, conversationId, 'from last season');
+    await send(stack, alice!, conversationId, 'from today');
+    const [today, old] = await notificationsOf(bob!, 2);
+    await stack.notificationsDb.query(`UPDATE notifications SET created_at = now() - interval '91 days' WHERE id = $1`, [old.id]);
+
+    const deleted = await pruneNotifications({
+      db: stack.notificationsDb,
+      config: { NOTIFICATION_RETENTION_DAYS: 90 } as NotificationsConfig,
+      logger: createLogger('notifications-test', 'silent'),
+    });
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect((await list(bob!)).items.map((n: any) => n.id)).toEqual([today.id]);
   });
 
   it('refuses bad queries and bodies with 400 and anonymous callers with 401', async () => {

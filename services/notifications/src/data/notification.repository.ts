@@ -96,3 +96,20 @@ export async function deleteNotificationsOfMessage(db: Queryable, messageId: str
   const { rowCount } = await db.query('DELETE FROM notifications WHERE message_id = $1', [messageId]);
   return rowCount;
 }
+
+/**
+ * Deletes the notifications created before `days` ago, read or not, in batches so no single
+ * statement holds many locks or runs long. Returns how many went.
+ */
+export async function deleteNotificationsOlderThan(db: Queryable, days: number, batchSize = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await db.query(
+      `DELETE FROM notifications WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM notifications WHERE created_at < now() - make_interval(days => $1) LIMIT $2))`,
+      [days, batchSize],
+    );
+    total += rowCount;
+    if (rowCount < batchSize) return total;
+  }
+}

@@ -65,11 +65,16 @@ export function createDiskStorage(dir: string): FileStorage {
           else callback(null, chunk);
         },
       });
+      const sink = createWriteStream(temp, { flags: 'wx' });
       try {
-        await pipeline(stream, counter, createWriteStream(temp, { flags: 'wx' }));
+        await pipeline(stream, counter, sink);
         await rename(temp, target);
         return { size };
       } catch (error) {
+        // The pipeline rejects as soon as the source fails, possibly before the file has even
+        // been opened: only once the sink has closed is there no open() left to create it again.
+        // (events.once would reject on the sink's own 'error', which comes first.)
+        if (!sink.closed) await new Promise((resolve) => sink.once('close', resolve));
         await rm(temp, { force: true });
         throw error;
       }

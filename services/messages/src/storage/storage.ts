@@ -74,7 +74,7 @@ export function createDiskStorage(dir: string): FileStorage {
         // The pipeline rejects as soon as the source fails, possibly before the file has even
         // been opened: only once the sink has closed is there no open() left to create it again.
         // (events.once would reject on the sink's own 'error', which comes first.)
-        if (!sink.closed) await new Promise((resolve) => sink.once('close', resolve));
+        if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
         await rm(temp, { force: true });
         throw error;
       }

@@ -9,11 +9,11 @@
  */
 import { makeEvent, newId, type Queryable } from '@parley/kit';
 import type pg from 'pg';
-import type { Membership, ReadAccess } from '../../services/messages/src/data/access.ts';
-import { findConversationFor, type ConversationRow } from '../../services/messages/src/data/conversation.repository.ts';
-import { findByClientMessageId, listMessagePage, sendMessageRow } from '../../services/messages/src/data/message.repository.ts';
+import type { Membership, ReadAccess } from '../../services/messages/src/db/access.ts';
+import { findConversationFor, type ConversationRow } from '../../services/messages/src/db/conversation.repository.ts';
+import { findByClientMessageId, listMessagePage, sendMessageRow } from '../../services/messages/src/db/message.repository.ts';
 import { messagesConfigSchema } from '../../services/messages/src/config.ts';
-import type { SearchScope } from '../../services/messages/src/data/search.repository.ts';
+import type { SearchScope } from '../../services/messages/src/db/search.repository.ts';
 import { findHits } from '../../services/messages/src/domain/search-messages.ts';
 
 interface Statement {

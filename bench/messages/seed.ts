@@ -21,7 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createPostgresDb, migrate } from '@parley/kit';
 import pg from 'pg';
-import { messagesMigrations } from '../../services/messages/src/data/migrations.ts';
+import { messagesMigrations } from '../../services/messages/src/db/migrations.ts';
 import { ensureVhost, flushRedisDb } from '../lib/isolation.ts';
 import { loadAverage } from '../lib/measure.ts';
 import { freshDatabase, root } from '../lib/processes.ts';

@@ -15,7 +15,7 @@ import {
 } from '@parley/kit';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { AccountsConfig } from './config.ts';
-import { accountsMigrations } from './data/migrations.ts';
+import { accountsMigrations } from './db/migrations.ts';
 import { checkSessionFromDatabase } from './domain/check-session.ts';
 import type { AccountsContext } from './domain/context.ts';
 import { createTokenIssuer } from './domain/tokens.ts';

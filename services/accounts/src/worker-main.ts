@@ -1,6 +1,6 @@
 import { createAdapters, createLogger, createOutboxRelay, loadConfigOrExit, migrate, openServiceDb, runUntilSignal } from '@parley/kit';
 import { accountsConfigSchema } from './config.ts';
-import { accountsMigrations } from './data/migrations.ts';
+import { accountsMigrations } from './db/migrations.ts';
 
 import { startAccountsWorker } from './worker/jobs.ts';
 

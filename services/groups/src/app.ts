@@ -13,7 +13,7 @@ import {
   type TokenVerifier,
 } from '@parley/kit';
 import type { GroupsConfig } from './config.ts';
-import { groupsMigrations } from './data/migrations.ts';
+import { groupsMigrations } from './db/migrations.ts';
 import type { GroupsContext } from './domain/context.ts';
 import { subscribeGroupCacheInvalidation } from './events/invalidate-group-cache.ts';
 import { addGroupsGrpc } from './grpc/groups.grpc.ts';

@@ -14,7 +14,7 @@ import {
   type TokenVerifier,
 } from '@parley/kit';
 import type { MessagesConfig } from './config.ts';
-import { messagesMigrations } from './data/migrations.ts';
+import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';

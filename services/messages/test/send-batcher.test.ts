@@ -1,10 +1,10 @@
 import { migrate, newId, type Db } from '@parley/kit';
 import { adapterKinds, openTestDb } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Membership } from '../src/data/access.ts';
-import type { ConversationRow } from '../src/data/conversation.repository.ts';
-import type { SendInput } from '../src/data/message.repository.ts';
-import { messagesMigrations } from '../src/data/migrations.ts';
+import type { Membership } from '../src/db/access.ts';
+import type { ConversationRow } from '../src/db/conversation.repository.ts';
+import type { SendInput } from '../src/db/message.repository.ts';
+import { messagesMigrations } from '../src/db/migrations.ts';
 import { createSendBatcher } from '../src/domain/send-batcher.ts';
 
 /** Group commit straight against the database: what the HTTP tests cannot aim at. */

@@ -14,7 +14,7 @@ import {
   type TokenVerifier,
 } from '@parley/kit';
 import type { NotificationsConfig } from './config.ts';
-import { notificationsMigrations } from './data/migrations.ts';
+import { notificationsMigrations } from './db/migrations.ts';
 import type { NotificationsContext } from './domain/context.ts';
 import { createConversationDirectory } from './domain/conversation-directory.ts';
 import { createPresence } from './domain/presence.ts';

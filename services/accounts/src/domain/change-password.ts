@@ -1,5 +1,5 @@
 import { badRequest, notFound } from '@parley/kit';
-import { findUserWithSecretById, updatePasswordHash } from '../data/user.repository.ts';
+import { findUserWithSecretById, updatePasswordHash } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { recordActivity } from './record-activity.ts';

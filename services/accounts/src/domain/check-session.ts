@@ -1,4 +1,4 @@
-import { findLiveSession } from '../data/session.repository.ts';
+import { findLiveSession } from '../db/session.repository.ts';
 import type { AccountsContext } from './context.ts';
 import { activateSession } from './start-session.ts';
 

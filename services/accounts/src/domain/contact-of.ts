@@ -1,5 +1,5 @@
 import type { Cache, Queryable } from '@parley/kit';
-import { listContactOfIds } from '../data/contact.repository.ts';
+import { listContactOfIds } from '../db/contact.repository.ts';
 
 /** The most ids one answer carries: presence is not announced to more watchers than this. */
 export const MAX_CONTACT_OF = 5000;

@@ -1,5 +1,5 @@
 import { badRequest, isUuid } from '@parley/kit';
-import { listActivity as listActivityRows, type ActivityRow } from '../data/activity.repository.ts';
+import { listActivity as listActivityRows, type ActivityRow } from '../db/activity.repository.ts';
 import type { AccountsContext } from './context.ts';
 
 // A cursor carries a row's timestamp. Dates JavaScript accepts but PostgreSQL does not (year 0,

@@ -1,5 +1,5 @@
 import { unauthorized } from '@parley/kit';
-import { findUserWithSecretByLogin, type UserRow } from '../data/user.repository.ts';
+import { findUserWithSecretByLogin, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { verifyPassword } from './passwords.ts';
 import { assertUnderLimit, hitLimit } from './rate-limits.ts';

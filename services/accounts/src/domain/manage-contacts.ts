@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '@parley/kit';
-import { addContact as addContactRow, removeContact as removeContactRow } from '../data/contact.repository.ts';
-import type { UserRow } from '../data/user.repository.ts';
+import { addContact as addContactRow, removeContact as removeContactRow } from '../db/contact.repository.ts';
+import type { UserRow } from '../db/user.repository.ts';
 import { invalidateContactOf } from './contact-of.ts';
 import type { AccountsContext } from './context.ts';
 import { emit } from './events.ts';

@@ -1,5 +1,5 @@
 import { newId } from '@parley/kit';
-import type { ActivityKind } from '../data/activity.repository.ts';
+import type { ActivityKind } from '../db/activity.repository.ts';
 import type { AccountsContext } from './context.ts';
 
 export const ACTIVITY_JOB = 'activity.record';

@@ -1,5 +1,5 @@
 import { unauthorized } from '@parley/kit';
-import { findRefreshTokenForUpdate, insertRefreshToken, markRefreshTokenUsed, touchSession } from '../data/session.repository.ts';
+import { findRefreshTokenForUpdate, insertRefreshToken, markRefreshTokenUsed, touchSession } from '../db/session.repository.ts';
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { activateSession, type TokenPair } from './start-session.ts';

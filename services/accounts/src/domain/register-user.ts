@@ -1,5 +1,5 @@
 import { conflict, newId, type FieldErrors } from '@parley/kit';
-import { findTakenIdentifiers, insertUser, type UserRow } from '../data/user.repository.ts';
+import { findTakenIdentifiers, insertUser, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { emit } from './events.ts';
 import { hashPassword } from './passwords.ts';

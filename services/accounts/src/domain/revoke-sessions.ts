@@ -1,5 +1,5 @@
 import { notFound } from '@parley/kit';
-import { listLiveSessions, revokeSessions as revokeSessionRows } from '../data/session.repository.ts';
+import { listLiveSessions, revokeSessions as revokeSessionRows } from '../db/session.repository.ts';
 import type { AccountsContext } from './context.ts';
 import { emit } from './events.ts';
 import { cacheRevokedSessions } from './session-store.ts';

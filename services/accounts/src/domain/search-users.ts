@@ -1,4 +1,4 @@
-import { searchUsers as searchUserRows, type UserRow } from '../data/user.repository.ts';
+import { searchUsers as searchUserRows, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
 
 /** Prefix and fuzzy (trigram) match on username and display name. */

@@ -1,5 +1,5 @@
 import { notFound } from '@parley/kit';
-import { updateStatus, type UserRow, type UserStatus } from '../data/user.repository.ts';
+import { updateStatus, type UserRow, type UserStatus } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
 import { emit } from './events.ts';
 import { recordActivity } from './record-activity.ts';

@@ -1,5 +1,5 @@
 import { newId, type Queryable } from '@parley/kit';
-import { insertRefreshToken, insertSession } from '../data/session.repository.ts';
+import { insertRefreshToken, insertSession } from '../db/session.repository.ts';
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { cacheLiveSession } from './session-store.ts';
 import { hashRefreshToken, newRefreshToken } from './tokens.ts';

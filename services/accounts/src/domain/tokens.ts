@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, newId, type Db } from '@parley/kit';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type KeyObject } from 'jose';
-import { loadOrCreateSigningKeys } from '../data/signing-key.repository.ts';
+import { loadOrCreateSigningKeys } from '../db/signing-key.repository.ts';
 
 export interface TokenIssuer {
   /** The public keys, served at /.well-known/jwks.json. */

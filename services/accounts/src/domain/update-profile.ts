@@ -1,5 +1,5 @@
 import { notFound } from '@parley/kit';
-import { updateProfile as updateProfileRow, type ProfileChanges, type UserRow } from '../data/user.repository.ts';
+import { updateProfile as updateProfileRow, type ProfileChanges, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
 import { emit } from './events.ts';
 import { recordActivity } from './record-activity.ts';

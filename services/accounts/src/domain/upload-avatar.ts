@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { notFound, unsupportedMediaType } from '@parley/kit';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
-import { saveAvatar, type UserRow } from '../data/user.repository.ts';
+import { saveAvatar, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
 import { emit } from './events.ts';
 import { recordActivity } from './record-activity.ts';

@@ -1,6 +1,6 @@
 import type { Cache, Queryable } from '@parley/kit';
-import { listContactIds } from '../data/contact.repository.ts';
-import { findUsersByIds, type CachedUserRow, type UserRow } from '../data/user.repository.ts';
+import { listContactIds } from '../db/contact.repository.ts';
+import { findUsersByIds, type CachedUserRow, type UserRow } from '../db/user.repository.ts';
 
 /**
  * Cache-aside for profiles and contact lists. Entries are deleted right after the commit that

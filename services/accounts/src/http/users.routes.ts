@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { badRequest, callerOf, isAppError, notFound, payloadTooLarge, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { z } from 'zod';
-import { findAvatar } from '../data/user.repository.ts';
+import { findAvatar } from '../db/user.repository.ts';
 import { changePassword } from '../domain/change-password.ts';
 import type { AccountsContext } from '../domain/context.ts';
 import { listActivity } from '../domain/list-activity.ts';

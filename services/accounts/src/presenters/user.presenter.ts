@@ -1,6 +1,6 @@
-import type { ActivityRow } from '../data/activity.repository.ts';
-import type { SessionRow } from '../data/session.repository.ts';
-import type { CachedUserRow, UserRow } from '../data/user.repository.ts';
+import type { ActivityRow } from '../db/activity.repository.ts';
+import type { SessionRow } from '../db/session.repository.ts';
+import type { CachedUserRow, UserRow } from '../db/user.repository.ts';
 
 /** A user from the database, or from the cache as it is (timestamps already ISO strings). */
 type PresentableUser = UserRow | CachedUserRow;

@@ -1,7 +1,7 @@
 import type { JobHandler, Jobs } from '@parley/kit';
-import { insertActivity } from '../data/activity.repository.ts';
-import { purgeExpiredTokens } from '../data/session.repository.ts';
-import { markIdleAway, recordLogin, recordSeen } from '../data/user.repository.ts';
+import { insertActivity } from '../db/activity.repository.ts';
+import { purgeExpiredTokens } from '../db/session.repository.ts';
+import { markIdleAway, recordLogin, recordSeen } from '../db/user.repository.ts';
 import type { AccountsContext } from '../domain/context.ts';
 import { emit } from '../domain/events.ts';
 import { LAST_LOGIN_JOB } from '../domain/log-in.ts';

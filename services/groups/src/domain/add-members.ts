@@ -1,6 +1,6 @@
 import { badRequest, forbidden, notFound } from '@parley/kit';
-import { adjustMemberCount, lockGroup } from '../data/group.repository.ts';
-import { findMembership, insertMemberships, memberIdsAmong, type MembershipRow } from '../data/membership.repository.ts';
+import { adjustMemberCount, lockGroup } from '../db/group.repository.ts';
+import { findMembership, insertMemberships, memberIdsAmong, type MembershipRow } from '../db/membership.repository.ts';
 import { canManageMembers } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';

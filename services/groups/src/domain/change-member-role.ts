@@ -1,7 +1,7 @@
 import type { EventData, GroupRole } from '@parley/contracts';
 import { conflict, forbidden, notFound } from '@parley/kit';
-import { lockGroup, setOwner } from '../data/group.repository.ts';
-import { findMembership, setRole, type MembershipRow } from '../data/membership.repository.ts';
+import { lockGroup, setOwner } from '../db/group.repository.ts';
+import { findMembership, setRole, type MembershipRow } from '../db/membership.repository.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { forgetGroup } from './group-cache.ts';

@@ -1,6 +1,6 @@
 import { badRequest, newId } from '@parley/kit';
-import { insertGroup, type GroupRow } from '../data/group.repository.ts';
-import { insertMemberships } from '../data/membership.repository.ts';
+import { insertGroup, type GroupRow } from '../db/group.repository.ts';
+import { insertMemberships } from '../db/membership.repository.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { findUnknownUsers } from './find-unknown-users.ts';

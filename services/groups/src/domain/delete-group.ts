@@ -1,6 +1,6 @@
 import { forbidden, notFound } from '@parley/kit';
-import { deleteGroup as deleteGroupRow, lockGroup } from '../data/group.repository.ts';
-import { findMembership, listMemberships } from '../data/membership.repository.ts';
+import { deleteGroup as deleteGroupRow, lockGroup } from '../db/group.repository.ts';
+import { findMembership, listMemberships } from '../db/membership.repository.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { forgetGroup } from './group-cache.ts';

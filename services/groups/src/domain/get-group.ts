@@ -1,6 +1,6 @@
 import type { GroupRole } from '@parley/contracts';
 import { notFound } from '@parley/kit';
-import type { GroupRow } from '../data/group.repository.ts';
+import type { GroupRow } from '../db/group.repository.ts';
 import { requireMember, type MemberProof } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { getGroup as getCachedGroup } from './group-cache.ts';

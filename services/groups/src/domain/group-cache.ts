@@ -1,7 +1,7 @@
 import type { GroupRole } from '@parley/contracts';
 import type { Cache, Queryable } from '@parley/kit';
-import { findGroupsByIds, type GroupRow } from '../data/group.repository.ts';
-import { listGroupIdsOfUser, listMemberships } from '../data/membership.repository.ts';
+import { findGroupsByIds, type GroupRow } from '../db/group.repository.ts';
+import { listGroupIdsOfUser, listMemberships } from '../db/membership.repository.ts';
 
 /**
  * Cache-aside for the three things every request and every gRPC call reads: a group, a group's

@@ -1,7 +1,7 @@
 import type { GroupRole } from '@parley/contracts';
 import { isUuid } from '@parley/kit';
-import type { GroupRow } from '../data/group.repository.ts';
-import { rolesOfUser } from '../data/membership.repository.ts';
+import type { GroupRow } from '../db/group.repository.ts';
+import { rolesOfUser } from '../db/membership.repository.ts';
 import type { GroupsContext } from './context.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { getGroups, getUserGroupIds } from './group-cache.ts';

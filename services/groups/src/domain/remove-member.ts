@@ -1,6 +1,6 @@
 import { conflict, forbidden, notFound } from '@parley/kit';
-import { adjustMemberCount, lockGroup } from '../data/group.repository.ts';
-import { deleteMembership, findMembership } from '../data/membership.repository.ts';
+import { adjustMemberCount, lockGroup } from '../db/group.repository.ts';
+import { deleteMembership, findMembership } from '../db/membership.repository.ts';
 import { canManageMembers } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';

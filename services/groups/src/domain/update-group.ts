@@ -1,7 +1,7 @@
 import type { GroupRole } from '@parley/contracts';
 import { forbidden, notFound } from '@parley/kit';
-import { lockGroup, updateGroup as updateGroupRow, type GroupChanges, type GroupRow } from '../data/group.repository.ts';
-import { findMembership } from '../data/membership.repository.ts';
+import { lockGroup, updateGroup as updateGroupRow, type GroupChanges, type GroupRow } from '../db/group.repository.ts';
+import { findMembership } from '../db/membership.repository.ts';
 import { canEditGroup } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';

@@ -1,6 +1,6 @@
 import type { GroupRole } from '@parley/contracts';
-import type { GroupRow } from '../data/group.repository.ts';
-import type { MembershipRow } from '../data/membership.repository.ts';
+import type { GroupRow } from '../db/group.repository.ts';
+import type { MembershipRow } from '../db/membership.repository.ts';
 import type { MemberEntry } from '../domain/group-cache.ts';
 
 /** A group as its members see it, with the caller's own role. */

@@ -1,6 +1,6 @@
 import { conflict, notFound } from '@parley/kit';
-import { lockMessage } from '../data/message.repository.ts';
-import { countDistinctEmoji, countEmoji, insertReaction } from '../data/reaction.repository.ts';
+import { lockMessage } from '../db/message.repository.ts';
+import { countDistinctEmoji, countEmoji, insertReaction } from '../db/reaction.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 import { conversationMemberIds } from './membership.ts';

@@ -1,7 +1,7 @@
 import { badRequest, isUuid, type Queryable } from '@parley/kit';
-import { findAttachmentsOfMessages, findOwnFilesForShare, insertAttachments, type AttachmentRow } from '../data/file.repository.ts';
+import { findAttachmentsOfMessages, findOwnFilesForShare, insertAttachments, type AttachmentRow } from '../db/file.repository.ts';
 
-export type { AttachmentRow } from '../data/file.repository.ts';
+export type { AttachmentRow } from '../db/file.repository.ts';
 
 /** Most files one message may carry. */
 export const MAX_ATTACHMENTS = 20;

@@ -1,4 +1,4 @@
-import { deleteUnreferencedFiles } from '../data/file.repository.ts';
+import { deleteUnreferencedFiles } from '../db/file.repository.ts';
 import type { MessagesContext } from './context.ts';
 
 /** The job's name (core's app.ts repeats it hourly and works it). */

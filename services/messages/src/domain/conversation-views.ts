@@ -1,5 +1,5 @@
-import type { ConversationSummaryRow } from '../data/conversation.repository.ts';
-import { findMessagesBySeq } from '../data/message.repository.ts';
+import type { ConversationSummaryRow } from '../db/conversation.repository.ts';
+import { findMessagesBySeq } from '../db/message.repository.ts';
 import { presentConversationSummary, type ConversationSummary } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { viewMessages } from './message-views.ts';

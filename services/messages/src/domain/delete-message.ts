@@ -1,5 +1,5 @@
 import { forbidden, notFound } from '@parley/kit';
-import { lockMessage, tombstoneMessage } from '../data/message.repository.ts';
+import { lockMessage, tombstoneMessage } from '../db/message.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 import { conversationMemberIds } from './membership.ts';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { isAppError, isUuid, notFound } from '@parley/kit';
-import { findFile, findSharingConversationIds, type FileRow } from '../data/file.repository.ts';
+import { findFile, findSharingConversationIds, type FileRow } from '../db/file.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { assertMember } from './membership.ts';
 

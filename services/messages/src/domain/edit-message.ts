@@ -1,5 +1,5 @@
 import { conflict, forbidden, notFound } from '@parley/kit';
-import { lockMessage, updateMessageBody } from '../data/message.repository.ts';
+import { lockMessage, updateMessageBody } from '../db/message.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';

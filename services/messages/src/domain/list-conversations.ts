@@ -1,5 +1,5 @@
 import { badRequest, notFound } from '@parley/kit';
-import { existingConversationIds, listConversationSummaries } from '../data/conversation.repository.ts';
+import { existingConversationIds, listConversationSummaries } from '../db/conversation.repository.ts';
 import type { ConversationSummary } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { viewConversations } from './conversation-views.ts';

@@ -1,5 +1,5 @@
 import { badRequest, notFound } from '@parley/kit';
-import { listMessagePage } from '../data/message.repository.ts';
+import { listMessagePage } from '../db/message.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { assertMember, assertReader } from './membership.ts';

@@ -1,4 +1,4 @@
-import { advanceReadState } from '../data/read-state.repository.ts';
+import { advanceReadState } from '../db/read-state.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 import { assertMember } from './membership.ts';

@@ -1,6 +1,6 @@
 import { groupRoleSchema, type GroupRole } from '@parley/contracts';
 import { isUuid, notFound, unary, type AppError } from '@parley/kit';
-import type { Membership, ReadAccess } from '../data/access.ts';
+import type { Membership, ReadAccess } from '../db/access.ts';
 import {
   existingConversationIds,
   findConversation,
@@ -9,12 +9,12 @@ import {
   listDirectConversationIds,
   listDirectMemberIds,
   type ConversationRow,
-} from '../data/conversation.repository.ts';
+} from '../db/conversation.repository.ts';
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 
-export type { Membership, ReadAccess } from '../data/access.ts';
+export type { Membership, ReadAccess } from '../db/access.ts';
 
 /**
  * Who belongs to which conversation. Direct conversations: our own conversation_members.

@@ -1,4 +1,4 @@
-import type { ConversationRow } from '../data/conversation.repository.ts';
+import type { ConversationRow } from '../db/conversation.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { conversationMemberIds } from './membership.ts';
 import { getProfiles } from './user-profiles.ts';

@@ -1,5 +1,5 @@
 import { isUuid, isAppError, notFound } from '@parley/kit';
-import { findMessageConversationId } from '../data/message.repository.ts';
+import { findMessageConversationId } from '../db/message.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { assertMember, type Membership } from './membership.ts';
 

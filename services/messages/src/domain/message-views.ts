@@ -1,6 +1,6 @@
 import type { Queryable } from '@parley/kit';
-import type { MessageRow, MessageRowWithParts } from '../data/message.repository.ts';
-import { summariseReactions } from '../data/reaction.repository.ts';
+import type { MessageRow, MessageRowWithParts } from '../db/message.repository.ts';
+import { summariseReactions } from '../db/reaction.repository.ts';
 import { presentAttachment } from '../presenters/file.presenter.ts';
 import { presentMessage, type AttachmentView, type MessageView } from '../presenters/message.presenter.ts';
 import { listAttachments, type AttachmentRow } from './attach-files.ts';

@@ -1,5 +1,5 @@
 import { badRequest, newId, notFound } from '@parley/kit';
-import { directKeyOf, findDirectConversation, insertDirectConversation, listConversationSummaries } from '../data/conversation.repository.ts';
+import { directKeyOf, findDirectConversation, insertDirectConversation, listConversationSummaries } from '../db/conversation.repository.ts';
 import { presentConversation, type ConversationSummary } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { viewConversations } from './conversation-views.ts';

@@ -1,6 +1,6 @@
 import { notFound } from '@parley/kit';
-import { lockMessage } from '../data/message.repository.ts';
-import { countEmoji, deleteReaction } from '../data/reaction.repository.ts';
+import { lockMessage } from '../db/message.repository.ts';
+import { countEmoji, deleteReaction } from '../db/reaction.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 import { conversationMemberIds } from './membership.ts';

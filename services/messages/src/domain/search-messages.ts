@@ -1,6 +1,6 @@
 import { badRequest, isUuid, notFound, type Queryable } from '@parley/kit';
-import { findConversationFor } from '../data/conversation.repository.ts';
-import { searchStep, SMALL_SCOPE_CONVERSATIONS, type SearchFilters, type SearchHitRow, type SearchScope } from '../data/search.repository.ts';
+import { findConversationFor } from '../db/conversation.repository.ts';
+import { searchStep, SMALL_SCOPE_CONVERSATIONS, type SearchFilters, type SearchHitRow, type SearchScope } from '../db/search.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { userGroupIds } from './membership.ts';
@@ -83,7 +83,7 @@ const MAX_WIDER_WALK = 20_000;
 const MIN_HITS_TO_WALK_ON = 3;
 
 /**
- * The newest filters.limit hits, exact (data/search.repository.ts): a walk over the newest
+ * The newest filters.limit hits, exact (db/search.repository.ts): a walk over the newest
  * messages, the text indexes below it for a rare word; for a word neither rare nor common enough
  * to fill the page in the first walk, a second walk sized by the density the first one saw (and
  * the indexes below that, should it still fall short). A small scope (one conversation, or at

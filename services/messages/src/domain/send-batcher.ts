@@ -1,6 +1,6 @@
 import type { Db } from '@parley/kit';
-import type { Membership } from '../data/access.ts';
-import { sendMessageRow, sendMessageRows, type SendInput, type SendOutcome } from '../data/message.repository.ts';
+import type { Membership } from '../db/access.ts';
+import { sendMessageRow, sendMessageRows, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 
 /**
  * Group commit of plain sends. A send goes to the database at once while fewer than

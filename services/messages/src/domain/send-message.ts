@@ -1,5 +1,5 @@
 import { badRequest, makeEvent, newId, type AppError, type Db, type Queryable } from '@parley/kit';
-import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../data/message.repository.ts';
+import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import { batchedSend } from './send-batcher.ts';

@@ -5,7 +5,7 @@ import {
   insertGroupConversation,
   markConversationDeleted,
   setGroupTitle,
-} from '../data/conversation.repository.ts';
+} from '../db/conversation.repository.ts';
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';

@@ -1,5 +1,5 @@
 import type { AnyEvent } from '@parley/contracts';
-import { listDirectPartnerIds } from '../data/conversation.repository.ts';
+import { listDirectPartnerIds } from '../db/conversation.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { invalidateRecent } from './recent-cache.ts';
 import { profileKey } from './user-profiles.ts';

@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { badRequest, isAppError, newId } from '@parley/kit';
 import sharp from 'sharp';
-import { insertFile, type FileRow } from '../data/file.repository.ts';
+import { insertFile, type FileRow } from '../db/file.repository.ts';
 import { thumbnailKeyOf } from '../storage/storage.ts';
 import type { MessagesContext } from './context.ts';
 import { hasThumbnailType, SNIFF_BYTES, sniffContentType } from './file-content-type.ts';

@@ -1,5 +1,5 @@
 import type { Conversation } from '@parley/contracts';
-import type { ConversationRow, ConversationSummaryRow } from '../data/conversation.repository.ts';
+import type { ConversationRow, ConversationSummaryRow } from '../db/conversation.repository.ts';
 import type { MessageView } from './message.presenter.ts';
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);

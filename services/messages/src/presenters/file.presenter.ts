@@ -1,4 +1,4 @@
-import type { AttachmentRow, FileRow } from '../data/file.repository.ts';
+import type { AttachmentRow, FileRow } from '../db/file.repository.ts';
 import { isInlineSafe } from '../domain/file-content-type.ts';
 
 export const fileUrlOf = (fileId: string): string => `/api/v1/files/${fileId}`;

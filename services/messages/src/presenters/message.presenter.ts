@@ -1,4 +1,4 @@
-import type { MessageRow } from '../data/message.repository.ts';
+import type { MessageRow } from '../db/message.repository.ts';
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 

@@ -1,6 +1,6 @@
 import type { groupsV1 } from '@parley/contracts';
 import { isAppError, unary, type Cache, type Db, type Logger } from '@parley/kit';
-import { findConversation, recordConversation, type ConversationKind } from '../data/conversation.repository.ts';
+import { findConversation, recordConversation, type ConversationKind } from '../db/conversation.repository.ts';
 
 export interface ConversationMembers {
   kind: ConversationKind;

@@ -1,6 +1,6 @@
 import { badRequest, isUuid } from '@parley/kit';
 import type { NotificationFrameData } from '@parley/contracts';
-import { listNotifications as listRows } from '../data/notification.repository.ts';
+import { listNotifications as listRows } from '../db/notification.repository.ts';
 import { presentNotification } from '../presenters/notification.presenter.ts';
 import type { NotificationsContext } from './context.ts';
 

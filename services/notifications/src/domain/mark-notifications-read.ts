@@ -1,4 +1,4 @@
-import { markAllRead, markRead } from '../data/notification.repository.ts';
+import { markAllRead, markRead } from '../db/notification.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
 /** Marks the caller's notifications read: some by id (others' ids are ignored), or all. */

@@ -1,6 +1,6 @@
 import type { accountsV1, PresenceFrameData, UserStatus } from '@parley/contracts';
 import { unary, type Cache, type Db, type Logger, type PubSub } from '@parley/kit';
-import { listDirectPartners } from '../data/conversation.repository.ts';
+import { listDirectPartners } from '../db/conversation.repository.ts';
 import { presentFrame } from '../presenters/frame.presenter.ts';
 import { publishToUsers } from './channels.ts';
 import type { ConversationDirectory } from './conversation-directory.ts';

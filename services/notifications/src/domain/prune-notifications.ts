@@ -1,4 +1,4 @@
-import { deleteNotificationsOlderThan } from '../data/notification.repository.ts';
+import { deleteNotificationsOlderThan } from '../db/notification.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
 /** How often each instance prunes; deletes are idempotent, so instances need not coordinate. */

@@ -1,7 +1,7 @@
 import type { AnyEvent } from '@parley/contracts';
 import { enqueueEvents, handleOnce, makeEvent, newId } from '@parley/kit';
-import { deleteNotificationsOfMessage, insertNotifications, type NewNotification } from '../data/notification.repository.ts';
-import { usersWhoMuted } from '../data/settings.repository.ts';
+import { deleteNotificationsOfMessage, insertNotifications, type NewNotification } from '../db/notification.repository.ts';
+import { usersWhoMuted } from '../db/settings.repository.ts';
 import { presentNotification } from '../presenters/notification.presenter.ts';
 import type { NotificationsContext } from './context.ts';
 import { NOTIFICATION_CREATED, PRODUCER, type NotificationCreated } from './notification-events.ts';

@@ -1,5 +1,5 @@
 import type { NotificationFrameData } from '@parley/contracts';
-import { deleteSubscriptionById, listSubscriptions, markPushed } from '../data/push-subscription.repository.ts';
+import { deleteSubscriptionById, listSubscriptions, markPushed } from '../db/push-subscription.repository.ts';
 import type { NotificationsContext } from './context.ts';
 import { sendWebPush, type PushOutcome, type PushTarget } from './push-transport.ts';
 

@@ -1,4 +1,4 @@
-import { isMuted, setMuted } from '../data/settings.repository.ts';
+import { isMuted, setMuted } from '../db/settings.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
 export interface ConversationSettings {

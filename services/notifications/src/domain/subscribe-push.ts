@@ -1,5 +1,5 @@
 import { badRequest, newId } from '@parley/kit';
-import { upsertSubscription } from '../data/push-subscription.repository.ts';
+import { upsertSubscription } from '../db/push-subscription.repository.ts';
 import type { NotificationsContext } from './context.ts';
 import { checkPushEndpoint } from './push-endpoint.ts';
 

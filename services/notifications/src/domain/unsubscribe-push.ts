@@ -1,4 +1,4 @@
-import { deleteSubscription } from '../data/push-subscription.repository.ts';
+import { deleteSubscription } from '../db/push-subscription.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
 /** Removes one of the caller's push subscriptions; removing one that is not there is not an error. */

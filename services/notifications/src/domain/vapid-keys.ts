@@ -1,6 +1,6 @@
 import type { Db } from '@parley/kit';
 import webpush from 'web-push';
-import { findVapidKeys, insertVapidKeys } from '../data/vapid-key.repository.ts';
+import { findVapidKeys, insertVapidKeys } from '../db/vapid-key.repository.ts';
 
 /** What web-push signs with (RFC 8292). */
 export interface VapidKeys {

@@ -1,5 +1,5 @@
 import type { NotificationFrameData } from '@parley/contracts';
-import type { NotificationRow } from '../data/notification.repository.ts';
+import type { NotificationRow } from '../db/notification.repository.ts';
 
 /** A stored notification as clients see it (REST items and `notification` frames alike). */
 export function presentNotification(row: NotificationRow): NotificationFrameData {

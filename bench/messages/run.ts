@@ -37,7 +37,8 @@ import { summariseProfile } from '../lib/cpuprofile.ts';
 import { ensureVhost } from '../lib/isolation.ts';
 import { root, servers } from '../lib/processes.ts';
 import { explainAll, explainMarkdown, type Explained } from './explain.ts';
-import { call, DATABASES, databaseUrlOf, inParallel, ISOLATED, PASSWORD, READER, startStack, URLS } from './stack.ts';
+import { inParallel } from '../lib/parallel.ts';
+import { call, DATABASES, databaseUrlOf, ISOLATED, PASSWORD, READER, startStack, URLS } from './stack.ts';
 import { createTextGenerator } from './text.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);

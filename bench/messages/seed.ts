@@ -25,7 +25,8 @@ import { messagesMigrations } from '../../services/messages/src/db/migrations.ts
 import { ensureVhost, flushRedisDb } from '../lib/isolation.ts';
 import { loadAverage } from '../lib/measure.ts';
 import { freshDatabase, root } from '../lib/processes.ts';
-import { call, DATABASES, inParallel, ISOLATED, partnerName, PASSWORD, READER, startStack, URLS } from './stack.ts';
+import { inParallel } from '../lib/parallel.ts';
+import { call, DATABASES, ISOLATED, partnerName, PASSWORD, READER, startStack, URLS } from './stack.ts';
 import { COMMON_TERM, createTextGenerator, RARE_TERM, rng } from './text.ts';
 
 const MESSAGES = Number(process.env.BENCH_SEED_MESSAGES ?? 1_000_000);

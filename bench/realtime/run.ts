@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
+import { inParallel } from '../lib/parallel.ts';
 import { freshDatabase, percentile, root, servers } from '../lib/processes.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -198,19 +199,6 @@ async function call<T = any>(method: string, url: string, options: { token?: str
     }
     throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
   }
-}
-async function inParallel<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await fn(items[index]!, index);
-      }
-    }),
-  );
-  return results;
 }
 
 // ---------------------------------------------------------------- run

@@ -376,7 +376,7 @@ try {
           client,
           explainInput,
           ['search'],
-          `, after the send runs (${delivery.storedMessages} new messages; the GIN indexes keep no pending list since migration 0004)`,
+          `, after the send runs (${delivery.storedMessages} new messages; the GIN pending lists are merged every SEARCH_INDEX_MERGE_MS since migration 0006)`,
         )),
       ];
     } finally {

@@ -17,6 +17,7 @@ import type { MessagesConfig } from './config.ts';
 import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
+import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
 import { conversationsRoutes } from './http/conversations.routes.ts';
@@ -41,6 +42,7 @@ export interface MessagesDeps {
 export interface MessagesService {
   http: HttpServer;
   context: MessagesContext;
+  searchIndexMerger: SearchIndexMerger;
   /** Listens on config.HOST / PORT (0 = any free port); resolves to the bound port. */
   start(): Promise<{ httpPort: number }>;
   stop(): Promise<void>;
@@ -50,8 +52,8 @@ const CLEAN_FILES_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Wires the messages service: migrations, outbox relay, file storage, HTTP routes
- * (conversations, messages, search, files), the group.* and user.* consumers and the hourly
- * clean-up of unreferenced uploads.
+ * (conversations, messages, search, files), the group.* and user.* consumers, the merges of
+ * the search indexes' pending lists and the hourly clean-up of unreferenced uploads.
  */
 export async function createMessagesService(deps: MessagesDeps): Promise<MessagesService> {
   const { config, db, cache, bus, jobs, logger, verifyToken } = deps;
@@ -71,10 +73,12 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     storage,
   };
 
+  const metrics = createMetrics('messages');
+  const searchIndexMerger = createSearchIndexMerger({ db, logger, everyMs: config.SEARCH_INDEX_MERGE_MS, registry: metrics.registry });
   const http = await createHttpServer({
     service: 'messages',
     logger,
-    metrics: createMetrics('messages'),
+    metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley messages', version: '1.0.0' },
     readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
@@ -88,8 +92,10 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
   return {
     http,
     context: ctx,
+    searchIndexMerger,
     async start() {
       relay.start();
+      searchIndexMerger.start();
       consumers.push(await subscribeGroupEvents(ctx), await subscribeUserEvents(ctx));
       await jobs.work({
         [CLEAN_FILES_JOB]: async () => {
@@ -105,7 +111,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     async stop() {
       await http.close();
       await Promise.allSettled(consumers.splice(0).map((c) => c.close()));
-      await relay.stop();
+      await Promise.all([relay.stop(), searchIndexMerger.stop()]);
     },
   };
 }

@@ -36,6 +36,12 @@ export const messagesConfigSchema = baseConfigSchema.extend({
   SEARCH_RECENT_WINDOW: z.coerce.number().int().min(1).max(100_000).default(800),
   /** A search scope of at most this many conversations is walked conversation by conversation (search.repository.ts). */
   SEARCH_SMALL_SCOPE: z.coerce.number().int().min(0).max(100_000).default(100),
+  /**
+   * Pause between merges of the text indexes' pending lists (domain/search-index-merger.ts): every
+   * search scans what is pending, so this bounds how many new messages it scans. 0: no merges by
+   * the service (autovacuum and full lists merge them).
+   */
+  SEARCH_INDEX_MERGE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
   /** Deadline of each gRPC call to accounts and groups. */
   GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });

@@ -298,3 +298,18 @@ export async function searchStep(
   const indexed = first.indexed === true;
   return { hits, complete: indexed || walkHits >= filters.limit || edgeId === null, edgeId, examined, walkHits };
 }
+
+/** The text indexes whose pending lists mergePendingSearchEntries() merges (migration 0006). */
+const TEXT_INDEXES = ['messages_search_vector', 'messages_body_trgm'] as const;
+
+/**
+ * Moves the text indexes' pending entries (new and edited messages) into the indexes proper;
+ * returns how many pending-list pages that took. Cheap when nothing is pending. Needs to own
+ * the indexes (like VACUUM): a role that does not gets 42501 (insufficient_privilege).
+ */
+export async function mergePendingSearchEntries(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ pages: string | number }>(
+    `SELECT ${TEXT_INDEXES.map((name) => `gin_clean_pending_list('${name}'::regclass)`).join(' + ')} AS pages`,
+  );
+  return Number(rows[0]?.pages ?? 0);
+}

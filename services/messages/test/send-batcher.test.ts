@@ -68,14 +68,29 @@ describe.each(adapterKinds())('send batcher (%s)', (kind) => {
 
   it('when one send of a batch fails, the others still go through (one by one) and only it fails', async () => {
     const a = await group();
-    const missing = newId();
     const sender = newId();
     const send = createSendBatcher(db);
-    const results = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, i) => send(accessOf(i === 7 ? missing : a, sender), input(`x${i}`))),
-    );
+    // A replyToId the database cannot read as a uuid: an error in the batch and on its own.
+    const failing = (i: number): SendInput => (i === 7 ? { ...input(`x${i}`), replyToId: 'not-a-uuid' } : input(`x${i}`));
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => send(accessOf(a, sender), failing(i))));
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
     expect(results[7]!.status).toBe('rejected');
     expect(await seqsOf(a)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+  });
+
+  it('a send to a conversation that is not there, or deleted, is "gone" and writes nothing; the rest of its batch goes through', async () => {
+    const [a, deleted] = [await group(), await group()];
+    await db.query('UPDATE conversations SET deleted_at = now() WHERE id = $1', [deleted]);
+    const missing = newId();
+    const sender = newId();
+    const send = createSendBatcher(db);
+    const targets = Array.from({ length: 12 }, (_, i) => (i === 3 ? missing : i === 8 ? deleted : a));
+    const inputs = targets.map((_, i) => input(`g${i}`));
+    const outcomes = await Promise.all(targets.map((conversationId, i) => send(accessOf(conversationId, sender), inputs[i]!)));
+    expect(outcomes.map((o) => o.outcome)).toEqual(targets.map((t) => (t === a ? 'created' : 'gone')));
+    expect(await seqsOf(a)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(await seqsOf(deleted)).toEqual([]);
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1::uuid[])', [inputs.map((x) => x.event!.id)]);
+    expect(rows.map((r) => r.id).sort()).toEqual(inputs.filter((_, i) => targets[i] === a).map((x) => x.event!.id).sort());
   });
 });

@@ -21,8 +21,30 @@ const escapeGlob = (text: string): string => text.replace(/[\\*?[\]]/g, '\\$&');
 
 const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T));
 
-/** setMany: SET key value EX ttl for every key, as one command however many keys there are. */
-const SET_MANY_SCRIPT = "for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS";
+/**
+ * Scripts, sent by hash (EVALSHA) once Redis knows them. Each runs atomically, as one command, so
+ * under auto-pipelining it shares a write with whatever else the same tick asks.
+ */
+const SCRIPTS = {
+  /** setMany: SET key value EX ttl for every key, however many keys there are. */
+  parleySetMany: {
+    numberOfKeys: undefined,
+    lua: "for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS",
+  },
+  /**
+   * incr: the counter and its TTL can't be separated by a crash, and EXPIRE NX only sets the TTL
+   * when the counter has none, i.e. when INCR has just created it. Answers { value, ttl }.
+   */
+  parleyIncr: {
+    numberOfKeys: 1,
+    lua: "local v = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX') return { v, redis.call('TTL', KEYS[1]) }",
+  },
+} as const;
+
+interface ScriptCommands {
+  parleySetMany(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  parleyIncr(key: string, ttlSeconds: number): Promise<[number, number]>;
+}
 
 /** Cache on Redis: JSON values, TTL on every key. */
 export function createRedisCache(options: RedisCacheOptions): Cache {
@@ -35,6 +57,10 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     // Commands issued in the same tick share one write: under load that halves syscalls.
     enableAutoPipelining: true,
   });
+  for (const [name, script] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(name, script.numberOfKeys === undefined ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  }
+  const scripts = redis as unknown as ScriptCommands;
   // Without a listener ioredis prints every reconnection error; it reconnects by itself.
   redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'redis cache connection error'));
 
@@ -59,7 +85,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       if (entries.length === 0) return;
       const ttl = wholeSeconds(ttlSeconds);
       const values = entries.map(([, value]) => serialize(value));
-      await redis.eval(SET_MANY_SCRIPT, entries.length, ...entries.map(([key]) => k(key)), ttl, ...values);
+      await scripts.parleySetMany(entries.length, ...entries.map(([key]) => k(key)), ttl, ...values);
     },
 
     async del(...keys: string[]): Promise<void> {
@@ -79,13 +105,8 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     },
 
     async incr(key: string, ttlSeconds: number): Promise<{ value: number; ttlSeconds: number }> {
-      const full = k(key);
-      // One MULTI: the counter and its TTL can't be separated by a crash, and EXPIRE NX only
-      // sets the TTL when the counter has none, i.e. when INCR has just created it.
-      const results = await redis.multi().incr(full).expire(full, wholeSeconds(ttlSeconds), 'NX').ttl(full).exec();
-      if (!results) throw new Error('redis cache: incr transaction was aborted');
-      for (const [error] of results) if (error) throw error;
-      return { value: Number(results[0]?.[1]), ttlSeconds: Number(results[2]?.[1]) };
+      const [value, ttl] = await scripts.parleyIncr(k(key), wholeSeconds(ttlSeconds));
+      return { value: Number(value), ttlSeconds: Number(ttl) };
     },
 
     async ping(): Promise<boolean> {

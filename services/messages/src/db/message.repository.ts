@@ -1,5 +1,5 @@
 import type { Queryable } from '@parley/kit';
-import type { Membership, ReadAccess } from './access.ts';
+import type { Membership, ReadAccess, SendAccess } from './access.ts';
 import { attachmentsJsonOf, type AttachmentRow } from './file.repository.ts';
 import { reactionsJsonOf } from './reaction.repository.ts';
 
@@ -48,7 +48,7 @@ export async function lockMessage(tx: Queryable, access: Membership, messageId: 
 }
 
 /** The caller's earlier message with this clientMessageId in this conversation, if any. */
-export async function findByClientMessageId(db: Queryable, access: Membership, clientMessageId: string): Promise<MessageRow | undefined> {
+export async function findByClientMessageId(db: Queryable, access: SendAccess, clientMessageId: string): Promise<MessageRow | undefined> {
   const { rows } = await db.query<MessageRow>(
     `SELECT ${COLUMNS} FROM messages WHERE sender_id = $1 AND conversation_id = $2 AND client_message_id = $3`,
     [access.userId, access.conversation.id, clientMessageId],
@@ -73,7 +73,9 @@ export interface SendInput {
 export type SendOutcome =
   | { outcome: 'created'; row: MessageRow; recipients: string[] }
   | { outcome: 'resent'; row: MessageRow }
-  | { outcome: 'bad_reply' };
+  | { outcome: 'bad_reply' }
+  /** No such conversation, or a deleted one (migration 0007); nothing written. */
+  | { outcome: 'gone' };
 
 type SendResultRow = MessageRow & { outcome: SendOutcome['outcome']; recipients: string[] | null };
 
@@ -82,7 +84,7 @@ type SendResultRow = MessageRow & { outcome: SendOutcome['outcome']; recipients:
  * message with this clientMessageId ('resent'), else the next seq, the message and its outbox
  * row. A resend racing this one makes it throw unique_violation (23505), all of it rolled back.
  */
-export async function sendMessageRow(db: Queryable, access: Membership, input: SendInput): Promise<SendOutcome> {
+export async function sendMessageRow(db: Queryable, access: SendAccess, input: SendInput): Promise<SendOutcome> {
   const { rows } = await db.query<SendResultRow>(
     `SELECT * FROM send_message($1, $2, $3, $4, $5, $6, $7::uuid[], $8, $9::uuid[], $10, $11, $12::text::jsonb)`,
     [
@@ -111,7 +113,7 @@ export async function sendMessageRow(db: Queryable, access: Membership, input: S
  * as sendMessageRow, outcomes in the order given. Any error rolls all of them back. Order the
  * items by conversation: batches then lock conversation rows in one order (no deadlock).
  */
-export async function sendMessageRows(db: Queryable, items: readonly { access: Membership; input: SendInput }[]): Promise<SendOutcome[]> {
+export async function sendMessageRows(db: Queryable, items: readonly { access: SendAccess; input: SendInput }[]): Promise<SendOutcome[]> {
   const batch = items.map(({ access, input }) => ({
     id: input.id,
     conversationId: access.conversation.id,
@@ -134,7 +136,7 @@ export async function sendMessageRows(db: Queryable, items: readonly { access: M
 }
 
 function outcomeOf({ outcome, recipients, ...row }: SendResultRow): SendOutcome {
-  if (outcome === 'bad_reply') return { outcome };
+  if (outcome === 'bad_reply' || outcome === 'gone') return { outcome };
   if (outcome === 'resent') return { outcome, row: normalise(row) };
   return { outcome, row: normalise(row), recipients: recipients ?? [] };
 }

@@ -1,6 +1,6 @@
 import { groupRoleSchema, type GroupRole } from '@parley/contracts';
 import { isUuid, notFound, unary, type AppError } from '@parley/kit';
-import type { Membership, ReadAccess } from '../db/access.ts';
+import type { ConversationRef, Membership, ReadAccess, SendAccess } from '../db/access.ts';
 import {
   existingConversationIds,
   findConversation,
@@ -14,7 +14,7 @@ import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 
-export type { Membership, ReadAccess } from '../db/access.ts';
+export type { Membership, ReadAccess, SendAccess } from '../db/access.ts';
 
 /**
  * Who belongs to which conversation. Direct conversations: our own conversation_members.
@@ -140,6 +140,25 @@ export async function assertMember(ctx: MembershipDeps, conversationId: string, 
   return { conversation, role, userId } as Membership;
 }
 
+/** What the cache says of userId in the conversation: a direct member, a group role, or nothing known. */
+async function cachedMembership(
+  ctx: MembershipDeps,
+  id: string,
+  userId: string,
+): Promise<{ type: 'direct'; role: null } | { type: 'group'; role: GroupRole } | undefined> {
+  const [direct, group] = await ctx.cache.getMany<unknown>([directMemberKey(id, userId), membershipKey(id, userId)]);
+  if (direct !== undefined) return { type: 'direct', role: null };
+  if (group !== undefined) return { type: 'group', role: roleOf((group as { role?: string }).role) };
+  return undefined;
+}
+
+/** assertMember, then a direct membership is cached for good (it never changes). */
+async function assertMemberAndRemember(ctx: MembershipDeps, id: string, userId: string): Promise<Membership> {
+  const membership = await assertMember(ctx, id, userId);
+  if (membership.conversation.type === 'direct') await ctx.cache.set(directMemberKey(id, userId), true, TTL_SECONDS);
+  return membership;
+}
+
 /**
  * Proof that userId may read the conversation's messages, for the read path: one cache round
  * trip when a membership answer is cached (a direct one, kept for good, or a group one, which
@@ -150,11 +169,31 @@ export async function assertMember(ctx: MembershipDeps, conversationId: string, 
 export async function assertReader(ctx: MembershipDeps, conversationId: string, userId: string): Promise<ReadAccess> {
   if (!isUuid(conversationId)) throw notFound('conversation');
   const id = conversationId.toLowerCase();
-  const cached = await ctx.cache.getMany([directMemberKey(id, userId), membershipKey(id, userId)]);
-  if (cached.some((answer) => answer !== undefined)) return { conversationId: id, userId } as ReadAccess;
-  const membership = await assertMember(ctx, id, userId);
-  if (membership.conversation.type === 'direct') await ctx.cache.set(directMemberKey(id, userId), true, TTL_SECONDS);
+  if (await cachedMembership(ctx, id, userId)) return { conversationId: id, userId } as ReadAccess;
+  const membership = await assertMemberAndRemember(ctx, id, userId);
   return { conversationId: membership.conversation.id, userId } as ReadAccess;
+}
+
+/**
+ * Proof that userId may send to the conversation, for the send path: like assertReader, one cache
+ * round trip when a membership answer is cached, assertMember otherwise. It reads no conversation
+ * row: send_message() checks that the conversation exists and is not deleted, and answers 'gone'
+ * when not; the sender then asks assertMember (see sendMessage), which answers 404 or makes a
+ * group's conversation row that did not exist yet.
+ */
+export async function assertSender(ctx: MembershipDeps, conversationId: string, userId: string): Promise<SendAccess> {
+  if (!isUuid(conversationId)) throw notFound('conversation');
+  const id = conversationId.toLowerCase();
+  const cached = await cachedMembership(ctx, id, userId);
+  if (cached) return { conversation: { id, type: cached.type }, role: cached.role, userId } as SendAccess;
+  return assertMemberAndRemember(ctx, id, userId);
+}
+
+/** A group's members if the cache has them, without asking groups: lets a send read them alongside its other cache reads. */
+export async function cachedGroupMembers(ctx: Pick<MessagesContext, 'cache'>, groupId: string): Promise<string[] | undefined> {
+  if (!isUuid(groupId)) return undefined;
+  const cached = await ctx.cache.get<{ userId: string; role: GroupRole }[]>(groupMembersKey(groupId.toLowerCase()));
+  return cached?.map((m) => m.userId);
 }
 
 /**
@@ -168,7 +207,7 @@ export async function memberConversationIds(ctx: MembershipDeps, userId: string)
 }
 
 /** Everyone who belongs to the conversation now: the direct pair or the group's members. */
-export async function conversationMemberIds(ctx: MembershipDeps, conversation: ConversationRow): Promise<string[]> {
+export async function conversationMemberIds(ctx: MembershipDeps, conversation: ConversationRef): Promise<string[]> {
   if (conversation.type === 'direct') return listDirectMemberIds(ctx.db, conversation.id);
   return (await groupMembers(ctx, conversation.id)).map((m) => m.userId);
 }

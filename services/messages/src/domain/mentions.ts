@@ -1,4 +1,4 @@
-import type { ConversationRow } from '../db/conversation.repository.ts';
+import type { ConversationRef } from '../db/access.ts';
 import type { MessagesContext } from './context.ts';
 import { conversationMemberIds } from './membership.ts';
 import { getProfiles } from './user-profiles.ts';
@@ -27,7 +27,7 @@ export function parseMentionNames(body: string): string[] {
  */
 export async function resolveMentions(
   ctx: Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'accounts' | 'config' | 'logger' | 'outbox'>,
-  conversation: ConversationRow,
+  conversation: ConversationRef,
   senderId: string,
   body: string,
 ): Promise<string[]> {

@@ -1,5 +1,5 @@
 import type { Db } from '@parley/kit';
-import type { Membership } from '../db/access.ts';
+import type { SendAccess } from '../db/access.ts';
 import { sendMessageRow, sendMessageRows, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 
 /**
@@ -17,18 +17,18 @@ const MAX_BATCH = 64;
 const MAX_IN_FLIGHT = 2;
 
 interface Waiting {
-  access: Membership;
+  access: SendAccess;
   input: SendInput;
   resolve: (outcome: SendOutcome) => void;
   reject: (error: unknown) => void;
 }
 
-export type BatchedSend = (access: Membership, input: SendInput) => Promise<SendOutcome>;
+export type BatchedSend = (access: SendAccess, input: SendInput) => Promise<SendOutcome>;
 
 const batchers = new WeakMap<Db, BatchedSend>();
 
 /** The batcher of this database (one per service instance). */
-export function batchedSend(db: Db, access: Membership, input: SendInput): Promise<SendOutcome> {
+export function batchedSend(db: Db, access: SendAccess, input: SendInput): Promise<SendOutcome> {
   let send = batchers.get(db);
   if (!send) {
     send = createSendBatcher(db);

@@ -1,11 +1,11 @@
-import { badRequest, makeEvent, newId, type AppError, type Db, type Queryable } from '@parley/kit';
+import { badRequest, makeEvent, newId, notFound, type AppError, type Db, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import { batchedSend } from './send-batcher.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
-import { assertMember, conversationMemberIds, type Membership } from './membership.ts';
+import { assertMember, assertSender, cachedGroupMembers, conversationMemberIds, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { hitLimit } from './rate-limits.ts';
@@ -31,9 +31,11 @@ const badReply = (): AppError =>
  * the conversation row, incremented in the same transaction as the insert, so seqs have no
  * gaps and no duplicates whatever the number of concurrent senders.
  *
- * A plain message (no attachments) is one database round trip: send_message() checks for an
- * earlier send, takes the seq, inserts the message and its message.created outbox row; under
- * load concurrent sends share one call and one commit (send-batcher.ts).
+ * A plain message (no attachments) from a sender whose membership is cached is one cache round
+ * trip (membership, rate counter, the group's members) and one database round trip:
+ * send_message() checks that the conversation is there, checks for an earlier send, takes the
+ * seq, inserts the message and its message.created outbox row; under load concurrent sends share
+ * one call and one commit (send-batcher.ts).
  * With attachments the same call runs in a transaction that then attaches the files, so a bad
  * file id rolls the message back.
  */
@@ -43,22 +45,30 @@ export async function sendMessage(
   conversationId: string,
   input: SendMessageInput,
 ): Promise<{ message: MessageView; created: boolean }> {
-  const access = await assertMember(ctx, conversationId, userId);
-  // Issued together, so on Redis the counter and the members go out in one write.
-  const [limit, mentions, groupRecipients] = await Promise.allSettled([
+  // Issued in one tick, so on Redis the membership answers, the counter and a group's cached
+  // members go out in one write. The counter therefore also counts a non-member's attempts.
+  const [sender, limit, cachedMembers] = await Promise.allSettled([
+    assertSender(ctx, conversationId, userId),
     hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60),
-    resolveMentions(ctx, access.conversation, userId, input.body),
-    // A direct conversation's members are read by send_message() itself.
-    access.conversation.type === 'direct' ? null : conversationMemberIds(ctx, access.conversation),
+    cachedGroupMembers(ctx, conversationId),
   ]);
+  if (sender.status === 'rejected') throw sender.reason;
+  const access = sender.value;
   if (limit.status === 'rejected') {
     // Over the limit, a resend is still answered: it sends nothing new.
     const earlier = await findByClientMessageId(ctx.db, access, input.clientMessageId);
     if (earlier) return { message: await viewOne(ctx, earlier, userId), created: false };
     throw limit.reason;
   }
-  if (mentions.status === 'rejected') throw mentions.reason;
-  if (groupRecipients.status === 'rejected') throw groupRecipients.reason;
+  const [mentions, groupRecipients] = await Promise.all([
+    resolveMentions(ctx, access.conversation, userId, input.body),
+    // A direct conversation's members are read by send_message() itself.
+    access.conversation.type === 'direct'
+      ? null
+      : cachedMembers.status === 'fulfilled' && cachedMembers.value
+        ? cachedMembers.value
+        : conversationMemberIds(ctx, access.conversation),
+  ]);
   const fileIds = [...new Set(input.attachmentIds ?? [])].map((id) => id.toLowerCase());
   const message: Draft = {
     id: newId(),
@@ -67,18 +77,26 @@ export async function sendMessage(
     body: input.body,
     client_message_id: input.clientMessageId,
     reply_to_id: input.replyToId?.toLowerCase() ?? null,
-    mentions: mentions.value,
+    mentions,
     created_at: new Date(),
     edited_at: null,
     deleted_at: null,
   };
+  const sendAs = (as: SendAccess): Promise<Sent> =>
+    fileIds.length === 0
+      ? sendPlain(ctx.db, as, message, groupRecipients)
+      : ctx.db.transaction((tx) => sendWithFiles(tx, as, message, groupRecipients, fileIds));
 
   let sent: Sent;
   try {
-    sent =
-      fileIds.length === 0
-        ? await sendPlain(ctx.db, access, message, groupRecipients.value)
-        : await ctx.db.transaction((tx) => sendWithFiles(tx, access, message, groupRecipients.value, fileIds));
+    sent = await sendAs(access);
+    if (sent.outcome === 'gone' || sent.outcome === 'bad_reply') {
+      // The membership may have come from the cache alone: now check it the long way. That
+      // answers 404 for a conversation that is gone or a membership that ended, and makes a
+      // group's conversation row that did not exist yet, for the one retry.
+      const member = await assertMember(ctx, access.conversation.id, userId);
+      if (sent.outcome === 'gone') sent = await sendAs(member);
+    }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // A concurrent resend committed first: answer its message.
@@ -86,6 +104,7 @@ export async function sendMessage(
     if (!winner) throw new Error('a resent message vanished', { cause: error });
     return { message: await viewOne(ctx, winner, userId), created: false };
   }
+  if (sent.outcome === 'gone') throw notFound('conversation');
   if (sent.outcome === 'bad_reply') throw badReply();
   if (sent.outcome === 'resent') return { message: await viewOne(ctx, sent.row, userId), created: false };
   ctx.outbox.notify();
@@ -108,7 +127,7 @@ const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Se
 });
 
 /** One statement, its event included: the seq and recipients are filled into the event there. */
-async function sendPlain(db: Db, access: Membership, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
+async function sendPlain(db: Db, access: SendAccess, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
   const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
   const event = makeEvent('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] }, PRODUCER);
   const result = await batchedSend(db, access, sendInput(draft, recipients, event));
@@ -119,7 +138,7 @@ async function sendPlain(db: Db, access: Membership, draft: Draft, recipients: r
 /** Inside a transaction: the message, then its files (400 rolls both back), then its event. */
 async function sendWithFiles(
   tx: Queryable,
-  access: Membership,
+  access: SendAccess,
   draft: Draft,
   recipients: readonly string[] | null,
   fileIds: readonly string[],

@@ -24,7 +24,9 @@
  * scenarios it matches, e.g. "^send"; such a partial run skips the EXPLAINs and writes only
  * bench/results/messages-partial.json, leaving RESULTS.md and EXPLAIN.md alone), BENCH_PROFILE=1 (a V8 CPU profile of the messages process;
  * its summary goes to bench/results/messages-profile.json, and RESULTS.md / EXPLAIN.md /
- * messages.json are left alone, since profiling slows the service down).
+ * messages.json are left alone, since profiling slows the service down), BENCH_MESSAGES_NODE_OPTIONS
+ * (NODE_OPTIONS of the messages process, e.g. --perf-basic-prof-only-functions so that Linux perf
+ * names its JavaScript frames).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

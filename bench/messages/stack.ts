@@ -124,6 +124,7 @@ export async function startStack(
           ACCOUNTS_GRPC_ADDRESS: `127.0.0.1:${PORTS.accountsGrpc}`,
           GROUPS_GRPC_ADDRESS: `127.0.0.1:${PORTS.groupsGrpc}`,
           SEND_RATE_PER_MINUTE: '1000000000',
+          ...(process.env.BENCH_MESSAGES_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_MESSAGES_NODE_OPTIONS } : {}),
           ...(options.profileDir
             ? {
                 NODE_OPTIONS: `--import ${root}bench/lib/cpu-profile-preload.mjs`,

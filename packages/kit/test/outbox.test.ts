@@ -2,9 +2,10 @@ import { Connection } from 'rabbitmq-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleOnce, inboxMigration } from '../src/bus/inbox.ts';
 import { createMemoryBus } from '../src/bus/memory-bus.ts';
-import { createOutboxRelay, enqueueEvents, makeEvent, outboxMigration, type OutboxRelay } from '../src/bus/outbox.ts';
+import { createOutboxRelay, enqueueEvents, firstIdAt, makeEvent, outboxMigration, purgePublishedEvents, type OutboxRelay } from '../src/bus/outbox.ts';
 import { createRabbitBus } from '../src/bus/rabbit-bus.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { newId } from '../src/ids.ts';
 import { createLogger } from '../src/logger.ts';
 import type { Bus, Db, EventEnvelope, Queryable } from '../src/ports.ts';
 import { adapterKinds, openTestDb, testUrls, uniqueName } from '../src/testing/infra.ts';
@@ -145,6 +146,46 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
   afterEach(async () => {
     await resources.closeAll();
     if (kind === 'real') await deleteFromRabbit(queues, exchange);
+  });
+
+  it('purges published events made before the cutoff, in batches, and never an unpublished one', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const cutoff = new Date(Date.now() - day);
+    // Ids of events made 3 days ago, ~2 days ago, and now (UUIDv7 with random tails).
+    const idAt = (msAgo: number, i: number): string =>
+      firstIdAt(new Date(Date.now() - msAgo)).slice(0, 24) + i.toString(16).padStart(12, '0');
+    const insert = (ids: string[], published: boolean) =>
+      db.query(
+        `INSERT INTO outbox (id, type, occurred_at, producer, data, published_at)
+         SELECT id, 'test.old', now(), 'test', '{}'::jsonb, CASE WHEN $2 THEN now() END FROM unnest($1::uuid[]) AS id`,
+        [ids, published],
+      );
+    const oldPublished = Array.from({ length: 10_050 }, (_, i) => idAt(3 * day, i));
+    await insert(oldPublished, true);
+    await insert([idAt(2 * day, 1)], false);
+    await insert([newId()], true);
+    await insert([newId()], false);
+    expect(await purgePublishedEvents(db, cutoff)).toBe(10_050);
+    const left = await db.query<{ published: boolean; old: boolean }>(
+      'SELECT published_at IS NOT NULL AS published, id < $1 AS old FROM outbox ORDER BY id',
+      [firstIdAt(cutoff)],
+    );
+    expect(left.rows).toEqual([
+      { published: false, old: true },
+      { published: true, old: false },
+      { published: false, old: false },
+    ]);
+    expect(await purgePublishedEvents(db, cutoff)).toBe(0);
+  });
+
+  it('firstIdAt sorts below every id made at or after that moment, and above those made before', () => {
+    const before = newId();
+    const now = Date.now();
+    // A second either side: uuidv7 may run a millisecond ahead of the clock in a burst.
+    expect(firstIdAt(new Date(now + 1000)) > before).toBe(true);
+    expect(firstIdAt(new Date(now - 1000)) < before).toBe(true);
+    expect(firstIdAt(new Date(now - 1000)) < newId()).toBe(true);
+    expect(firstIdAt(new Date(0))).toBe('00000000-0000-7000-8000-000000000000');
   });
 
   it('publishes an event enqueued in a committed transaction', async () => {

@@ -72,6 +72,37 @@ export interface OutboxRelay {
   flush(): Promise<number>;
 }
 
+/** Published events are kept this long (for inspection), then deleted by the relay's hourly clean-up. */
+export const OUTBOX_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Rows per DELETE of the clean-up: each is a short transaction, whatever the backlog. */
+const PURGE_BATCH = 10_000;
+
+/** The smallest UUIDv7 of a moment: every id made before it (newId()) sorts below it. */
+export function firstIdAt(at: Date): string {
+  const hex = Math.max(0, Math.floor(at.getTime())).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+/**
+ * Deletes the published events made before `before`, oldest first, in batches of 10,000.
+ * Event ids are UUIDv7 (makeEvent), so "made before" is a range of the primary key: no index on
+ * published_at, and no batch reads the younger rows. Unpublished rows stay, however old.
+ * Returns how many rows went.
+ */
+export async function purgePublishedEvents(db: Queryable, before: Date): Promise<number> {
+  const below = firstIdAt(before);
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await db.query(
+      `DELETE FROM outbox WHERE id = ANY (ARRAY(
+         SELECT id FROM outbox WHERE id < $1 AND published_at IS NOT NULL ORDER BY id LIMIT ${PURGE_BATCH}))`,
+      [below],
+    );
+    total += rowCount;
+    if (rowCount < PURGE_BATCH) return total;
+  }
+}
+
 interface OutboxRow {
   id: string;
   type: string;
@@ -140,7 +171,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const purge = async (): Promise<void> => {
     if (Date.now() - lastPurge < PURGE_EVERY_MS) return;
     lastPurge = Date.now();
-    await db.query(`DELETE FROM outbox WHERE published_at < now() - interval '1 day'`);
+    await purgePublishedEvents(db, new Date(Date.now() - OUTBOX_RETENTION_MS));
     // Every service runs a relay and owns an inbox table: its hourly clean-up is the one place.
     await pruneInbox(db);
   };

@@ -230,6 +230,7 @@ export function createPresence(options: PresenceOptions): Presence {
       clearInterval(ticker);
       for (const timer of offlineTimers.values()) clearTimeout(timer);
       offlineTimers.clear();
+      watchers.close();
       await Promise.allSettled([...writes.values()]);
       // Sockets are gone: this instance counts nobody any more.
       await Promise.allSettled([...local.keys()].map((userId) => cache.del(countKey(userId, instanceId))));

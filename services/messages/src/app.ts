@@ -18,6 +18,7 @@ import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
 import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
+import { createSendBatcher } from './domain/send-batcher.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
 import { conversationsRoutes } from './http/conversations.routes.ts';
@@ -71,6 +72,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     accounts: deps.accounts,
     groups: deps.groups,
     storage,
+    sendBatched: createSendBatcher(db),
   };
 
   const metrics = createMetrics('messages');

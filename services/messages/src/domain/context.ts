@@ -2,6 +2,7 @@ import type { accountsV1, groupsV1 } from '@parley/contracts';
 import type { Bus, Cache, Db, Jobs, Logger } from '@parley/kit';
 import type { MessagesConfig } from '../config.ts';
 import type { FileStorage } from '../storage/storage.ts';
+import type { BatchedSend } from './send-batcher.ts';
 
 /** Everything the messages use cases may need; each takes only the part it uses (Pick<>). */
 export interface MessagesContext {
@@ -16,4 +17,6 @@ export interface MessagesContext {
   accounts: accountsV1.UsersClient;
   groups: groupsV1.GroupsClient;
   storage: FileStorage;
+  /** Plain sends, group-committed (send-batcher.ts): one batcher per instance. */
+  sendBatched: BatchedSend;
 }

@@ -25,18 +25,7 @@ interface Waiting {
 
 export type BatchedSend = (access: SendAccess, input: SendInput) => Promise<SendOutcome>;
 
-const batchers = new WeakMap<Db, BatchedSend>();
-
-/** The batcher of this database (one per service instance). */
-export function batchedSend(db: Db, access: SendAccess, input: SendInput): Promise<SendOutcome> {
-  let send = batchers.get(db);
-  if (!send) {
-    send = createSendBatcher(db);
-    batchers.set(db, send);
-  }
-  return send(access, input);
-}
-
+/** The batcher of a service instance: app.ts makes one and puts it in the context (ctx.sendBatched). */
 export function createSendBatcher(db: Db): BatchedSend {
   const queue: Waiting[] = [];
   let inFlight = 0;

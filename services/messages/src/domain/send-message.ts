@@ -1,8 +1,7 @@
-import { badRequest, makeEvent, newId, notFound, type AppError, type Db, type Queryable } from '@parley/kit';
+import { badRequest, makeEvent, newId, notFound, type AppError, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
-import { batchedSend } from './send-batcher.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
 import { assertMember, assertSender, cachedGroupMembers, conversationMemberIds, type SendAccess } from './membership.ts';
@@ -10,6 +9,7 @@ import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { hitLimit } from './rate-limits.ts';
 import { invalidateRecent } from './recent-cache.ts';
+import type { BatchedSend } from './send-batcher.ts';
 
 export interface SendMessageInput {
   body: string;
@@ -84,7 +84,7 @@ export async function sendMessage(
   };
   const sendAs = (as: SendAccess): Promise<Sent> =>
     fileIds.length === 0
-      ? sendPlain(ctx.db, as, message, groupRecipients)
+      ? sendPlain(ctx.sendBatched, as, message, groupRecipients)
       : ctx.db.transaction((tx) => sendWithFiles(tx, as, message, groupRecipients, fileIds));
 
   let sent: Sent;
@@ -127,10 +127,10 @@ const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Se
 });
 
 /** One statement, its event included: the seq and recipients are filled into the event there. */
-async function sendPlain(db: Db, access: SendAccess, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
+async function sendPlain(sendBatched: BatchedSend, access: SendAccess, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
   const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
   const event = makeEvent('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] }, PRODUCER);
-  const result = await batchedSend(db, access, sendInput(draft, recipients, event));
+  const result = await sendBatched(access, sendInput(draft, recipients, event));
   if (result.outcome !== 'created') return result;
   return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };
 }

@@ -1,5 +1,9 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
+/** The `code` of a thrown value (PostgreSQL's SQLSTATE, Node's errno name, ...), if it has one. */
+export const errorCode = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+
 /** Per-field problems of a 400, keyed by a dotted path (`body.username`). */
 export type FieldErrors = Record<string, string[]>;
 

@@ -1,4 +1,4 @@
-import { newId } from '../ids.ts';
+import { firstIdAt, newId } from '../ids.ts';
 import { pruneInbox } from './inbox.ts';
 import type { Logger } from '../logger.ts';
 import type { Bus, Db, EventEnvelope, Migration, Queryable } from '../ports.ts';
@@ -76,12 +76,6 @@ export interface OutboxRelay {
 export const OUTBOX_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Rows per DELETE of the clean-up: each is a short transaction, whatever the backlog. */
 const PURGE_BATCH = 10_000;
-
-/** The smallest UUIDv7 of a moment: every id made before it (newId()) sorts below it. */
-export function firstIdAt(at: Date): string {
-  const hex = Math.max(0, Math.floor(at.getTime())).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
-}
 
 /**
  * Deletes the published events made before `before`, oldest first, in batches of 10,000.

@@ -1,4 +1,5 @@
 import { Connection, type AsyncMessage, type Envelope, type Publisher } from 'rabbitmq-client';
+import { errorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Bus, EventEnvelope, EventHandler, SubscribeOptions } from '../ports.ts';
 
@@ -77,8 +78,6 @@ function eventProperties(event: EventEnvelope): Envelope {
 
 const encode = (event: EventEnvelope): Buffer => Buffer.from(JSON.stringify(event), 'utf8');
 
-const errorCode = (error: unknown): unknown =>
-  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 
 export function createRabbitBus(options: RabbitBusOptions): Bus {
   const exchange = options.exchange ?? 'parley.events';

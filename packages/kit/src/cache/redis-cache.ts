@@ -28,7 +28,7 @@ const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null
 const SCRIPTS = {
   /** setMany: SET key value EX ttl for every key, however many keys there are. */
   parleySetMany: {
-    numberOfKeys: undefined,
+    // No numberOfKeys: the caller passes it first, as with EVAL.
     lua: "for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS",
   },
   /**
@@ -57,9 +57,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     // Commands issued in the same tick share one write: under load that halves syscalls.
     enableAutoPipelining: true,
   });
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(name, script.numberOfKeys === undefined ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua });
-  }
+  for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, script);
   const scripts = redis as unknown as ScriptCommands;
   // Without a listener ioredis prints every reconnection error; it reconnects by itself.
   redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'redis cache connection error'));

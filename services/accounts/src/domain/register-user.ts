@@ -1,4 +1,4 @@
-import { conflict, newId, type FieldErrors } from '@parley/kit';
+import { conflict, errorCode, newId, type FieldErrors } from '@parley/kit';
 import { findTakenIdentifiers, insertUser, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { emit } from './events.ts';
@@ -14,8 +14,7 @@ export interface RegisterInput {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+const isUniqueViolation = (error: unknown): boolean => errorCode(error) === UNIQUE_VIOLATION;
 
 export async function registerUser(
   ctx: AccountsContext,

@@ -94,7 +94,7 @@ export async function markConversationDeleted(tx: Queryable, id: string, at: str
   await tx.query('UPDATE conversations SET deleted_at = COALESCE(deleted_at, $2) WHERE id = $1', [id, at]);
 }
 
-// The next seq is taken by send_message() (migrations/0005_send_message.sql), in the statement that inserts the message.
+// The next seq is taken by send_message() (migrations/0007_send_checks_conversation.sql, first 0005), in the statement that inserts the message.
 
 export async function listDirectMemberIds(db: Queryable, conversationId: string): Promise<string[]> {
   const { rows } = await db.query<{ user_id: string }>(

@@ -65,11 +65,21 @@ export async function groupRole(ctx: MembershipDeps, groupId: string, userId: st
   return role;
 }
 
+type GroupMember = { userId: string; role: GroupRole };
+
 /** A group's members with their roles, cached; empty for an unknown group. */
-export async function groupMembers(ctx: MembershipDeps, groupId: string): Promise<{ userId: string; role: GroupRole }[]> {
-  const cached = await ctx.cache.get<{ userId: string; role: GroupRole }[]>(groupMembersKey(groupId));
-  if (cached) return cached;
-  let members: { userId: string; role: GroupRole }[];
+export async function groupMembers(ctx: MembershipDeps, groupId: string): Promise<GroupMember[]> {
+  return (await cachedGroupMembers(ctx, groupId)) ?? loadGroupMembers(ctx, groupId);
+}
+
+/** A group's members if the cache has them, without asking groups (a send reads them with its other cache reads). */
+export function cachedGroupMembers(ctx: Pick<MessagesContext, 'cache'>, groupId: string): Promise<GroupMember[] | undefined> {
+  return ctx.cache.get<GroupMember[]>(groupMembersKey(groupId));
+}
+
+/** A group's members from groups, then cached; empty for an unknown group. */
+export async function loadGroupMembers(ctx: MembershipDeps, groupId: string): Promise<GroupMember[]> {
+  let members: GroupMember[];
   try {
     const answer = await unary(ctx.groups, 'listMembers', { groupId }, grpcOptions(ctx));
     members = answer.members.map((m) => ({ userId: m.userId, role: roleOf(m.role) }));
@@ -187,13 +197,6 @@ export async function assertSender(ctx: MembershipDeps, conversationId: string, 
   const cached = await cachedMembership(ctx, id, userId);
   if (cached) return { conversation: { id, type: cached.type }, role: cached.role, userId } as SendAccess;
   return assertMemberAndRemember(ctx, id, userId);
-}
-
-/** A group's members if the cache has them, without asking groups: lets a send read them alongside its other cache reads. */
-export async function cachedGroupMembers(ctx: Pick<MessagesContext, 'cache'>, groupId: string): Promise<string[] | undefined> {
-  if (!isUuid(groupId)) return undefined;
-  const cached = await ctx.cache.get<{ userId: string; role: GroupRole }[]>(groupMembersKey(groupId.toLowerCase()));
-  return cached?.map((m) => m.userId);
 }
 
 /**

@@ -1,9 +1,8 @@
-import type { Db, Logger } from '@parley/kit';
+import { errorCode, type Db, type Logger } from '@parley/kit';
 import { Counter, type Registry } from 'prom-client';
 import { mergePendingSearchEntries } from '../db/search.repository.ts';
 
 const INSUFFICIENT_PRIVILEGE = '42501';
-const errorCode = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
 
 export interface SearchIndexMergerOptions {
   db: Db;
@@ -44,7 +43,7 @@ export function createSearchIndexMerger(options: SearchIndexMergerOptions): Sear
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | undefined;
+  let pass: Promise<unknown> | undefined;
 
   const mergeNow = async (): Promise<number> => {
     const pages = await mergePendingSearchEntries(db);
@@ -54,17 +53,14 @@ export function createSearchIndexMerger(options: SearchIndexMergerOptions): Sear
 
   const tick = (): void => {
     pass = mergeNow()
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          if (errorCode(error) === INSUFFICIENT_PRIVILEGE) {
-            running = false;
-            logger.warn({ err: error }, 'not allowed to merge the search indexes (not their owner); leaving it to autovacuum');
-            return;
-          }
+      .catch((error: unknown) => {
+        if (errorCode(error) !== INSUFFICIENT_PRIVILEGE) {
           logger.warn({ err: error }, 'merging the search indexes failed; will retry');
-        },
-      )
+          return;
+        }
+        running = false;
+        logger.warn({ err: error }, 'not allowed to merge the search indexes (not their owner); leaving it to autovacuum');
+      })
       .finally(() => {
         pass = undefined;
         schedule();

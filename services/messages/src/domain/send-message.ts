@@ -1,10 +1,10 @@
-import { badRequest, makeEvent, newId, notFound, type AppError, type Queryable } from '@parley/kit';
+import { badRequest, errorCode, makeEvent, newId, notFound, type AppError, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
-import { assertMember, assertSender, cachedGroupMembers, conversationMemberIds, type SendAccess } from './membership.ts';
+import { assertMember, assertSender, cachedGroupMembers, loadGroupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { hitLimit } from './rate-limits.ts';
@@ -19,8 +19,7 @@ export interface SendMessageInput {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+const isUniqueViolation = (error: unknown): boolean => errorCode(error) === UNIQUE_VIOLATION;
 
 const badReply = (): AppError =>
   badRequest('replyToId must be a message of this conversation.', { 'body.replyToId': ['is not a message of this conversation'] });
@@ -50,7 +49,7 @@ export async function sendMessage(
   const [sender, limit, cachedMembers] = await Promise.allSettled([
     assertSender(ctx, conversationId, userId),
     hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60),
-    cachedGroupMembers(ctx, conversationId),
+    cachedGroupMembers(ctx, conversationId.toLowerCase()),
   ]);
   if (sender.status === 'rejected') throw sender.reason;
   const access = sender.value;
@@ -60,15 +59,13 @@ export async function sendMessage(
     if (earlier) return { message: await viewOne(ctx, earlier, userId), created: false };
     throw limit.reason;
   }
-  const [mentions, groupRecipients] = await Promise.all([
-    resolveMentions(ctx, access.conversation, userId, input.body),
+  const groupRecipients = async (): Promise<string[] | null> => {
     // A direct conversation's members are read by send_message() itself.
-    access.conversation.type === 'direct'
-      ? null
-      : cachedMembers.status === 'fulfilled' && cachedMembers.value
-        ? cachedMembers.value
-        : conversationMemberIds(ctx, access.conversation),
-  ]);
+    if (access.conversation.type === 'direct') return null;
+    const members = (cachedMembers.status === 'fulfilled' ? cachedMembers.value : undefined) ?? (await loadGroupMembers(ctx, access.conversation.id));
+    return members.map((m) => m.userId);
+  };
+  const [mentions, recipients] = await Promise.all([resolveMentions(ctx, access.conversation, userId, input.body), groupRecipients()]);
   const fileIds = [...new Set(input.attachmentIds ?? [])].map((id) => id.toLowerCase());
   const message: Draft = {
     id: newId(),
@@ -84,8 +81,8 @@ export async function sendMessage(
   };
   const sendAs = (as: SendAccess): Promise<Sent> =>
     fileIds.length === 0
-      ? sendPlain(ctx.sendBatched, as, message, groupRecipients)
-      : ctx.db.transaction((tx) => sendWithFiles(tx, as, message, groupRecipients, fileIds));
+      ? sendPlain(ctx.sendBatched, as, message, recipients)
+      : ctx.db.transaction((tx) => sendWithFiles(tx, as, message, recipients, fileIds));
 
   let sent: Sent;
   try {

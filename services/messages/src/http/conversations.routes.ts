@@ -19,7 +19,7 @@ import {
 } from './schemas.ts';
 
 export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['conversations'];
   const security = [{ bearer: [] }];
 

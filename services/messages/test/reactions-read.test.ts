@@ -156,6 +156,23 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
       ]);
     });
 
+    it("lists every member's read position over REST, so a reloaded client can show \"seen by\"; strangers get 404", async () => {
+      const { a, b, id } = await pair();
+      for (let i = 0; i < 3; i++) await send(s, b, id);
+      expect((await s.api('POST', `/api/v1/conversations/${id}/read`, { token: a.token, body: { seq: 2 } })).status).toBe(204);
+      const reads = await s.api('GET', `/api/v1/conversations/${id}/reads`, { token: b.token });
+      expect(reads.status).toBe(200);
+      const byUser = Object.fromEntries(reads.body.items.map((r: any) => [r.userId, r]));
+      expect(byUser[a.id]).toEqual({ userId: a.id, lastReadSeq: 2, readAt: expect.any(String) });
+      expect(byUser[b.id]).toEqual({ userId: b.id, lastReadSeq: 0, readAt: null });
+      expect(reads.body.items).toHaveLength(2);
+
+      const stranger = await s.register();
+      expectProblem(await s.api('GET', `/api/v1/conversations/${id}/reads`, { token: stranger.token }), 404);
+      expectProblem(await s.api('GET', `/api/v1/conversations/${UNKNOWN}/reads`, { token: a.token }), 404);
+      expectProblem(await s.api('GET', `/api/v1/conversations/${id}/reads`), 401);
+    });
+
     it('does not count deleted messages as unread', async () => {
       const { a, b, id } = await pair();
       const [m1] = [await send(s, b, id), await send(s, b, id)];

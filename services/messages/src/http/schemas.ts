@@ -83,3 +83,6 @@ export const conversationSchema = z.object({
 });
 export const messagePageSchema = z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() });
 export const conversationPageSchema = z.object({ items: z.array(conversationSchema), nextCursor: z.string().nullable() });
+export const readStatesSchema = z.object({
+  items: z.array(z.object({ userId: z.string(), lastReadSeq: z.number(), readAt: z.string().nullable() })),
+});

@@ -22,9 +22,9 @@ export interface RawAnswer {
  * An HTTP client that sends exactly the bytes it is given (invalid JSON, invalid UTF-8, any
  * content type, Expect: 100-continue), which fetch does not allow, with a deadline per request.
  */
-export function createRawClient(origin: string, timeoutMs: number) {
+export function createRawClient(origin: string, timeoutMs: number, maxSockets = 8) {
   const base = new URL(origin);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
 
   const send = (request: RawRequest): Promise<RawAnswer> =>
     new Promise<RawAnswer>((resolve) => {

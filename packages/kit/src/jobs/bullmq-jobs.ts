@@ -30,10 +30,15 @@ const dueScoreBound = (now: number): number => (now + 1) * 0x1000 - 1;
 export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
   const { logger } = options;
   const prefix = options.prefix ?? 'bull';
-  // Queue commands fail after one reconnection attempt or 10 s, so `add` rejects rather than hangs.
+  // Queue commands fail after one reconnection attempt or 2 s, so `add` rejects rather than hangs,
+  // and once connected a command issued while Redis is away fails at once (BullMQ's "failing fast
+  // when Redis is down"): producers on a request path decide what to do without the job.
   // The worker's connection must wait forever instead: BullMQ requires it for its blocking fetch,
   // which runs on a duplicate of this connection that the Worker owns.
-  const queueConnection = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 10_000 });
+  const queueConnection = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  queueConnection.once('ready', () => {
+    queueConnection.options.enableOfflineQueue = false;
+  });
   let workerConnection: Redis | undefined;
   // BullMQ reports connection errors through the queue's and the worker's 'error' events, logged
   // below; these listeners only keep ioredis from printing them once more when BullMQ isn't

@@ -1,6 +1,7 @@
 import type { Logger, PubSub } from '@parley/kit';
 import { userChannel } from '../domain/channels.ts';
 import type { Presence } from '../domain/presence.ts';
+import { presentFrame } from '../presenters/frame.presenter.ts';
 import { encodeTextFrame } from './text-frame.ts';
 
 /** What the hub needs of an authenticated socket. */
@@ -30,10 +31,15 @@ export interface SocketHub {
 
 const REVOKE = '!revoke:';
 
+/** Agreed with the clients (docs/realtime.md): treat it exactly as a reconnect. */
+const RESYNC_FRAME = encodeTextFrame(presentFrame({ type: 'resync', data: { reason: 'live-path-interrupted' } }));
+
 /**
  * This instance's sockets by user. The first socket of a user subscribes to `user:<id>`; the
  * last one to close unsubscribes. A frame arriving there is encoded once, as a complete WebSocket
  * frame, and those bytes are written to every socket of the user (all their devices and tabs).
+ * When the pub/sub subscriptions come back after their connection was lost, every socket here
+ * is told to resync: what was published in between never reached it.
  */
 export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger }): SocketHub {
   const { pubsub, presence, logger } = options;
@@ -63,6 +69,17 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
       .catch((err: unknown) => logger.warn({ err, userId: socket.userId }, 'unsubscribing a user channel failed'));
   };
 
+  const stopResync = pubsub.onResubscribed(() => {
+    let sockets = 0;
+    for (const entry of users.values()) {
+      for (const socket of entry.sockets) {
+        socket.deliver(RESYNC_FRAME);
+        sockets += 1;
+      }
+    }
+    logger.info({ sockets }, 'live path was interrupted: told every socket to resync');
+  });
+
   return {
     async attach(socket) {
       let entry = users.get(socket.userId);
@@ -86,6 +103,7 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
     detach,
     userCount: () => users.size,
     async stop() {
+      stopResync();
       const entries = [...users.values()];
       users.clear();
       await Promise.allSettled(entries.map(async (entry) => (await entry.subscribed)()));

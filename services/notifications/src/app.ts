@@ -107,7 +107,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
     // Without Redis the service still serves; live delivery, presence and typing pause: degraded.
     degradable: { redis: async () => !pubsub.degraded() && (await cache.ping()) },
   });
-  const hub = createSocketHub({ pubsub, presence, logger });
+  const hub = createSocketHub({ pubsub, presence, logger, resyncSpreadMs: config.WS_RESYNC_SPREAD_MS });
   const realtime = await realtimeRoutes(http, {
     config,
     hub,

@@ -77,7 +77,8 @@ export class CacheUnavailableError extends Error {
  * away (only incr throws, CacheUnavailableError). A circuit breaker stops paying the timeout on
  * every call while Redis is down. Anything written or invalidated while it failed may have left
  * a stale entry behind, so the first call after such a failure starts a new epoch (see
- * EPOCH_KEY) before Redis is trusted again.
+ * EPOCH_KEY) before Redis is trusted again. Reads that failed lose nothing: an instance that
+ * only read during an outage keeps the cache warm.
  */
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.keyPrefix ?? '';
@@ -110,16 +111,18 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   let dirty = false;
   let bumping: Promise<void> | undefined;
 
+  // One line on entering degraded mode and one on leaving it, not one per failed probe.
+  let degradedSince: number | undefined;
   const breaker = createCircuitBreaker({
     failureThreshold: options.breakerThreshold ?? 5,
     cooldownMs: options.breakerCooldownMs ?? 1_000,
     onChange(state) {
-      if (state === 'open') {
-        // Writes are skipped from now on: whatever they were meant to replace may stay stale.
-        dirty = true;
+      if (state === 'open' && degradedSince === undefined) {
+        degradedSince = Date.now();
         logger?.warn({ dependency: 'redis' }, 'redis unavailable: caches fail open (misses go to the database), running degraded');
-      } else if (state === 'closed') {
-        logger?.info({ dependency: 'redis' }, 'redis is back: caches start a new epoch and are trusted again');
+      } else if (state === 'closed' && degradedSince !== undefined) {
+        logger?.info({ dependency: 'redis', degradedMs: Date.now() - degradedSince }, 'redis is back: caches trusted again (a new epoch if writes were lost)');
+        degradedSince = undefined;
       }
     },
   });

@@ -31,6 +31,8 @@ export interface SocketHub {
 
 const REVOKE = '!revoke:';
 
+const RESYNC_SLICES = 20;
+
 /** Agreed with the clients (docs/realtime.md): treat it exactly as a reconnect. */
 const RESYNC_FRAME = encodeTextFrame(presentFrame({ type: 'resync', data: { reason: 'live-path-interrupted' } }));
 
@@ -41,8 +43,9 @@ const RESYNC_FRAME = encodeTextFrame(presentFrame({ type: 'resync', data: { reas
  * When the pub/sub subscriptions come back after their connection was lost, every socket here
  * is told to resync: what was published in between never reached it.
  */
-export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger }): SocketHub {
+export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger; resyncSpreadMs?: number }): SocketHub {
   const { pubsub, presence, logger } = options;
+  const resyncSpreadMs = options.resyncSpreadMs ?? 0;
   const users = new Map<string, UserEntry>();
 
   // Each entry handles only its own messages: after a user's last socket closed and a new one
@@ -69,15 +72,22 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
       .catch((err: unknown) => logger.warn({ err, userId: socket.userId }, 'unsubscribing a user channel failed'));
   };
 
+  // Every socket open now is told, in RESYNC_SLICES slices over resyncSpreadMs: each slice's gap
+  // fetches reach the API a little after the previous one's, not all in one instant.
+  const resyncTimers = new Set<NodeJS.Timeout>();
   const stopResync = pubsub.onResubscribed(() => {
-    let sockets = 0;
-    for (const entry of users.values()) {
-      for (const socket of entry.sockets) {
-        socket.deliver(RESYNC_FRAME);
-        sockets += 1;
-      }
+    const sockets = [...users.values()].flatMap((entry) => [...entry.sockets]);
+    logger.info({ sockets: sockets.length, spreadMs: resyncSpreadMs }, 'live path was interrupted: telling every socket to resync');
+    const sliceSize = Math.ceil(sockets.length / RESYNC_SLICES);
+    for (let slice = 0; slice * sliceSize < sockets.length; slice += 1) {
+      const batch = sockets.slice(slice * sliceSize, (slice + 1) * sliceSize);
+      const timer = setTimeout(() => {
+        resyncTimers.delete(timer);
+        // A socket closed meanwhile ignores it (deliver checks); its reconnect resyncs anyway.
+        for (const socket of batch) socket.deliver(RESYNC_FRAME);
+      }, (resyncSpreadMs * slice) / RESYNC_SLICES);
+      resyncTimers.add(timer);
     }
-    logger.info({ sockets }, 'live path was interrupted: told every socket to resync');
   });
 
   return {
@@ -104,6 +114,8 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
     userCount: () => users.size,
     async stop() {
       stopResync();
+      for (const timer of resyncTimers) clearTimeout(timer);
+      resyncTimers.clear();
       const entries = [...users.values()];
       users.clear();
       await Promise.allSettled(entries.map(async (entry) => (await entry.subscribed)()));

@@ -14,7 +14,7 @@
  *   npx tsx bench/redis-outage/run.ts      (CLIENTS, ROOM_SIZE, RATE, BEFORE_S, OUTAGE_S, AFTER_S)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -123,7 +123,7 @@ class Client {
       let ready = false;
       socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: this.user.token })));
       socket.on('message', (data) => {
-        const frame = JSON.parse(String(data));
+        const frame = JSON.parse((data as Buffer).toString('utf8'));
         if (frame.type === 'ready' && !ready) {
           ready = true;
           resolve();
@@ -253,7 +253,18 @@ try {
     return group.id as string;
   });
   const clients = users.map((user, i) => new Client(user, roomIds[user.room]!, i % 2 === 0 ? PORTS.notifA : PORTS.notifB));
-  await inParallel(clients, 50, (client) => client.open());
+  // Set-up retries a refused socket (an overloaded machine answers 1013 now and then).
+  await inParallel(clients, 50, async (client) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await client.open();
+        return;
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        await sleep(500 * attempt);
+      }
+    }
+  });
   log(`${clients.length} sockets ready in ${rooms.length} rooms`);
 
   // ---------- the run: sends at RATE, Redis down OUTAGE_S mid-run ----------

@@ -52,7 +52,7 @@ class Client {
     private readonly token: string,
   ) {
     socket.on('message', (data) => {
-      const frame = JSON.parse(String(data));
+      const frame = JSON.parse((data as Buffer).toString('utf8'));
       this.frames.push(frame);
       if (frame.type === 'message.created') this.keep(frame.data.message);
       if (frame.type === 'resync') this.syncing = this.syncing.then(() => this.resync());

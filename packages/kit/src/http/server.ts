@@ -149,7 +149,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const [hard, soft] = await Promise.all([runChecks(options.readiness), runChecks(degradable)]);
     const ready = hard.every(([, ok]) => ok);
     const degraded = soft.some(([, ok]) => !ok);
-    const checks = Object.fromEntries([...hard, ...soft.map(([name, ok]) => [name, ok || 'degraded'] as const)]);
+    const checks: Record<string, boolean | 'degraded'> = Object.fromEntries(hard);
+    for (const [name, ok] of soft) checks[name] = ok || 'degraded';
     const status = !ready ? 'not ready' : degraded ? 'degraded' : 'ready';
     return reply.code(ready ? 200 : 503).send({ status, checks });
   });

@@ -39,7 +39,9 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const subscriber = new Redis(options.url, connectionOptions);
   // Once connected, a publish while Redis is away fails at once rather than queueing until the
   // timeout: the live path does not wait, clients catch up by resync (see onResubscribed).
+  let publisherConnected = false;
   publisher.once('ready', () => {
+    publisherConnected = true;
     publisher.options.enableOfflineQueue = false;
   });
   const reportError = (role: string) => (error: Error) => logger?.debug({ err: error, role }, 'redis pubsub connection error');
@@ -151,7 +153,7 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     },
 
     degraded(): boolean {
-      return interrupted || (publisher.status !== 'ready' && publisher.options.enableOfflineQueue === false);
+      return interrupted || (publisherConnected && publisher.status !== 'ready');
     },
 
     async close(): Promise<void> {

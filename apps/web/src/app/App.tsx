@@ -7,6 +7,7 @@ import { ConversationScreen } from '../screens/Conversation';
 import { SignIn, SignUp } from '../screens/Auth';
 import { NotificationsBadge } from '../screens/NotificationsBadge';
 import { useSession } from './session';
+import { Icon } from '../ui/icons';
 
 // Screens used less often load on demand, which keeps the initial bundle within its budget.
 const Settings = lazy(() => import('../screens/Settings'));
@@ -84,19 +85,19 @@ function Shell() {
       </a>
       <nav className="rail" aria-label={t('nav.main')}>
         <NavLink to="/" end className="rail-link" aria-label={t('nav.chats')} title={t('nav.chats')}>
-          <span aria-hidden="true">💬</span>
+          <Icon name="chats" size={24} />
         </NavLink>
         <NavLink to="/contacts" className="rail-link" aria-label={t('nav.contacts')} title={t('nav.contacts')}>
-          <span aria-hidden="true">👥</span>
+          <Icon name="people" size={24} />
         </NavLink>
         <NavLink to="/search" className="rail-link" aria-label={t('nav.search')} title={t('nav.search')}>
-          <span aria-hidden="true">🔍</span>
+          <Icon name="search" size={24} />
         </NavLink>
         <NavLink to="/notifications" className="rail-link" title={t('nav.notifications')}>
           <NotificationsBadge />
         </NavLink>
         <NavLink to="/settings" className="rail-link" aria-label={t('nav.settings')} title={t('nav.settings')}>
-          <span aria-hidden="true">⚙️</span>
+          <Icon name="gear" size={24} />
         </NavLink>
       </nav>
       <aside className="sidebar">

@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { keys } from '../api/keys';
 import type { Message } from '../api/types';
-import { emptyTimeline, firstSeqOf, fromNewestPage, lastSeqOf, withLiveMessage, withNewerPage, withOlderPage, type Timeline } from './timeline';
+import { contiguousEndOf, emptyTimeline, firstSeqOf, fromNewestPage, lastSeqOf, withLiveMessage, withNewerPage, withOlderPage, type Timeline } from './timeline';
 
 /*
  * Loading a conversation's history into the query cache (key `timeline/<id>`), and resuming it:
@@ -46,8 +46,8 @@ export async function loadNewer(client: QueryClient, conversationId: string): Pr
 const gapFills = new Map<string, Promise<void>>();
 
 /**
- * Fetches everything after the newest loaded message (docs/realtime.md, "Resuming"): `?after=`,
- * oldest first, following nextCursor until it is null. One fill per conversation at a time; a
+ * Fetches everything after the last message loaded without a hole (docs/realtime.md,
+ * "Resuming"): `?after=`, oldest first, following nextCursor until it is null. One fill per conversation at a time; a
  * second caller joins the running one.
  */
 export function fillGap(client: QueryClient, conversationId: string): Promise<void> {
@@ -56,7 +56,7 @@ export function fillGap(client: QueryClient, conversationId: string): Promise<vo
   const fill = (async () => {
     const timeline = read(client, conversationId);
     if (!timeline || timeline.hasNewer) return;
-    let after: number | null = lastSeqOf(timeline);
+    let after: number | null = contiguousEndOf(timeline);
     while (after !== null) {
       const page = await history(conversationId, { after, limit: GAP_PAGE });
       write(client, conversationId, (current) => withNewerPage(current, page));

@@ -44,6 +44,22 @@ export function mergeMessages(items: readonly Message[], incoming: readonly Mess
 }
 
 export const lastSeqOf = (timeline: Timeline): number => timeline.items.at(-1)?.seq ?? 0;
+
+/**
+ * The seq up to which nothing is missing. Seqs are gapless within a conversation (tombstones
+ * included, docs/messages.md), so a hole in the loaded run means frames were missed; a gap
+ * fill starts after the run that has none.
+ */
+export function contiguousEndOf(timeline: Timeline): number {
+  const { items } = timeline;
+  if (items.length === 0) return 0;
+  let end = items[0]!.seq;
+  for (const message of items) {
+    if (message.seq > end + 1) break;
+    end = message.seq;
+  }
+  return end;
+}
 export const firstSeqOf = (timeline: Timeline): number | undefined => timeline.items[0]?.seq;
 
 /** The newest page (no before/after): newest first from the API. */

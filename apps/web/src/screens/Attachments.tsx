@@ -6,6 +6,7 @@ import { problemOf } from '../api/problem';
 import type { Attachment } from '../api/types';
 import { formatBytes } from '../lib/format';
 import { Dialog } from '../ui/Dialog';
+import { Icon } from '../ui/icons';
 
 /*
  * Files are served only with the bearer token (members only), which an <img src> cannot send:
@@ -77,7 +78,7 @@ function FileLink({ attachment }: { attachment: Attachment }) {
   };
   return (
     <button type="button" className="file-link" onClick={() => void download()}>
-      📄 {t('conversation.download', { name: attachment.name, size: formatBytes(attachment.size) })}
+      <Icon name="file" size={18} /> {t('conversation.download', { name: attachment.name, size: formatBytes(attachment.size) })}
     </button>
   );
 }

@@ -8,6 +8,7 @@ import { upload } from '../api/upload';
 import { useServices } from '../app/session';
 import { plainPreview } from '../messages/markdown';
 import { nameOf, UserName } from '../ui/people';
+import { Icon } from '../ui/icons';
 
 /** Typing notices go out at most this often while the person types (the server relays one per 2 s). */
 const TYPING_EVERY_MS = 3_000;
@@ -171,7 +172,7 @@ export function Composer({ conversationId, memberIds, replyTo, onCancelReply, on
             : {plainPreview(replyTo.body, 80)}
           </span>
           <button type="button" className="icon-button" onClick={onCancelReply} aria-label={t('conversation.cancelReply')}>
-            ✕
+            <Icon name="close" size={16} />
           </button>
         </div>
       )}
@@ -190,7 +191,7 @@ export function Composer({ conversationId, memberIds, replyTo, onCancelReply, on
                 )
               )}
               <button type="button" className="icon-button" onClick={() => setFiles((current) => current.filter((item) => item.localId !== file.localId))} aria-label={t('conversation.removeAttachment', { name: file.file.name })}>
-                ✕
+                <Icon name="close" size={16} />
               </button>
             </li>
           ))}
@@ -198,7 +199,7 @@ export function Composer({ conversationId, memberIds, replyTo, onCancelReply, on
       )}
       <div className="composer-row">
         <label className="icon-button file-button" title={t('conversation.attach')}>
-          <span aria-hidden="true">📎</span>
+          <Icon name="paperclip" />
           <input
             type="file"
             multiple

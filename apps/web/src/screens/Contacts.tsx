@@ -7,6 +7,7 @@ import type { Contact } from '../api/types';
 import { Avatar, nameOf, usePresence } from '../ui/people';
 import { useStartDirect } from './NewChat';
 import { UserSearch } from './UserSearch';
+import { Icon } from '../ui/icons';
 
 export default function Contacts() {
   const { t } = useTranslation();
@@ -67,7 +68,7 @@ function ContactRow({ contact }: { contact: Contact }) {
         {t('people.startChat')}
       </button>
       <button type="button" className="danger" onClick={() => remove.mutate()} aria-label={t('contacts.remove', { name: nameOf(contact) })}>
-        ✕
+        <Icon name="close" size={16} />
       </button>
     </div>
   );

@@ -16,6 +16,7 @@ import { Composer, type ComposerHandle } from './Composer';
 import { useConversation, useConversationTitle, useGroupMembers, useMute } from './conversation-info';
 import { MessageRow, type Row, type RowActions } from './MessageRow';
 import { TypingIndicator } from './TypingIndicator';
+import { Icon } from '../ui/icons';
 
 /** Virtuoso's index of the first row; it goes down as older history is prepended, so nothing jumps. */
 const FIRST_INDEX = 1_000_000;
@@ -223,7 +224,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
               list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'smooth' });
             }}
           >
-            {t('conversation.newMessages')} ↓
+            {t('conversation.newMessages')}
           </button>
         )}
         {dragging && <div className="drop-overlay">{t('conversation.dropHere')}</div>}
@@ -256,7 +257,7 @@ function ConversationHeader({ conversationId, title }: { conversationId: string;
   return (
     <header className="pane-header conversation-header">
       <Link to="/" className="back-link" aria-label={t('app.back')}>
-        ←
+        <Icon name="back" size={22} />
       </Link>
       {conversation?.type === 'direct' ? <Avatar user={other} presence={presence} size={36} /> : <Avatar user={{ id: conversationId, displayName: title, username: title, avatarUrl: null }} size={36} />}
       <div className="conversation-title">
@@ -266,11 +267,12 @@ function ConversationHeader({ conversationId, title }: { conversationId: string;
         </span>
       </div>
       <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute}>
-        {mute?.muted ? `🔕 ${t('conversation.unmute')}` : `🔔 ${t('conversation.mute')}`}
+        {mute?.muted ? <Icon name="bellOff" size={18} /> : <Icon name="bell" size={18} />}
+        {mute?.muted ? t('conversation.unmute') : t('conversation.mute')}
       </button>
       {conversation?.type === 'group' && (
         <Link to={`/c/${conversationId}/settings`} className="button-link">
-          ⚙️ {t('conversation.settings')}
+          <Icon name="gear" size={18} /> {t('conversation.settings')}
         </Link>
       )}
     </header>

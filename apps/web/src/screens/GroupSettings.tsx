@@ -11,6 +11,7 @@ import { Avatar, nameOf, useUser } from '../ui/people';
 import { useGroupMembers } from './conversation-info';
 import { UserSearch } from './UserSearch';
 import { field } from '../lib/form';
+import { Icon } from '../ui/icons';
 
 /** A group's settings: name and description, members and roles, leave and delete. (Groups have no avatar in the API.) */
 export default function GroupSettings() {
@@ -71,7 +72,7 @@ export default function GroupSettings() {
     <section className="page" aria-labelledby="group-settings-title">
       <header className="pane-header">
         <Link to={`/c/${conversationId}`} className="back-link" aria-label={t('app.back')}>
-          ←
+          <Icon name="back" size={22} />
         </Link>
         <h1 id="group-settings-title">{t('group.settings')}</h1>
       </header>
@@ -166,7 +167,7 @@ function MemberRow({ member, groupId, myRole, onChanged, onError }: { member: Gr
       )}
       {canRemove && (
         <button type="button" className="danger" onClick={() => remove.mutate()} aria-label={t('group.remove', { name })}>
-          ✕
+          <Icon name="close" size={16} />
         </button>
       )}
     </li>

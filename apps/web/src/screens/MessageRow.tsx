@@ -12,6 +12,7 @@ import { updateMessage, withDeletion, type Timeline } from '../messages/timeline
 import { Confirm } from '../ui/Dialog';
 import { Avatar, UserName, useUser } from '../ui/people';
 import { Attachments } from './Attachments';
+import { Icon } from '../ui/icons';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'] as const;
 
@@ -150,18 +151,18 @@ export const MessageRow = memo(function MessageRow({ row, actions }: { row: Row;
         {!pending && !message.deletedAt && !editing && (
           <div className="message-actions" role="toolbar" aria-label={t('conversation.actions')}>
             <button type="button" onClick={() => setPicking((open) => !open)} aria-expanded={picking} aria-label={t('conversation.react')}>
-              🙂
+              <Icon name="smile" size={18} />
             </button>
             <button type="button" onClick={() => actions.onReply(message)} aria-label={t('conversation.reply')}>
-              ↩
+              <Icon name="reply" size={18} />
             </button>
             {mine && (
               <button type="button" onClick={() => setEditing(true)} aria-label={t('conversation.edit')}>
-                ✎
+                <Icon name="edit" size={18} />
               </button>
             )}
             <button type="button" onClick={() => setConfirmDelete(true)} aria-label={t('conversation.delete')}>
-              🗑
+              <Icon name="trash" size={18} />
             </button>
             {picking && (
               <div className="reaction-picker" role="group" aria-label={t('conversation.react')}>

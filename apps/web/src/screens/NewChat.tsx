@@ -9,6 +9,7 @@ import { Dialog } from '../ui/Dialog';
 import { nameOf } from '../ui/people';
 import { UserSearch } from './UserSearch';
 import { field } from '../lib/form';
+import { Icon } from '../ui/icons';
 
 export function useStartDirect() {
   const client = useQueryClient();
@@ -85,7 +86,7 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
               <li key={user.id}>
                 {nameOf(user)}{' '}
                 <button type="button" className="icon-button" onClick={() => setPicked((current) => current.filter((item) => item.id !== user.id))} aria-label={t('group.remove', { name: nameOf(user) })}>
-                  ✕
+                  <Icon name="close" size={16} />
                 </button>
               </li>
             ))}

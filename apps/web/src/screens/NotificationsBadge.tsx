@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import { keys } from '../api/keys';
+import { Icon } from '../ui/icons';
 
 /** Loads the notifications (shared with the notifications screen) and shows the unread count. */
 export function useNotifications() {
@@ -18,7 +19,7 @@ export function NotificationsBadge() {
   const label = unread > 0 ? `${t('nav.notifications')}: ${t('notifications.unread', { count: unread })}` : t('nav.notifications');
   return (
     <span aria-label={label} role="img" className="badge-host">
-      <span aria-hidden="true">🔔</span>
+      <Icon name="bell" size={24} />
       {unread > 0 && (
         <span className="badge" data-testid="notifications-unread" aria-hidden="true">
           {unread}

@@ -11,6 +11,7 @@ import { currentPushSubscription, pushSupported, subscribeToPush, unsubscribeFro
 import { Avatar } from '../ui/people';
 import { LanguagePicker } from './LanguagePicker';
 import { field } from '../lib/form';
+import { Icon } from '../ui/icons';
 
 const STATUSES: MyStatus[] = ['online', 'away', 'dnd', 'invisible'];
 
@@ -202,7 +203,7 @@ function Sessions() {
             </span>
             {!session.current && (
               <button type="button" className="danger" onClick={() => revoke.mutate(session.id)} aria-label={t('settings.revoke', { device: session.device || t('settings.unknownDevice') })}>
-                ✕
+                <Icon name="close" size={16} />
               </button>
             )}
           </li>

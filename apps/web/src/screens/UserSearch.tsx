@@ -24,7 +24,7 @@ export function UserSearch({ actions, exclude = [] }: { actions: (user: PublicUs
       <label htmlFor={id}>{t('people.search')}</label>
       <input id={id} type="search" value={query} placeholder={t('people.searchPlaceholder')} onChange={(event) => setQuery(event.target.value)} autoFocus />
       {deferred && !isFetching && users.length === 0 && <p>{t('people.noResults')}</p>}
-      <ul className="people-list" aria-label={t('people.search')}>
+      <ul className="people-list">
         {users.map((user) => (
           <li key={user.id} className="person" data-testid="user-result" data-user-id={user.id}>
             <Avatar user={user} size={32} />

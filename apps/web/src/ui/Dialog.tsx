@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Icon } from '../ui/icons';
 
 /**
  * A modal dialog on the native <dialog>: showModal() makes the rest of the page inert (focus
@@ -32,7 +33,7 @@ export function Dialog({ title, onClose, children, wide = false }: { title: stri
       <header className="dialog-header">
         <h2 id="dialog-title">{title}</h2>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t('conversation.close')}>
-          ✕
+          <Icon name="close" size={18} />
         </button>
       </header>
       <div className="dialog-body">{children}</div>

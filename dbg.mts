@@ -1,0 +1,16 @@
+import { launchBrowser, newUserContext } from './apps/web/e2e/support/browser.ts';
+import { ParleyUi } from './apps/web/e2e/support/app.ts';
+import { registerUser, createGroup, sendMessage } from './apps/web/e2e/support/api.ts';
+const base = 'http://127.0.0.1:18080';
+const a = await registerUser(base, 'dbga'); const bu = await registerUser(base, 'dbgb');
+const g = await createGroup(base, a, 'G dbg', [bu]);
+await sendMessage(base, a, g.id, 'hello there');
+const b = await launchBrowser();
+const u = await newUserContext(b, base, 'en');
+u.page.on('pageerror', (e) => console.log('PAGEERROR', e.stack));
+const ui = new ParleyUi(u.page, 'en');
+await ui.signIn(bu);
+await u.page.goto(`/c/${g.id}`);
+await u.page.waitForTimeout(3000);
+console.log('after goto', u.page.url(), await u.page.locator('body').innerText());
+await b.close();

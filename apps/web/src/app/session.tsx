@@ -158,6 +158,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // Recreated only when the user changes, not on every profile edit.
   }, [meId]);
 
+  // A refresh token refused mid-session (revoked from another device, or reused) ends this one.
+  useEffect(
+    () =>
+      tokens.subscribe((token) => {
+        if (token === null && !tokens.hasSession) setState((current) => (current.kind === 'signedIn' ? { kind: 'signedOut' } : current));
+      }),
+    [],
+  );
+
   // Other tabs signing out (the refresh token removed) sign this one out too.
   useEffect(() => {
     const onStorage = (event: StorageEvent) => {

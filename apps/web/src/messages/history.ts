@@ -27,23 +27,37 @@ const write = (client: QueryClient, conversationId: string, change: (timeline: T
   client.setQueryData<Timeline>(keys.timeline(conversationId), (timeline) => (timeline ? change(timeline) : timeline));
 };
 
-export async function loadOlder(client: QueryClient, conversationId: string): Promise<void> {
-  const timeline = read(client, conversationId);
-  const before = timeline && firstSeqOf(timeline);
-  if (!timeline?.hasOlder || before === undefined) return;
-  const page = await history(conversationId, { before, limit: PAGE });
-  write(client, conversationId, (current) => withOlderPage(current, page));
+const running = new Map<string, Promise<void>>();
+
+/** One load of a kind per conversation at a time; a second caller (a scroll event firing again) joins it. */
+function single(key: string, load: () => Promise<void>): Promise<void> {
+  const current = running.get(key);
+  if (current) return current;
+  const started = load().finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
+/** Scrolling up: the page before the oldest loaded message. */
+export function loadOlder(client: QueryClient, conversationId: string): Promise<void> {
+  return single(`older:${conversationId}`, async () => {
+    const timeline = read(client, conversationId);
+    const before = timeline && firstSeqOf(timeline);
+    if (!timeline?.hasOlder || before === undefined) return;
+    const page = await history(conversationId, { before, limit: PAGE });
+    write(client, conversationId, (current) => withOlderPage(current, page));
+  });
 }
 
 /** Scrolling down a stretch loaded around an old message, towards the newest. */
-export async function loadNewer(client: QueryClient, conversationId: string): Promise<void> {
-  const timeline = read(client, conversationId);
-  if (!timeline?.hasNewer) return;
-  const page = await history(conversationId, { after: lastSeqOf(timeline), limit: PAGE });
-  write(client, conversationId, (current) => withNewerPage(current, page));
+export function loadNewer(client: QueryClient, conversationId: string): Promise<void> {
+  return single(`newer:${conversationId}`, async () => {
+    const timeline = read(client, conversationId);
+    if (!timeline?.hasNewer) return;
+    const page = await history(conversationId, { after: lastSeqOf(timeline), limit: PAGE });
+    write(client, conversationId, (current) => withNewerPage(current, page));
+  });
 }
-
-const gapFills = new Map<string, Promise<void>>();
 
 /**
  * Fetches everything after the last message loaded without a hole (docs/realtime.md,
@@ -51,9 +65,7 @@ const gapFills = new Map<string, Promise<void>>();
  * second caller joins the running one.
  */
 export function fillGap(client: QueryClient, conversationId: string): Promise<void> {
-  const running = gapFills.get(conversationId);
-  if (running) return running;
-  const fill = (async () => {
+  return single(`gap:${conversationId}`, async () => {
     const timeline = read(client, conversationId);
     if (!timeline || timeline.hasNewer) return;
     let after: number | null = contiguousEndOf(timeline);
@@ -62,9 +74,7 @@ export function fillGap(client: QueryClient, conversationId: string): Promise<vo
       write(client, conversationId, (current) => withNewerPage(current, page));
       after = page.nextCursor === null ? null : Number(page.nextCursor);
     }
-  })().finally(() => gapFills.delete(conversationId));
-  gapFills.set(conversationId, fill);
-  return fill;
+  });
 }
 
 /** After any reconnect (or a `resync` frame): fill the gap of every conversation whose history is loaded. */

@@ -21,12 +21,16 @@ export interface OutboxEntry {
   replyToId: string | null;
   attachmentIds: string[];
   createdAt: string;
+  /** Sending order: strictly increasing, even for messages written within the same millisecond. */
+  queuedAt: number;
   state: OutboxState;
   /** Why the server refused it (state `failed`). */
   error?: string;
 }
 
 export type Draft = Pick<OutboxEntry, 'conversationId' | 'body' | 'replyToId' | 'attachmentIds'>;
+
+const byQueueOrder = (a: OutboxEntry, b: OutboxEntry): number => a.queuedAt - b.queuedAt;
 
 export interface OutboxOptions {
   /** One IndexedDB store per signed-in user. */
@@ -73,11 +77,13 @@ export class Outbox {
   /** Queues a message (persisted before anything is sent) and tries to send it. */
   async enqueue(draft: Draft): Promise<OutboxEntry> {
     await this.loaded;
+    const now = this.options.now?.() ?? new Date();
     const entry: OutboxEntry = {
       ...draft,
       clientMessageId: this.options.newId?.() ?? crypto.randomUUID(),
       senderId: this.options.senderId,
-      createdAt: (this.options.now?.() ?? new Date()).toISOString(),
+      createdAt: now.toISOString(),
+      queuedAt: Math.max(now.getTime(), ...this.list.map((item) => item.queuedAt + 1)),
       state: 'queued',
     };
     await set(entry.clientMessageId, entry, this.options.store);
@@ -152,13 +158,13 @@ export class Outbox {
   private async load(): Promise<void> {
     const stored = (await entries<string, OutboxEntry>(this.options.store)).map(([, entry]) => entry);
     // `sending` was in flight when the page went away: its answer is unknown, so send it again (same id).
-    this.list = stored.map((entry) => (entry.state === 'sending' ? { ...entry, state: 'queued' as const } : entry)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    this.list = stored.map((entry) => (entry.state === 'sending' ? { ...entry, state: 'queued' as const } : entry)).sort(byQueueOrder);
     this.emit();
   }
 
   private replace(entry: OutboxEntry): void {
     const index = this.list.findIndex((item) => item.clientMessageId === entry.clientMessageId);
-    this.list = index < 0 ? [...this.list, entry] : this.list.map((item, i) => (i === index ? entry : item));
+    this.list = index < 0 ? [...this.list, entry].sort(byQueueOrder) : this.list.map((item, i) => (i === index ? entry : item));
     this.emit();
   }
 

@@ -36,7 +36,7 @@ export function ChatList() {
           className="chat-list-scroller"
           data={items}
           computeItemKey={(_, item) => item.id}
-          components={{ List: ChatListUl }}
+          components={{ List: ChatListDiv, Item: ChatListItemDiv }}
           itemContent={(_, conversation) => <ChatListItem conversation={conversation} />}
         />
       )}
@@ -46,11 +46,10 @@ export function ChatList() {
   );
 }
 
-const ChatListUl = ({ style, children, ...rest }: React.HTMLAttributes<HTMLDivElement> & { ref?: React.Ref<HTMLDivElement> }) => (
-  <div {...rest} style={style} role="list" data-testid="chat-list">
-    {children}
-  </div>
-);
+// Virtuoso wraps each row in its own element: that wrapper is the listitem, inside the list.
+type DivProps = React.HTMLAttributes<HTMLDivElement> & { ref?: React.Ref<HTMLDivElement> };
+const ChatListDiv = (props: DivProps) => <div {...props} role="list" data-testid="chat-list" />;
+const ChatListItemDiv = ({ item: _item, ...props }: DivProps & { item?: unknown }) => <div {...props} role="listitem" />;
 
 function ChatListItem({ conversation }: { conversation: Conversation }) {
   const { t } = useTranslation();
@@ -67,7 +66,7 @@ function ChatListItem({ conversation }: { conversation: Conversation }) {
         ? t('chats.you', { text: plainPreview(last.body) || t('chats.attachment') })
         : plainPreview(last.body) || t('chats.attachment');
   return (
-    <div role="listitem" className="chat-list-item" data-testid="chat-list-item" data-conversation-id={conversation.id}>
+    <div className="chat-list-item" data-testid="chat-list-item" data-conversation-id={conversation.id}>
       <NavLink to={`/c/${conversation.id}`} className="chat-link">
         {conversation.type === 'direct' ? <Avatar user={other} presence={presence} /> : <Avatar user={{ id: conversation.id, displayName: title, username: title, avatarUrl: null }} />}
         <span className="chat-text">

@@ -1,5 +1,5 @@
 import { useQueries } from '@tanstack/react-query';
-import { useEffect, useImperativeHandle, useRef, useState, type ClipboardEvent, type KeyboardEvent, type Ref } from 'react';
+import { useImperativeHandle, useRef, useState, type ClipboardEvent, type KeyboardEvent, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import { keys } from '../api/keys';
@@ -60,11 +60,6 @@ export function Composer({ conversationId, memberIds, replyTo, onCancelReply, on
   const suggestions = mention
     ? members.filter((user) => user.username.toLowerCase().startsWith(mention.query) || user.displayName.toLowerCase().startsWith(mention.query)).slice(0, 6)
     : [];
-
-  useEffect(() => {
-    setBody('');
-    setFiles([]);
-  }, [conversationId]);
 
   const addFiles = (added: File[]) => {
     for (const file of added) {

@@ -5,6 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { api, ok } from '../api/client';
 import { keys } from '../api/keys';
+import { ApiError } from '../api/problem';
 import type { Message } from '../api/types';
 import { useServices } from '../app/session';
 import { fetchNewest, loadAround, loadNewer, loadOlder } from '../messages/history';
@@ -174,7 +175,19 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     if (files.length > 0) composer.current?.addFiles(files);
   };
 
-  if (timeline.error) return <p role="alert">{t('group.gone')}</p>;
+  if (timeline.error && !timeline.data) {
+    const gone = timeline.error instanceof ApiError && (timeline.error.status === 404 || timeline.error.status === 403);
+    return (
+      <div role="alert" className="centered">
+        <p>{gone ? t('group.gone') : t('errors.generic', { detail: timeline.error.message })}</p>
+        {!gone && (
+          <button type="button" onClick={() => void timeline.refetch()}>
+            {t('app.retry')}
+          </button>
+        )}
+      </div>
+    );
+  }
 
   return (
     <section

@@ -20,6 +20,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
     readiness: Object.fromEntries(services.map((base) => [base, () => isReady(base)])),
+    // A service that runs without Redis (degraded) makes the platform degraded, not down.
+    degradable: { redis: async () => (await Promise.all(services.map(isNotDegraded))).every(Boolean) },
   });
 
   for (const route of routes) {
@@ -63,6 +65,16 @@ function forwardWsHeaders(headers: Record<string, string>, request: FastifyReque
     'x-forwarded-for': request.ip,
     'x-request-id': request.id,
   };
+}
+
+/** False when the service answers that it runs degraded; an unreachable one is isReady's to report. */
+async function isNotDegraded(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return ((await response.json()) as { status?: string }).status !== 'degraded';
+  } catch {
+    return true;
+  }
 }
 
 async function isReady(base: string): Promise<boolean> {

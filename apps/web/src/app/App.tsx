@@ -19,8 +19,7 @@ const GroupSettings = lazy(() => import('../screens/GroupSettings'));
 export function App() {
   const { state, services, retry } = useSession();
   const { t } = useTranslation();
-  // Signed in, the session's services are made in an effect: screens that need them (a deep
-  // link or a reload of /c/:id) wait one render for them instead of throwing.
+  // Signed in but the session's services (socket, outbox) are made in an effect: one render later.
   if (state.kind === 'loading' || (state.kind === 'signedIn' && !services)) return <p className="centered" role="status">{t('app.loading')}</p>;
   if (state.kind === 'unreachable')
     return (

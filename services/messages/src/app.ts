@@ -11,6 +11,7 @@ import {
   type HttpServer,
   type Jobs,
   type Logger,
+  type PubSub,
   type TokenVerifier,
 } from '@parley/kit';
 import type { MessagesConfig } from './config.ts';
@@ -18,6 +19,7 @@ import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
 import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
+import { createLivePublisher } from './domain/publish-live.ts';
 import { createSendBatcher } from './domain/send-batcher.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
@@ -32,6 +34,8 @@ export interface MessagesDeps {
   db: Db;
   cache: Cache;
   bus: Bus;
+  /** Live delivery of new messages to the notifications instances (publish-live.ts). */
+  pubsub: PubSub;
   jobs: Jobs;
   logger: Logger;
   /** Verifies access tokens: accounts' own verifier in one process, a JWKS-based one otherwise. */
@@ -73,6 +77,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     groups: deps.groups,
     storage,
     sendBatched: createSendBatcher(db),
+    publishLive: createLivePublisher(deps.pubsub, logger),
   };
 
   const metrics = createMetrics('messages');

@@ -63,7 +63,7 @@ const CLEAN_FILES_EVERY_MS = 60 * 60 * 1000;
 export async function createMessagesService(deps: MessagesDeps): Promise<MessagesService> {
   const { config, db, cache, bus, jobs, logger, verifyToken } = deps;
   await migrate(db, messagesMigrations);
-  const relay = createOutboxRelay({ db, bus, logger });
+  const relay = createOutboxRelay({ db, bus, logger, lingerMs: config.OUTBOX_LINGER_MS });
   const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
   const ctx: MessagesContext = {
     db,

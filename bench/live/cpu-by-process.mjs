@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+/* eslint-disable no-console -- a command-line tool: printing is its job */
+/* global setTimeout */
 // CPU by process of the distributed stack that bench-peers' parley-dist.sh runs, over a window:
 //   node bench/live/cpu-by-process.mjs <seconds> [run-dir] [messages/s]
 // Without the rate, the messages stored in the window (bench_parley_messages) give it.

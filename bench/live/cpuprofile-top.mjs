@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* eslint-disable no-console -- a command-line tool: printing is its job */
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by package/file area.
 //   node bench/live/cpuprofile-top.mjs <file.cpuprofile> [rows]
 import { readFileSync } from 'node:fs';

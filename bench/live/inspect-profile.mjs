@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+/* eslint-disable no-console -- a command-line tool: printing is its job */
+/* global setTimeout, fetch */
 // CPU profile of a running Node process, without restarting it with --cpu-prof (which
 // NODE_OPTIONS does not allow): opens its inspector (SIGUSR1), records with the Profiler domain
 // for a while, and writes a .cpuprofile (read it with cpuprofile-top.mjs or Chrome DevTools).

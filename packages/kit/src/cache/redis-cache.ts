@@ -107,8 +107,16 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
   /** The epoch last seen; undefined until read. Values written under an older one are misses. */
   let epoch: string | undefined;
-  /** Set when a write or invalidation may have been lost: a new epoch must start first. */
-  let dirty = false;
+  /**
+   * Writes (or invalidations) lost so far, and how many of them a new epoch already covers: while
+   * some are not covered, a new epoch must start before Redis is trusted again. A count, not a
+   * flag, so a write lost while an epoch is being started is not forgotten by it.
+   */
+  let lostWrites = 0;
+  let coveredWrites = 0;
+  const loseWrite = (): void => {
+    lostWrites += 1;
+  };
   let bumping: Promise<void> | undefined;
 
   // One line on entering degraded mode and one on leaving it, not one per failed probe.
@@ -128,10 +136,11 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   });
 
   const newEpoch = async (): Promise<void> => {
+    const covers = lostWrites;
     const next = randomBytes(6).toString('base64url');
     await redis.set(epochKey, next);
     epoch = next;
-    dirty = false;
+    coveredWrites = Math.max(coveredWrites, covers);
   };
   /** One epoch bump at a time; every caller waits for it. */
   const bumpEpoch = (): Promise<void> => {
@@ -161,17 +170,17 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
    */
   const guarded = async <T>(write: boolean, call: () => Promise<T>, fallback: () => T): Promise<T> => {
     if (!breaker.allow()) {
-      if (write) dirty = true;
+      if (write) loseWrite();
       return fallback();
     }
     try {
-      if (dirty) await bumpEpoch();
+      if (lostWrites > coveredWrites) await bumpEpoch();
       const result = await call();
       breaker.success();
       return result;
     } catch (error) {
       breaker.failure();
-      if (write) dirty = true;
+      if (write) loseWrite();
       logger?.debug({ err: error }, 'redis cache call failed');
       return fallback();
     }

@@ -41,7 +41,7 @@ export interface RateLimiter {
 export interface Count {
   value: number;
   ttlSeconds: number;
-  share(limit: number): number;
+  share: (limit: number) => number;
   store: Cache;
 }
 

@@ -18,7 +18,7 @@ export async function logIn(
   input: { login: string; password: string },
   client: ClientInfo,
 ): Promise<{ user: UserRow } & TokenPair> {
-  const { config, limits } = ctx;
+  const { config, limits, cache } = ctx;
   await limits.hit(`auth-ip:${client.ip}`, config.AUTH_MAX_PER_IP, config.LOGIN_WINDOW_SECONDS);
   const found = await findUserWithSecretByLogin(ctx.db, input.login);
   // Failures count per account, so guessing through the username and the email shares one

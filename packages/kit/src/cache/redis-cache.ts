@@ -63,6 +63,16 @@ interface ScriptCommands {
   parleyIncr(key: string, ttlSeconds: number): Promise<[number, number]>;
 }
 
+/** How many times a deadline is moved when its timer fired late because of our own event loop. */
+const MAX_REARMS = 3;
+
+class CacheTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`The cache did not answer within ${ms} ms.`);
+    this.name = 'CacheTimeoutError';
+  }
+}
+
 /** Thrown by incr while Redis is unavailable: a counter has no safe default (see RateLimiter). */
 export class CacheUnavailableError extends Error {
   constructor(cause?: unknown) {
@@ -83,11 +93,13 @@ export class CacheUnavailableError extends Error {
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.keyPrefix ?? '';
   const logger = options.logger;
+  const timeoutMs = options.commandTimeoutMs ?? 500;
   const redis = new Redis(options.url, {
     // Commands wait for the first connection (bounded by the timeout); once connected, a
     // command issued while the connection is down fails at once instead of queueing (below).
     maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 500,
+    // The deadline that counts is withDeadline's; this one only bounds a command for good.
+    commandTimeout: Math.max(timeoutMs * 10, 5_000),
     // Commands issued in the same tick share one write: under load that halves syscalls.
     enableAutoPipelining: true,
   });
@@ -107,8 +119,16 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
   /** The epoch last seen; undefined until read. Values written under an older one are misses. */
   let epoch: string | undefined;
-  /** Set when a write or invalidation may have been lost: a new epoch must start first. */
-  let dirty = false;
+  /**
+   * Writes (or invalidations) lost so far, and how many of them a new epoch already covers: while
+   * some are not covered, a new epoch must start before Redis is trusted again. A count, not a
+   * flag, so a write lost while an epoch is being started is not forgotten by it.
+   */
+  let lostWrites = 0;
+  let coveredWrites = 0;
+  const loseWrite = (): void => {
+    lostWrites += 1;
+  };
   let bumping: Promise<void> | undefined;
 
   // One line on entering degraded mode and one on leaving it, not one per failed probe.
@@ -128,10 +148,11 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   });
 
   const newEpoch = async (): Promise<void> => {
+    const covers = lostWrites;
     const next = randomBytes(6).toString('base64url');
     await redis.set(epochKey, next);
     epoch = next;
-    dirty = false;
+    coveredWrites = Math.max(coveredWrites, covers);
   };
   /** One epoch bump at a time; every caller waits for it. */
   const bumpEpoch = (): Promise<void> => {
@@ -156,22 +177,57 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   };
 
   /**
+   * The call's answer within timeoutMs of Redis time. A timer that fires late says our own event
+   * loop was busy (the answer may be waiting unread in the socket): it is re-armed rather than
+   * blamed on Redis, so an overloaded process does not take itself for a Redis outage.
+   */
+  const withDeadline = <T>(call: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      let rearms = 0;
+      let due = Date.now() + timeoutMs;
+      const fire = (): void => {
+        const late = Date.now() - due;
+        if (late > timeoutMs / 2 && rearms < MAX_REARMS) {
+          rearms += 1;
+          due = Date.now() + timeoutMs;
+          timer = setTimeout(fire, timeoutMs);
+          return;
+        }
+        reject(new CacheTimeoutError(timeoutMs));
+      };
+      let timer = setTimeout(fire, timeoutMs);
+      call.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+
+  /**
    * Runs one Redis call behind the breaker. `write` calls that fail (or are skipped) leave the
    * cache possibly stale: the next call that reaches Redis starts a new epoch before its own.
    */
   const guarded = async <T>(write: boolean, call: () => Promise<T>, fallback: () => T): Promise<T> => {
     if (!breaker.allow()) {
-      if (write) dirty = true;
+      if (write) loseWrite();
       return fallback();
     }
     try {
-      if (dirty) await bumpEpoch();
-      const result = await call();
+      if (lostWrites > coveredWrites) await withDeadline(bumpEpoch());
+      const result = await withDeadline(call());
       breaker.success();
       return result;
     } catch (error) {
       breaker.failure();
-      if (write) dirty = true;
+      // A write that timed out was sent and most likely applied; one that failed on the
+      // connection may not have been. (If Redis hangs for good the breaker opens, and the
+      // writes it skips then start a new epoch anyway.)
+      if (write && !(error instanceof CacheTimeoutError)) loseWrite();
       logger?.debug({ err: error }, 'redis cache call failed');
       return fallback();
     }

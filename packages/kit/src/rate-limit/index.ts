@@ -1,1 +1,1 @@
-export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.ts';
+export { createRateLimiter, type Count, type RateLimiter, type RateLimiterOptions } from './rate-limiter.ts';

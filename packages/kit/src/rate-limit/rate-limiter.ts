@@ -27,6 +27,22 @@ export interface RateLimiter {
   assertUnder(key: string, limit: number, detail?: string): Promise<void>;
   /** Forgets the key's count (a successful login clears its failures). */
   reset(key: string): Promise<void>;
+  /**
+   * Counts one attempt and says where: `share(limit)` is the part of a limit this count is held
+   * to (the whole limit on the shared counters, limit / instances in this process), `store` is
+   * where state tied to the count belongs (the shared cache, or `local`). For limits richer
+   * than a fixed window (accounts' login throttle).
+   */
+  count(key: string, windowSeconds: number): Promise<Count>;
+  /** This process's own store, used while the shared one is unavailable. */
+  readonly local: Cache;
+}
+
+export interface Count {
+  value: number;
+  ttlSeconds: number;
+  share: (limit: number) => number;
+  store: Cache;
 }
 
 const counterKey = (key: string): string => `ratelimit:${key}`;
@@ -38,20 +54,21 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   /** This process's share of a limit; at least 1 so a tiny limit is never "refuse everyone". */
   const localLimit = (limit: number): number => Math.max(1, Math.floor(limit / instances));
 
-  const count = async (key: string, windowSeconds: number): Promise<{ over: (limit: number) => boolean; ttlSeconds: number }> => {
+  const count = async (key: string, windowSeconds: number): Promise<Count> => {
     try {
-      const { value, ttlSeconds } = await cache.incr(counterKey(key), windowSeconds);
-      return { over: (limit) => value > limit, ttlSeconds };
+      return { ...(await cache.incr(counterKey(key), windowSeconds)), share: (limit) => limit, store: cache };
     } catch {
-      const { value, ttlSeconds } = await local.incr(counterKey(key), windowSeconds);
-      return { over: (limit) => value > localLimit(limit), ttlSeconds };
+      return { ...(await local.incr(counterKey(key), windowSeconds)), share: localLimit, store: local };
     }
   };
 
   return {
+    local,
+    count,
+
     async hit(key, limit, windowSeconds, detail) {
-      const { over, ttlSeconds } = await count(key, windowSeconds);
-      if (over(limit)) throw tooManyRequests(ttlSeconds, detail);
+      const { value, share, ttlSeconds } = await count(key, windowSeconds);
+      if (value > share(limit)) throw tooManyRequests(ttlSeconds, detail);
     },
 
     async assertUnder(key, limit, detail) {

@@ -18,7 +18,7 @@ describe.runIf(infraEnabled)('Redis outage: cache and pub/sub on a server that s
   const keyPrefix = `${uniqueName('outage')}:`;
   /** One instance of a service: the adapters each process has, on one shared Redis. */
   const instance = (): Cache => {
-    const cache = createRedisCache({ url: redis.url, keyPrefix, commandTimeoutMs: 200, breakerThreshold: 2, breakerCooldownMs: 100 });
+    const cache = createRedisCache({ url: redis.url, keyPrefix, commandTimeoutMs: 5_000, breakerThreshold: 2, breakerCooldownMs: 100 });
     caches.push(cache);
     return cache;
   };
@@ -100,7 +100,7 @@ describe.runIf(infraEnabled)('Redis outage: cache and pub/sub on a server that s
   });
 
   it('pub/sub reports the lost subscriber connection as degraded and calls onResubscribed once its channels receive again', async () => {
-    const pubsub: PubSub = createRedisPubSub({ url: redis.url, channelPrefix: keyPrefix, commandTimeoutMs: 500 });
+    const pubsub: PubSub = createRedisPubSub({ url: redis.url, channelPrefix: keyPrefix, commandTimeoutMs: 5_000 });
     try {
       const received: string[] = [];
       let resubscribed = 0;

@@ -24,7 +24,7 @@ export async function logIn(
   // Failures count per account, so guessing through the username and the email shares one
   // budget; a login that matches no account is limited the same way under its own name.
   const accountKey = found ? `user:${found.id}` : `login:${input.login.toLowerCase()}`;
-  const throttle = createLoginThrottle(cache, config);
+  const throttle = createLoginThrottle(cache, limits, config);
   await throttle.assertMayTry(accountKey, client.ip);
 
   const ok = await verifyPassword(found?.password_hash, input.password);

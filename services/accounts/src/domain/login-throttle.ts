@@ -1,4 +1,4 @@
-import { tooManyRequests, type Cache } from '@parley/kit';
+import { tooManyRequests, type Cache, type RateLimiter } from '@parley/kit';
 import type { AccountsConfig } from '../config.ts';
 
 type ThrottleConfig = Pick<
@@ -19,6 +19,10 @@ type ThrottleConfig = Pick<
  *
  * Guessing from many addresses is bounded per address; the per-IP attempt limit
  * (AUTH_MAX_PER_IP) caps what one address can try at all.
+ *
+ * Counters go through the rate limiter: while Redis is down each process counts on its own
+ * against its share of the thresholds (LOGIN_MAX_FAILURES / INSTANCE_COUNT) and keeps the waits
+ * itself, so guessing stays slowed down during an outage.
  */
 export interface LoginThrottle {
   /** Throws 429 (Retry-After) while this address must wait before trying this account. */
@@ -32,7 +36,7 @@ const pairKey = (accountKey: string, ip: string): string => `login-failures:${ac
 const addressKey = (ip: string): string => `login-failures:ip:${ip}`;
 const waitKey = (counterKey: string): string => `${counterKey}:wait-until`;
 
-export function createLoginThrottle(cache: Cache, config: ThrottleConfig, now: () => number = Date.now): LoginThrottle {
+export function createLoginThrottle(cache: Cache, limits: RateLimiter, config: ThrottleConfig, now: () => number = Date.now): LoginThrottle {
   /** The delay after the `failures`-th failure, 0 while still within the free ones. */
   const delaySeconds = (failures: number, free: number): number => {
     if (failures < free) return 0;
@@ -41,14 +45,16 @@ export function createLoginThrottle(cache: Cache, config: ThrottleConfig, now: (
   };
 
   const count = async (key: string, free: number): Promise<void> => {
-    const { value } = await cache.incr(key, config.LOGIN_WINDOW_SECONDS);
-    const delay = delaySeconds(value, free);
-    if (delay > 0) await cache.set(waitKey(key), now() + delay * 1000, delay);
+    const { value, share, store } = await limits.count(key, config.LOGIN_WINDOW_SECONDS);
+    const delay = delaySeconds(value, share(free));
+    if (delay > 0) await store.set(waitKey(key), now() + delay * 1000, delay);
   };
 
   return {
     async assertMayTry(accountKey, ip) {
-      const waits = await cache.getMany<number>([waitKey(pairKey(accountKey, ip)), waitKey(addressKey(ip))]);
+      const keys = [waitKey(pairKey(accountKey, ip)), waitKey(addressKey(ip))];
+      // Waits set in this process while Redis was down hold too.
+      const waits = (await Promise.all([cache.getMany<number>(keys), limits.local.getMany<number>(keys)])).flat();
       const until = Math.max(0, ...waits.map((value) => value ?? 0));
       const left = until - now();
       if (left > 0) throw tooManyRequests(Math.ceil(left / 1000));
@@ -58,7 +64,7 @@ export function createLoginThrottle(cache: Cache, config: ThrottleConfig, now: (
     },
     async recordSuccess(accountKey, ip) {
       const key = pairKey(accountKey, ip);
-      await cache.del(key, waitKey(key));
+      await Promise.all([limits.reset(key), cache.del(waitKey(key)), limits.local.del(waitKey(key))]);
     },
   };
 }

@@ -92,3 +92,18 @@ describe('gateway', () => {
     });
   });
 });
+
+describe('the gateway configuration', () => {
+  it('binds loopback unless HOST says otherwise, and reads the services\' own limits and origins with their defaults', async () => {
+    const { accountsConfigSchema } = await import('../../accounts/src/config.ts');
+    const { messagesConfigSchema } = await import('../../messages/src/config.ts');
+    const { notificationsConfigSchema } = await import('../../notifications/src/config.ts');
+    const gateway = loadConfig(gatewayConfigSchema, {});
+    expect(gateway.HOST).toBe('127.0.0.1');
+    expect(gateway.FILE_MAX_BYTES).toBe(loadConfig(messagesConfigSchema, {}).FILE_MAX_BYTES);
+    expect(gateway.AVATAR_MAX_BYTES).toBe(loadConfig(accountsConfigSchema, {}).AVATAR_MAX_BYTES);
+    expect(gateway.WS_ALLOWED_ORIGINS).toEqual(loadConfig(notificationsConfigSchema, {}).WS_ALLOWED_ORIGINS);
+    const env = { FILE_MAX_BYTES: '1000', AVATAR_MAX_BYTES: '2048', WS_ALLOWED_ORIGINS: 'https://chat.example.com' };
+    expect(loadConfig(gatewayConfigSchema, env)).toMatchObject({ FILE_MAX_BYTES: 1000, AVATAR_MAX_BYTES: 2048, WS_ALLOWED_ORIGINS: ['https://chat.example.com'] });
+  });
+});

@@ -18,3 +18,4 @@ export * from './grpc/index.ts';
 export * from './runtime.ts';
 export * from './process.ts';
 export * from './startup.ts';
+export * from './http/multipart.ts';

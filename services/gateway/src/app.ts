@@ -84,8 +84,9 @@ function forwardWsHeaders(headers: Record<string, string>, request: FastifyReque
   return {
     ...headers,
     ...(request.headers.origin ? { origin: request.headers.origin } : {}),
-    // Lets notifications recognise a same-origin page whatever public host and port the gateway has.
-    ...(request.headers.host ? { 'x-forwarded-host': request.headers.host } : {}),
+    // Lets notifications recognise a same-origin page whatever public host and port the gateway
+    // has: the host the gateway judged the origin by (X-Forwarded-Host when TRUST_PROXY is on).
+    ...(request.host ? { 'x-forwarded-host': request.host } : {}),
     'x-forwarded-for': request.ip,
     'x-request-id': request.id,
   };

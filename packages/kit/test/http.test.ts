@@ -10,6 +10,7 @@ describe('the HTTP server factory', () => {
   let app: HttpServer;
   let base: string;
   let ready = true;
+  let redisUp = true;
 
   beforeAll(async () => {
     app = await createHttpServer({
@@ -17,6 +18,7 @@ describe('the HTTP server factory', () => {
       logger: createLogger('test', 'silent'),
       metrics: createMetrics('test'),
       readiness: { thing: async () => ready },
+      degradable: { redis: async () => redisUp },
       openapi: { title: 'test', version: '1' },
     });
     app.post(
@@ -29,6 +31,18 @@ describe('the HTTP server factory', () => {
     });
     app.get('/items/:id', async () => ({}));
     app.get('/page', { schema: { querystring: z.object({ limit: z.coerce.number().int().optional() }) } }, async (request) => request.query);
+    // Plain z.string() everywhere: the storable-text rule must hold without the route asking for it.
+    app.put(
+      '/notes/:id',
+      {
+        schema: {
+          params: z.object({ id: z.string() }),
+          querystring: z.object({ tag: z.string().optional() }),
+          body: z.object({ text: z.string(), meta: z.record(z.string(), z.unknown()).optional() }),
+        },
+      },
+      async (request) => ({ id: request.params.id, tag: request.query.tag, text: request.body.text }),
+    );
     app.get('/taken', async () => {
       throw conflict('Already there.', { 'body.name': ['is taken'] });
     });
@@ -74,6 +88,28 @@ describe('the HTTP server factory', () => {
     expect((await fetch(`${base}/healthz?probe=1`)).status).toBe(200);
   });
 
+  it.each([
+    ['a NUL in a body field', '/notes/a', '{"text":"a\\u0000b"}', 'body.text'],
+    ['a lone surrogate in a body field', '/notes/a', '{"text":"a\\ud800b"}', 'body.text'],
+    ['a NUL deep in a body', '/notes/a', '{"text":"ok","meta":{"list":["x","\\u0000"]}}', 'body.meta.list.1'],
+    ['a NUL in an object key', '/notes/a', '{"text":"ok","meta":{"a\\u0000":1}}', 'body.meta.a?'],
+    ['a NUL in the query string', '/notes/a?tag=x%00y', '{"text":"ok"}', 'querystring.tag'],
+    ['a NUL in a path parameter', '/notes/a%00b', '{"text":"ok"}', 'params.id'],
+  ])('refuses %s with 400 naming the field, whatever the field schema says', async (_case, path, body, field) => {
+    const res = await fetch(`${base}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await res.json()) as { errors: Record<string, string[]> };
+    expect(problem.errors[field]).toEqual(['must not contain NUL characters or unpaired surrogates']);
+  });
+
+  it('lets storable text through the same route (invalid UTF-8 bytes arrive as U+FFFD)', async () => {
+    const body = Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(' 😀"}')]);
+    const res = await fetch(`${base}/notes/a?tag=t`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: 'a', tag: 't', text: 'caf\ufffd(\ufffd 😀' });
+  });
+
   it('when a handler fails unexpectedly, answers 500 with an errorId and nothing internal', async () => {
     const res = await fetch(`${base}/boom`);
     expect(res.status).toBe(500);
@@ -106,7 +142,7 @@ describe('the HTTP server factory', () => {
     expect(made).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('serves health, readiness (503 when a dependency is down), metrics and OpenAPI', async () => {
+  it('serves health and readiness (503 when a dependency is down)', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     ready = false;
@@ -114,6 +150,21 @@ describe('the HTTP server factory', () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ checks: { thing: false } });
     ready = true;
+  });
+
+  it('answers 200 "degraded" while a degradable dependency is down, and says so in parley_degraded', async () => {
+    const gauge = async () => /parley_degraded\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1];
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { thing: true, redis: true } });
+    expect(await gauge()).toBe('0');
+    redisUp = false;
+    const degraded = await fetch(`${base}/readyz`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({ status: 'degraded', checks: { thing: true, redis: 'degraded' } });
+    expect(await gauge()).toBe('1');
+    redisUp = true;
+  });
+
+  it('serves metrics and OpenAPI', async () => {
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_request_duration_seconds');
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toContain('/echo');

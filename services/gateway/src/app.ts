@@ -24,6 +24,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
     accessLogLevel: 'info',
     // Named by service, not by internal address: /readyz is public.
     readiness: Object.fromEntries((Object.keys(upstreams) as (keyof Upstreams)[]).map((name) => [name, () => isReady(upstreams[name])])),
+    // A service that runs without Redis (degraded) makes the platform degraded, not down.
+    degradable: { redis: async () => (await Promise.all(services.map(isNotDegraded))).every(Boolean) },
   });
   const bodies = limitRequestBodies(app, uploadLimits(config));
   // Through the gateway as straight to notifications: a foreign page is refused at the handshake (403),
@@ -90,6 +92,16 @@ function forwardWsHeaders(headers: Record<string, string>, request: FastifyReque
     'x-forwarded-for': request.ip,
     'x-request-id': request.id,
   };
+}
+
+/** False when the service answers that it runs degraded; an unreachable one is isReady's to report. */
+async function isNotDegraded(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return ((await response.json()) as { status?: string }).status !== 'degraded';
+  } catch {
+    return true;
+  }
 }
 
 async function isReady(base: string): Promise<boolean> {

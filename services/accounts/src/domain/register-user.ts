@@ -3,7 +3,6 @@ import { findTakenIdentifiers, insertUser, type UserRow } from '../db/user.repos
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { emit } from './events.ts';
 import { hashPassword } from './passwords.ts';
-import { hitLimit } from './rate-limits.ts';
 import { recordActivity } from './record-activity.ts';
 import { activateSession, openSession, type TokenPair } from './start-session.ts';
 
@@ -22,7 +21,7 @@ export async function registerUser(
   input: RegisterInput,
   client: ClientInfo,
 ): Promise<{ user: UserRow } & TokenPair> {
-  await hitLimit(ctx.cache, `auth-ip:${client.ip}`, ctx.config.AUTH_MAX_PER_IP, ctx.config.LOGIN_WINDOW_SECONDS);
+  await ctx.limits.hit(`auth-ip:${client.ip}`, ctx.config.AUTH_MAX_PER_IP, ctx.config.LOGIN_WINDOW_SECONDS);
   const taken = await findTakenIdentifiers(ctx.db, input.username, input.email);
   if (taken.username || taken.email) throw takenConflict(taken);
 
@@ -51,9 +50,14 @@ export async function registerUser(
   }
 }
 
+/**
+ * Usernames are public (profiles, search, mentions), so a taken one is a field error the user
+ * can act on. E-mail addresses are private: a taken one gets a generic 409 that names no field
+ * and is the same whatever the address, so the answer never says "this e-mail has an account".
+ * (With sign-in at registration, API.md's 201 + tokens, a refusal itself cannot be hidden; see
+ * docs/accounts.md for what that leaves and what bounds it.)
+ */
 function takenConflict(taken: { username: boolean; email: boolean }) {
-  const errors: FieldErrors = {};
-  if (taken.username) errors['body.username'] = ['is already taken'];
-  if (taken.email) errors['body.email'] = ['is already registered'];
-  return conflict('An account with this username or email already exists.', errors);
+  if (taken.username) return conflict('This username is already taken.', { 'body.username': ['is already taken'] } satisfies FieldErrors);
+  return conflict('An account cannot be created with these details. If you already have one, sign in instead.');
 }

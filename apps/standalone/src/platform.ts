@@ -57,11 +57,7 @@ type Closable = () => Promise<void>;
  * as the one public origin.
  */
 export async function startPlatform(env: Record<string, string | undefined> = process.env, options: PlatformOptions = {}): Promise<Platform> {
-  // Services listen on free loopback ports; only the gateway takes HOST and PORT.
-  const internal = { ...env, HOST: '127.0.0.1', PORT: '0', GRPC_PORT: '0' };
-  const { gatewayConfig, accountsConfig, groupsConfig, messagesConfig, notificationsConfig } = loadConfigs(env, internal);
-  // Found in a second, before the databases take their time to open.
-  await assertPortsFree(gatewayConfig.HOST, { PORT: gatewayConfig.PORT });
+  const { gatewayConfig, accountsConfig, groupsConfig, messagesConfig, notificationsConfig } = await preflight(env);
   const logFor = (service: string) => createLogger(service, gatewayConfig.LOG_LEVEL);
 
   const adapters =
@@ -182,6 +178,20 @@ function browsableHost(host: string): string {
   if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }
+
+/**
+ * What must hold before anything slow starts (the web build, the databases): every service's
+ * configuration valid (ConfigError naming every bad variable) and the public port free
+ * (PortUnavailableError). Found in a second.
+ */
+export async function preflight(env: Record<string, string | undefined>) {
+  const configs = loadConfigs(env, internalEnv(env));
+  await assertPortsFree(configs.gatewayConfig.HOST, { PORT: configs.gatewayConfig.PORT });
+  return configs;
+}
+
+/** Services listen on free loopback ports; only the gateway takes HOST and PORT. */
+const internalEnv = (env: Record<string, string | undefined>) => ({ ...env, HOST: '127.0.0.1', PORT: '0', GRPC_PORT: '0' });
 
 /**
  * Every service's configuration from the one environment, validated before anything starts:

@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// The end-to-end suite (`npm run test:e2e`): Debian's Chromium driven by playwright-core
+// against the platform started the standalone way once for the whole run (support/global-setup.ts).
+// Kept out of the root config (which excludes apps/web), so `npm test` never starts a browser.
+export default defineConfig({
+  test: {
+    root: import.meta.dirname,
+    include: ['**/*.e2e.ts'],
+    environment: 'node',
+    globalSetup: ['support/global-setup.ts'],
+    // One browser, one platform, files one after another: the scenarios share the platform and
+    // the machine is small. Generous timeouts: tests wait on conditions, never on sleeps.
+    fileParallelism: false,
+    maxWorkers: 1,
+    pool: 'forks',
+    testTimeout: 180_000,
+    // The launcher may build the web app first.
+    hookTimeout: 600_000,
+    // expect.poll waits for a condition as long as a locator does (its default, 1 s, fails on a
+    // loaded machine while the app is merely slow).
+    expect: { poll: { timeout: 30_000, interval: 100 } },
+  },
+});

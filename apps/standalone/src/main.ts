@@ -1,20 +1,23 @@
-import { ConfigError, createLogger, runUntilSignal } from '@parley/kit';
-import { startPlatform } from './platform.ts';
+import { ConfigError, createLogger, PortUnavailableError, runUntilSignal } from '@parley/kit';
+import { preflight, startPlatform } from './platform.ts';
+import { startupSummary } from './summary.ts';
 import { ensureWebBuilt } from './web-build.ts';
 
 // `npm start`: the whole platform in one process on embedded defaults, and the web app built
 // first when it is missing or out of date (unless WEB_DIST_DIR points at a build made elsewhere).
-const logger = createLogger('platform', process.env.LOG_LEVEL ?? 'info');
 try {
+  // A bad variable or a taken port is said before the build and the databases take their time.
+  await preflight(process.env);
   if (!process.env.WEB_DIST_DIR) await ensureWebBuilt();
   const platform = await startPlatform(process.env);
-  process.stdout.write(`\nParley is running at ${platform.url}  (Ctrl-C to stop)\n\n`);
-  runUntilSignal(logger, () => platform.stop());
+  process.stdout.write(startupSummary(platform));
+  runUntilSignal(createLogger('platform', platform.layout.logLevel), () => platform.stop());
 } catch (error) {
-  if (error instanceof ConfigError) {
+  // What an operator fixes in the environment is said plainly, in one message, before anything started.
+  if (error instanceof ConfigError || error instanceof PortUnavailableError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  logger.fatal({ err: error }, 'Parley could not start');
+  createLogger('platform').fatal({ err: error }, 'Parley could not start');
   process.exit(1);
 }

@@ -1,15 +1,14 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
-import type { z } from 'zod';
-import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, badRequest, notFound, tooManyRequests } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { requestContext, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { handleError, problemOf, sendProblem } from './problem.ts';
 import { serializerCompiler } from './serializer.ts';
-import { storableInput } from './storable-text.ts';
+import { validatorCompiler } from './validator.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -71,9 +70,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  // Every route's body, query string and path parameters go through the storable-text rule
-  // first (no NUL, no lone surrogates), whatever their own schemas say.
-  app.setValidatorCompiler((route) => validatorCompiler({ ...route, schema: storableInput(route.schema as z.ZodType) }));
+  app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

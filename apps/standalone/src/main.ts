@@ -1,17 +1,18 @@
-import { ConfigError, createLogger, runUntilSignal } from '@parley/kit';
+import { ConfigError, createLogger, PortUnavailableError, runUntilSignal } from '@parley/kit';
 import { startPlatform } from './platform.ts';
+import { startupSummary } from './summary.ts';
 
 // `npm start`: the whole platform in one process on embedded defaults.
-const logger = createLogger('platform', process.env.LOG_LEVEL ?? 'info');
 try {
   const platform = await startPlatform(process.env);
-  process.stdout.write(`\nParley is running at ${platform.url}  (Ctrl-C to stop)\n\n`);
-  runUntilSignal(logger, () => platform.stop());
+  process.stdout.write(startupSummary(platform));
+  runUntilSignal(createLogger('platform', platform.layout.logLevel), () => platform.stop());
 } catch (error) {
-  if (error instanceof ConfigError) {
+  // What an operator fixes in the environment is said plainly, in one message, before anything started.
+  if (error instanceof ConfigError || error instanceof PortUnavailableError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  logger.fatal({ err: error }, 'Parley could not start');
+  createLogger('platform').fatal({ err: error }, 'Parley could not start');
   process.exit(1);
 }

@@ -2,7 +2,19 @@ import { accountsConfigSchema, createAccountsService } from '@parley/accounts';
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import { createGateway, gatewayConfigSchema } from '@parley/gateway';
 import { createGroupsService, groupsConfigSchema } from '@parley/groups';
-import { createAdapters, createGrpcClient, createLogger, loadConfig, openServiceDb, type Adapters, type Db } from '@parley/kit';
+import {
+  assertPortsFree,
+  ConfigError,
+  createAdapters,
+  createGrpcClient,
+  createLogger,
+  errorCode,
+  loadConfig,
+  openServiceDb,
+  PortUnavailableError,
+  type Adapters,
+  type Db,
+} from '@parley/kit';
 import { createMessagesService, messagesConfigSchema } from '@parley/messages';
 import { createNotificationsService, notificationsConfigSchema } from '@parley/notifications';
 
@@ -13,7 +25,20 @@ export interface Platform {
   /** Each service's own loopback address (tests and benchmarks). */
   internal: { accounts: string; groups: string; messages: string; notifications: string };
   adapters: Adapters;
+  /** What runs where, for the start-up summary (URLs as configured, passwords included: redact before printing). */
+  layout: PlatformLayout;
   stop(): Promise<void>;
+}
+
+export interface PlatformLayout {
+  /** The gateway's bind address and the log level every service uses. */
+  host: string;
+  logLevel: string;
+  dataDir: string;
+  /** Each service's PostgreSQL URL, or undefined for its embedded PGlite under dataDir. */
+  databases: Record<'accounts' | 'groups' | 'messages' | 'notifications', string | undefined>;
+  redisUrl: string | undefined;
+  amqpUrl: string | undefined;
 }
 
 export interface PlatformOptions {
@@ -34,8 +59,9 @@ type Closable = () => Promise<void>;
 export async function startPlatform(env: Record<string, string | undefined> = process.env, options: PlatformOptions = {}): Promise<Platform> {
   // Services listen on free loopback ports; only the gateway takes HOST and PORT.
   const internal = { ...env, HOST: '127.0.0.1', PORT: '0', GRPC_PORT: '0' };
-  const gatewayConfig = loadConfig(gatewayConfigSchema, env);
-  const accountsConfig = loadConfig(accountsConfigSchema, internal);
+  const { gatewayConfig, accountsConfig, groupsConfig, messagesConfig, notificationsConfig } = loadConfigs(env, internal);
+  // Found in a second, before the databases take their time to open.
+  await assertPortsFree(gatewayConfig.HOST, { PORT: gatewayConfig.PORT });
   const logFor = (service: string) => createLogger(service, gatewayConfig.LOG_LEVEL);
 
   const adapters =
@@ -67,7 +93,6 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     // In one process the services share accounts' own verifier (it has the database fallback).
     const verifyToken = accounts.verifyToken;
 
-    const groupsConfig = loadConfig(groupsConfigSchema, internal);
     const groups = await createGroupsService({
       config: groupsConfig,
       db: await open('groups', groupsConfig.GROUPS_DATABASE_URL),
@@ -81,7 +106,6 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`);
     closers.unshift(async () => groupsClient.close());
 
-    const messagesConfig = loadConfig(messagesConfigSchema, internal);
     const messages = await createMessagesService({
       config: messagesConfig,
       db: await open('messages', messagesConfig.MESSAGES_DATABASE_URL),
@@ -95,7 +119,6 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     const messagesPorts = await messages.start();
     closers.unshift(() => messages.stop());
 
-    const notificationsConfig = loadConfig(notificationsConfigSchema, internal);
     const notifications = await createNotificationsService({
       config: notificationsConfig,
       db: await open('notifications', notificationsConfig.NOTIFICATIONS_DATABASE_URL),
@@ -116,21 +139,70 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       notifications: `http://127.0.0.1:${notificationsPorts.httpPort}`,
     };
     const gateway = await createGateway(gatewayConfig, logFor('gateway'), upstreams);
-    await gateway.listen({ host: gatewayConfig.HOST, port: gatewayConfig.PORT });
     closers.unshift(() => gateway.close());
+    await gateway.listen({ host: gatewayConfig.HOST, port: gatewayConfig.PORT }).catch((error: unknown) => {
+      // Taken since the check above.
+      throw errorCode(error) === 'EADDRINUSE' ? new PortUnavailableError(gatewayConfig.PORT, 'PORT', 'EADDRINUSE') : error;
+    });
     const address = gateway.server.address();
     const port = typeof address === 'object' && address ? address.port : gatewayConfig.PORT;
     return {
-      url: `http://localhost:${port}`,
+      url: `http://${browsableHost(gatewayConfig.HOST)}:${port}`,
       port,
       internal: upstreams,
       adapters,
+      layout: {
+        host: gatewayConfig.HOST,
+        logLevel: gatewayConfig.LOG_LEVEL,
+        dataDir: gatewayConfig.DATA_DIR,
+        databases: {
+          accounts: accountsConfig.ACCOUNTS_DATABASE_URL,
+          groups: groupsConfig.GROUPS_DATABASE_URL,
+          messages: messagesConfig.MESSAGES_DATABASE_URL,
+          notifications: notificationsConfig.NOTIFICATIONS_DATABASE_URL,
+        },
+        redisUrl: gatewayConfig.REDIS_URL,
+        amqpUrl: gatewayConfig.AMQP_URL,
+      },
       stop: () => closeAll(closers, ownAdapters, databases),
     };
   } catch (error) {
     await closeAll(closers, ownAdapters, databases);
     throw error;
   }
+}
+
+/** The host a browser on this machine reaches the gateway by: localhost, unless it listens on one particular address. */
+function browsableHost(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Every service's configuration from the one environment, validated before anything starts:
+ * every bad variable of every service is named in one ConfigError (each once).
+ */
+function loadConfigs(env: Record<string, string | undefined>, internal: Record<string, string | undefined>) {
+  const problems = new Set<string>();
+  const load = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) problems.add(problem);
+      return undefined;
+    }
+  };
+  const configs = {
+    gatewayConfig: load(() => loadConfig(gatewayConfigSchema, env)),
+    accountsConfig: load(() => loadConfig(accountsConfigSchema, internal)),
+    groupsConfig: load(() => loadConfig(groupsConfigSchema, internal)),
+    messagesConfig: load(() => loadConfig(messagesConfigSchema, internal)),
+    notificationsConfig: load(() => loadConfig(notificationsConfigSchema, internal)),
+  };
+  const { gatewayConfig, accountsConfig, groupsConfig, messagesConfig, notificationsConfig } = configs;
+  if (!gatewayConfig || !accountsConfig || !groupsConfig || !messagesConfig || !notificationsConfig) throw new ConfigError([...problems]);
+  return { gatewayConfig, accountsConfig, groupsConfig, messagesConfig, notificationsConfig };
 }
 
 /** Services and clients, then the shared adapters, then the databases (PGlite must be closed or it keeps the process alive). */

@@ -11,6 +11,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'parley-standalone-'));
 interface Running {
   child: ChildProcess;
   url: string;
+  /** What it printed up to its URL line: the start-up summary. */
+  output: string;
   exited: Promise<number | null>;
 }
 
@@ -27,14 +29,14 @@ async function startLikeNpmStart(): Promise<Running> {
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Parley is running at (http:\/\/\S+)/.exec(output);
+      const match = /Parley is running at (http:\/\/\S+)[^]*listening.*\n/.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     void exited.then((code) => reject(new Error(`platform exited with ${code} before starting:\n${output}`)));
   });
-  return { child, url, exited };
+  return { child, url, output, exited };
 }
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
@@ -53,6 +55,10 @@ describe.skipIf(process.env.PARLEY_TEST_INFRA === 'only')('the standalone platfo
   it('serves register → login → profile → contacts, a group chat and its real-time delivery through the gateway, stops on Ctrl-C, and keeps its data across a restart', async () => {
     let platform = await startLikeNpmStart();
     const base = platform.url;
+    // What runs where, in a few plain lines.
+    expect(platform.output).toMatch(/^ {2}mode +embedded: /m);
+    expect(platform.output).toContain(`  data       ${dataDir} (PGlite: accounts, groups, messages, notifications)`);
+    expect(platform.output).toMatch(/^ {2}listening +127\.0\.0\.1:\d+, this machine only \(HOST=0\.0\.0\.0 opens it to the network\)$/m);
 
     expect((await call(base, 'GET', '/healthz')).status).toBe(200);
     expect((await call(base, 'GET', '/readyz')).status).toBe(200);

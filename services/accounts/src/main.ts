@@ -1,4 +1,4 @@
-import { createAdapters, createLogger, loadConfigOrExit, openServiceDb, runUntilSignal } from '@parley/kit';
+import { assertPortsFreeOrExit, createAdapters, createLogger, loadConfigOrExit, openServiceDb, runUntilSignal } from '@parley/kit';
 import { createAccountsService } from './app.ts';
 import { accountsConfigSchema } from './config.ts';
 
@@ -6,6 +6,7 @@ import { accountsConfigSchema } from './config.ts';
 // The accounts API as its own process (distributed mode). The worker runs as worker-main.ts,
 // unless ACCOUNTS_RUN_WORKER=true asks for both in one process.
 const config = loadConfigOrExit(accountsConfigSchema);
+await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT, GRPC_PORT: config.GRPC_PORT });
 const logger = createLogger('accounts', config.LOG_LEVEL);
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });

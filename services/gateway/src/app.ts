@@ -1,9 +1,10 @@
 import proxy from '@fastify/http-proxy';
-import type { FastifyRequest } from 'fastify';
-import { createHttpServer, createMetrics, type HttpServer, type Logger } from '@parley/kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHttpServer, createMetrics, forbidden, isOriginAllowed, unavailable, type HttpServer, type Logger } from '@parley/kit';
+import { limitRequestBodies } from './body-limits.ts';
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
-import { routeTable, type Upstreams } from './routes.ts';
+import { routeTable, uploadLimits, type Upstreams } from './routes.ts';
 import { statusPage } from './status-page.ts';
 
 /**
@@ -19,15 +20,33 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
     metrics: createMetrics('gateway'),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
-    readiness: Object.fromEntries(services.map((base) => [base, () => isReady(base)])),
+    // The public edge writes the one access line per request; the services log theirs at debug.
+    accessLogLevel: 'info',
+    // Named by service, not by internal address: /readyz is public.
+    readiness: Object.fromEntries((Object.keys(upstreams) as (keyof Upstreams)[]).map((name) => [name, () => isReady(upstreams[name])])),
   });
+  const bodies = limitRequestBodies(app, uploadLimits(config));
+  // Through the gateway as straight to notifications: a foreign page is refused at the handshake (403),
+  // not upgraded and then closed (1011), which clients take for "retry".
+  const checkOrigin = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+    const origin = request.headers.origin;
+    done(isOriginAllowed(origin, request.host, config.WS_ALLOWED_ORIGINS) ? undefined : forbidden('This origin may not open a WebSocket here.'));
+  };
 
   for (const route of routes) {
-    const base = { upstream: route.upstream, prefix: route.prefix, rewritePrefix: route.prefix };
+    const base = {
+      upstream: route.upstream,
+      prefix: route.prefix,
+      rewritePrefix: route.prefix,
+      // reply-from's two info lines per request ("fetching from remote server", "response
+      // received"): the gateway's own access line says it once.
+      disableRequestLogging: true,
+    };
     if (route.websocket) {
       await app.register(proxy, {
         ...base,
         websocket: true,
+        preHandler: checkOrigin,
         // The notifications service checks the browser's Origin and limits by client address.
         // (supported by the plugin, missing from its types)
         wsClientOptions: { rewriteRequestHeaders: forwardWsHeaders } as Record<string, unknown>,
@@ -39,11 +58,17 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
       replyOptions: {
         // The services see the client's address (rate limits, sessions) and the request id.
         // X-Forwarded-For is replaced, not appended: a client cannot pick its own address.
-        rewriteRequestHeaders: (request, headers) => ({
+        // `Expect: 100-continue` was answered here (the proxy's HTTP client refuses the header).
+        rewriteRequestHeaders: (request, { expect: _answeredHere, ...headers }) => ({
           ...headers,
           'x-forwarded-for': request.ip,
           'x-request-id': request.id,
         }),
+        onError: (reply, { error }) => {
+          if (bodies.overflowed(reply.request)) return void reply.send(bodies.tooLarge(reply.request));
+          reply.log.warn({ err: error }, 'the service behind this route did not answer');
+          reply.send(unavailable('The service behind this route did not answer; try again shortly.'));
+        },
       },
     });
   }

@@ -1,17 +1,24 @@
-import { baseConfigSchema, port } from '@parley/kit';
+import { baseConfigSchema, DEFAULT_WS_ALLOWED_ORIGINS, originList, port } from '@parley/kit';
 import { z } from 'zod';
 
 const upstream = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
+  // HOST: the base default, loopback. The gateway is the one public origin, and opening it to
+  // the network is a choice (HOST=0.0.0.0), made explicitly by containers and operators.
   PORT: port(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
   ACCOUNTS_URL: upstream('http://127.0.0.1:4001'),
   GROUPS_URL: upstream('http://127.0.0.1:4002'),
   MESSAGES_URL: upstream('http://127.0.0.1:4003'),
   NOTIFICATIONS_URL: upstream('http://127.0.0.1:4004'),
   /** Trust X-Forwarded-For from a load balancer in front of the gateway. */
   TRUST_PROXY: z.stringbool().default(false),
+  /** Browser origins allowed to open /ws: the same variable, default and rule as the notifications service's. */
+  WS_ALLOWED_ORIGINS: originList(DEFAULT_WS_ALLOWED_ORIGINS),
+  /** The messages service's upload limit (same variable and default): bounds POST /api/v1/files bodies, plus multipart framing. */
+  FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
+  /** The accounts service's avatar limit (same variable and default): bounds PUT /api/v1/users/me/avatar bodies, plus multipart framing. */
+  AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -1,8 +1,9 @@
-import { createLogger, loadConfigOrExit, runUntilSignal } from '@parley/kit';
+import { assertPortsFreeOrExit, createLogger, loadConfigOrExit, runUntilSignal } from '@parley/kit';
 import { createGateway } from './app.ts';
 import { gatewayConfigSchema } from './config.ts';
 
 const config = loadConfigOrExit(gatewayConfigSchema);
+await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const gateway = await createGateway(config, logger, {
   accounts: config.ACCOUNTS_URL,

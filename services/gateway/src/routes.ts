@@ -1,3 +1,5 @@
+import { MULTIPART_OVERHEAD_BYTES } from '@parley/kit';
+
 /** Which service answers which public path prefix: the one routing table of the platform. */
 export interface Upstreams {
   accounts: string;
@@ -29,4 +31,16 @@ export function routeTable(upstreams: Upstreams): Route[] {
     { prefix: '/api/v1/presence', upstream: upstreams.notifications },
     { prefix: '/ws', upstream: upstreams.notifications, websocket: true },
   ];
+}
+
+/**
+ * The paths whose bodies may be larger than an ordinary JSON body: the uploads, each bounded by
+ * its service's own limit (the same variables) plus multipart framing. Every other body is held
+ * to the services' JSON limit, DEFAULT_BODY_LIMIT_BYTES.
+ */
+export function uploadLimits(limits: { FILE_MAX_BYTES: number; AVATAR_MAX_BYTES: number }): ReadonlyMap<string, number> {
+  return new Map([
+    ['/api/v1/files', limits.FILE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES],
+    ['/api/v1/users/me/avatar', limits.AVATAR_MAX_BYTES + MULTIPART_OVERHEAD_BYTES],
+  ]);
 }

@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { createLogger, loadConfig, type HttpServer } from '@parley/kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../src/app.ts';
 import { gatewayConfigSchema } from '../src/config.ts';
 
@@ -25,12 +26,19 @@ describe('gateway', () => {
   const upstream = fakeUpstream(seen);
   let gateway: HttpServer;
   let base: string;
+  const logLines: string[] = [];
+  const logs = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     const config = loadConfig(gatewayConfigSchema, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-    gateway = await createGateway(config, createLogger('gateway', 'silent'), {
+    gateway = await createGateway(config, createLogger('gateway', 'info', logs), {
       accounts: upstreamUrl,
       groups: upstreamUrl,
       messages: upstreamUrl,
@@ -64,5 +72,38 @@ describe('gateway', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
+  });
+
+  it('logs one access line per proxied request, at info, with its request id once, and none of the proxy library\'s own', async () => {
+    logLines.length = 0;
+    await fetch(`${base}/api/v1/users/me`, { headers: { 'x-request-id': 'log-line-1' } });
+    await vi.waitFor(() => expect(logLines.some((line) => line.includes('log-line-1'))).toBe(true));
+    const lines = logLines.filter((line) => line.includes('log-line-1'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.match(/"requestId"/g)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 30,
+      service: 'gateway',
+      requestId: 'log-line-1',
+      method: 'GET',
+      url: '/api/v1/users/me',
+      status: 200,
+      msg: 'request',
+    });
+  });
+});
+
+describe('the gateway configuration', () => {
+  it('binds loopback unless HOST says otherwise, and reads the services\' own limits and origins with their defaults', async () => {
+    const { accountsConfigSchema } = await import('../../accounts/src/config.ts');
+    const { messagesConfigSchema } = await import('../../messages/src/config.ts');
+    const { notificationsConfigSchema } = await import('../../notifications/src/config.ts');
+    const gateway = loadConfig(gatewayConfigSchema, {});
+    expect(gateway.HOST).toBe('127.0.0.1');
+    expect(gateway.FILE_MAX_BYTES).toBe(loadConfig(messagesConfigSchema, {}).FILE_MAX_BYTES);
+    expect(gateway.AVATAR_MAX_BYTES).toBe(loadConfig(accountsConfigSchema, {}).AVATAR_MAX_BYTES);
+    expect(gateway.WS_ALLOWED_ORIGINS).toEqual(loadConfig(notificationsConfigSchema, {}).WS_ALLOWED_ORIGINS);
+    const env = { FILE_MAX_BYTES: '1000', AVATAR_MAX_BYTES: '2048', WS_ALLOWED_ORIGINS: 'https://chat.example.com' };
+    expect(loadConfig(gatewayConfigSchema, env)).toMatchObject({ FILE_MAX_BYTES: 1000, AVATAR_MAX_BYTES: 2048, WS_ALLOWED_ORIGINS: ['https://chat.example.com'] });
   });
 });

@@ -1,5 +1,6 @@
 import { accountsV1 } from '@parley/contracts';
 import {
+  assertPortsFreeOrExit,
   createAdapters,
   createGrpcClient,
   createLogger,
@@ -13,6 +14,7 @@ import { groupsConfigSchema } from './config.ts';
 
 // The groups API as its own process (distributed mode).
 const config = loadConfigOrExit(groupsConfigSchema);
+await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT, GRPC_PORT: config.GRPC_PORT });
 const logger = createLogger('groups', config.LOG_LEVEL);
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.GROUPS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'groups' });

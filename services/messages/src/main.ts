@@ -1,5 +1,6 @@
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import {
+  assertPortsFreeOrExit,
   createAdapters,
   createGrpcClient,
   createLogger,
@@ -14,6 +15,7 @@ import { messagesConfigSchema } from './config.ts';
 // The messages API as its own process (distributed mode): tokens are verified against accounts'
 // JWKS and the shared session cache; accounts and groups are called over gRPC.
 const config = loadConfigOrExit(messagesConfigSchema);
+await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('messages', config.LOG_LEVEL);
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });

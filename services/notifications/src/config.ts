@@ -1,30 +1,7 @@
-import { baseConfigSchema, databaseUrl, port } from '@parley/kit';
+import { baseConfigSchema, databaseUrl, DEFAULT_WS_ALLOWED_ORIGINS, originList, port } from '@parley/kit';
 import { z } from 'zod';
 
 const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback);
-
-/** A comma-separated list of origins (`scheme://host[:port]`), normalised; `*` stands for any. */
-const originList = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const origins: string[] = [];
-      for (const entry of value.split(',').map((item) => item.trim()).filter(Boolean)) {
-        if (entry === '*') {
-          origins.push('*');
-          continue;
-        }
-        try {
-          const url = new URL(entry);
-          if (url.origin === 'null') throw new Error('opaque origin');
-          origins.push(url.origin);
-        } catch {
-          ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin such as https://chat.example.com` });
-        }
-      }
-      return origins;
-    });
 
 export const notificationsConfigSchema = baseConfigSchema.extend({
   PORT: port(4004),
@@ -40,7 +17,7 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
    * CLIs) are always let in: the token in the first frame is what authenticates a socket.
    * A page served by the same host as the socket (same-origin) is always allowed too.
    */
-  WS_ALLOWED_ORIGINS: originList('http://localhost:8080,http://127.0.0.1:8080'),
+  WS_ALLOWED_ORIGINS: originList(DEFAULT_WS_ALLOWED_ORIGINS),
   /** Largest client frame; a bigger one closes the socket with 1009. */
   WS_MAX_FRAME_BYTES: int(16 * 1024, 256, 1024 * 1024),
   /** Sustained client frames per second per socket; beyond the burst the socket is closed with 1008. */

@@ -1,5 +1,6 @@
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import {
+  assertPortsFreeOrExit,
   createAdapters,
   createGrpcClient,
   createLogger,
@@ -14,6 +15,7 @@ import { notificationsConfigSchema } from './config.ts';
 // The notifications service as its own process (distributed mode); run several behind a load
 // balancer on one Redis and RabbitMQ.
 const config = loadConfigOrExit(notificationsConfigSchema);
+await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('notifications', config.LOG_LEVEL);
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.NOTIFICATIONS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'notifications' });

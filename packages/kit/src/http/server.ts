@@ -1,11 +1,12 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, badRequest, notFound, tooManyRequests } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { requestContext, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { DEFAULT_BODY_LIMIT_BYTES, declaredBodyLength, discardsOversizeBody } from './body-limit.ts';
 import { handleError, problemOf, sendProblem } from './problem.ts';
 import { serializerCompiler } from './serializer.ts';
 import { validatorCompiler } from './validator.ts';
@@ -34,6 +35,8 @@ export interface HttpServerOptions {
   openapi?: { title: string; version: string };
   /** Trust X-Forwarded-For from the gateway / ingress. */
   trustProxy?: boolean;
+  /** Level of the one line logged per request: `info` at the public edge (the gateway), `debug` behind it. */
+  accessLogLevel?: 'info' | 'debug';
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -43,11 +46,12 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
  * in logs, metrics, health and readiness, rate limiting and an OpenAPI document.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const accessLogLevel = options.accessLogLevel ?? 'debug';
   const app = Fastify({
     loggerInstance: options.logger,
-    // Our own onResponse hook logs requests (at debug) with the route and timing.
+    // Our own onResponse hook logs requests (at accessLogLevel) with the route and timing.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? true,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -72,7 +76,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    // Fastify closes the connection after refusing an oversize body. Declared within reach,
+    // the body is read and thrown away instead: the client (the gateway, often) is still
+    // sending it, and a close would reset its connection (EPIPE) before it reads the 413.
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && discardsOversizeBody(declaredBodyLength(request.headers), request.routeOptions.bodyLimit)) {
+      reply.header('connection', 'keep-alive');
+    }
+    return handleError(error, request, reply);
+  });
   app.setNotFoundHandler((request, reply) => {
     void request;
     return sendProblem(reply, problemOf(notFound('route')));
@@ -90,6 +102,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.addHook('onRequest', (request, reply, done) => {
     requestContext.enterWith({ requestId: request.id });
     reply.header('x-request-id', request.id);
+    // API answers carry private data: no cache may keep them, no browser may guess their type.
+    // A route that is public and cacheable (avatars, files) sets its own Cache-Control.
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -98,8 +113,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    if (options.logger.isLevelEnabled('debug')) {
-      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (options.logger.isLevelEnabled(accessLogLevel)) {
+      request.log[accessLogLevel]({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     }
     done();
   });

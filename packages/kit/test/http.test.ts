@@ -10,6 +10,7 @@ describe('the HTTP server factory', () => {
   let app: HttpServer;
   let base: string;
   let ready = true;
+  let redisUp = true;
 
   beforeAll(async () => {
     app = await createHttpServer({
@@ -17,6 +18,7 @@ describe('the HTTP server factory', () => {
       logger: createLogger('test', 'silent'),
       metrics: createMetrics('test'),
       readiness: { thing: async () => ready },
+      degradable: { redis: async () => redisUp },
       openapi: { title: 'test', version: '1' },
     });
     app.post(
@@ -140,7 +142,7 @@ describe('the HTTP server factory', () => {
     expect(made).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('serves health, readiness (503 when a dependency is down), metrics and OpenAPI', async () => {
+  it('serves health and readiness (503 when a dependency is down)', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     ready = false;
@@ -148,6 +150,21 @@ describe('the HTTP server factory', () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ checks: { thing: false } });
     ready = true;
+  });
+
+  it('answers 200 "degraded" while a degradable dependency is down, and says so in parley_degraded', async () => {
+    const gauge = async () => /parley_degraded\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1];
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { thing: true, redis: true } });
+    expect(await gauge()).toBe('0');
+    redisUp = false;
+    const degraded = await fetch(`${base}/readyz`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({ status: 'degraded', checks: { thing: true, redis: 'degraded' } });
+    expect(await gauge()).toBe('1');
+    redisUp = true;
+  });
+
+  it('serves metrics and OpenAPI', async () => {
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_request_duration_seconds');
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toContain('/echo');

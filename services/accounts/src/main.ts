@@ -8,7 +8,7 @@ import { accountsConfigSchema } from './config.ts';
 const config = loadConfigOrExit(accountsConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT, GRPC_PORT: config.GRPC_PORT });
 const logger = createLogger('accounts', config.LOG_LEVEL);
-const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 const service = await createAccountsService({
   config,

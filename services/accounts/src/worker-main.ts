@@ -8,7 +8,7 @@ import { startAccountsWorker } from './worker/jobs.ts';
 // independently of the API; repeatable jobs still run once per interval across all workers.
 const config = loadConfigOrExit(accountsConfigSchema);
 const logger = createLogger('accounts-worker', config.LOG_LEVEL);
-const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 await migrate(db, accountsMigrations);
 const relay = createOutboxRelay({ db, bus: adapters.bus, logger });

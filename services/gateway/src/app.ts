@@ -5,7 +5,7 @@ import { limitRequestBodies } from './body-limits.ts';
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { routeTable, uploadLimits, type Upstreams } from './routes.ts';
-import { statusPage } from './status-page.ts';
+import { registerSpa } from './spa.ts';
 
 /**
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
@@ -24,6 +24,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
     accessLogLevel: 'info',
     // Named by service, not by internal address: /readyz is public.
     readiness: Object.fromEntries((Object.keys(upstreams) as (keyof Upstreams)[]).map((name) => [name, () => isReady(upstreams[name])])),
+    // A service that runs without Redis (degraded) makes the platform degraded, not down.
+    degradable: { redis: async () => (await Promise.all(services.map(isNotDegraded))).every(Boolean) },
   });
   const bodies = limitRequestBodies(app, uploadLimits(config));
   // Through the gateway as straight to notifications: a foreign page is refused at the handshake (403),
@@ -75,8 +77,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(services, logger));
 
-  // The SPA (apps/web) is not built yet; until it is, `/` tells a newcomer the platform is up.
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage));
+  await registerSpa(app, config.WEB_DIST_DIR, logger);
   return app;
 }
 
@@ -89,6 +90,16 @@ function forwardWsHeaders(headers: Record<string, string>, request: FastifyReque
     'x-forwarded-for': request.ip,
     'x-request-id': request.id,
   };
+}
+
+/** False when the service answers that it runs degraded; an unreachable one is isReady's to report. */
+async function isNotDegraded(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return ((await response.json()) as { status?: string }).status !== 'degraded';
+  } catch {
+    return true;
+  }
 }
 
 async function isReady(base: string): Promise<boolean> {

@@ -1,5 +1,10 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, DEFAULT_WS_ALLOWED_ORIGINS, originList, port } from '@parley/kit';
 import { z } from 'zod';
+
+/** The repository's apps/web/dist, wherever the process is started from. */
+const repoWebDist = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
 
 const upstream = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
@@ -19,6 +24,12 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
   /** The accounts service's avatar limit (same variable and default): bounds PUT /api/v1/users/me/avatar bodies, plus multipart framing. */
   AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** The built web app (apps/web's `vite build` output); a relative path is taken from the working directory. */
+  WEB_DIST_DIR: z
+    .string()
+    .min(1)
+    .default(repoWebDist)
+    .transform((dir) => resolve(dir)),
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

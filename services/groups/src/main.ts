@@ -16,7 +16,7 @@ import { groupsConfigSchema } from './config.ts';
 const config = loadConfigOrExit(groupsConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT, GRPC_PORT: config.GRPC_PORT });
 const logger = createLogger('groups', config.LOG_LEVEL);
-const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.GROUPS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'groups' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
 const verifyToken = createRemoteTokenVerifier({ accountsUrl: config.ACCOUNTS_URL, cache: adapters.cache, accounts });

@@ -17,7 +17,7 @@ import { messagesConfigSchema } from './config.ts';
 const config = loadConfigOrExit(messagesConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('messages', config.LOG_LEVEL);
-const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
 const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });

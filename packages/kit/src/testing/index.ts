@@ -2,3 +2,4 @@ export * from './infra.ts';
 export * from './adapters.ts';
 export * from './tcp-proxy.ts';
 export * from './raw-http.ts';
+export * from './redis-server.ts';

@@ -198,7 +198,7 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
       const res = await fetch(`${platform.url}/readyz`);
       const text = await res.text();
       expect(res.status).toBe(200);
-      expect(JSON.parse(text)).toEqual({ status: 'ready', checks: { accounts: true, groups: true, messages: true, notifications: true } });
+      expect(JSON.parse(text)).toEqual({ status: 'ready', checks: { accounts: true, groups: true, messages: true, notifications: true, redis: true } });
       expect(text).not.toMatch(/127\.0\.0\.1|http:|:\d{2,5}/);
     });
   });

@@ -5,3 +5,4 @@ export * from './ws.ts';
 // Generated from proto/ by `npm run proto`; namespaced because each package reuses message names.
 export * as accountsV1 from './gen/accounts/v1/users.ts';
 export * as groupsV1 from './gen/groups/v1/groups.ts';
+export * from './asyncapi.ts';

@@ -1,4 +1,5 @@
 import proxy from '@fastify/http-proxy';
+import { asyncApiDocument } from '@parley/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHttpServer, createMetrics, forbidden, isOriginAllowed, unavailable, type HttpServer, type Logger } from '@parley/kit';
 import { limitRequestBodies } from './body-limits.ts';
@@ -6,6 +7,9 @@ import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { routeTable, uploadLimits, type Upstreams } from './routes.ts';
 import { registerSpa } from './spa.ts';
+
+/** The WebSocket protocol's AsyncAPI document: built once, it only changes with the code. */
+const webSocketDocument = asyncApiDocument();
 
 /**
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
@@ -76,6 +80,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
   }
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(services, logger));
+  app.get('/api/v1/asyncapi.json', { schema: { hide: true } }, async () => webSocketDocument);
 
   await registerSpa(app, config.WEB_DIST_DIR, logger);
   return app;

@@ -242,7 +242,10 @@ export function hostileCases(operation: Operation, fixtures: Fixtures): HostileC
   add('a deep array', { path, ...json('['.repeat(5000) + ']'.repeat(5000)) });
   add('a prototype-polluting body', { path, ...json(sampleText.replace(/^\{/, '{"__proto__":{"admin":true},')) });
   add('a constructor-polluting body', { path, ...json(sampleText.replace(/^\{/, '{"constructor":{"prototype":{"admin":true}},')) });
-  add('invalid UTF-8 bytes', { path, ...json(Buffer.concat([Buffer.from('{"x":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')])) });
+  // Invalid UTF-8 inside a string field the body really has (or an unknown one when it has none).
+  const textField = Object.entries(sample as Record<string, unknown>).find(([, value]) => typeof value === 'string')?.[0] ?? 'x';
+  const [head = '', tail = ''] = JSON.stringify({ ...(sample as object), [textField]: '__BYTES__' }).split('__BYTES__');
+  add(`invalid UTF-8 bytes in ${textField}`, { path, ...json(Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(tail)])) });
   add('text/plain', { path, ...json(sampleText, 'text/plain') });
   add('application/xml', { path, ...json('<a>b</a>', 'application/xml') });
   add('a form', { path, ...json('a=b&c=d', 'application/x-www-form-urlencoded') });

@@ -12,6 +12,7 @@ import {
   type HttpServer,
   type Jobs,
   type Logger,
+  type PubSub,
   type TokenVerifier,
 } from '@parley/kit';
 import type { MessagesConfig } from './config.ts';
@@ -19,6 +20,7 @@ import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
 import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
+import { createLivePublisher } from './domain/publish-live.ts';
 import { createSendBatcher } from './domain/send-batcher.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
@@ -33,6 +35,8 @@ export interface MessagesDeps {
   db: Db;
   cache: Cache;
   bus: Bus;
+  /** Live delivery of new messages to the notifications instances (publish-live.ts). */
+  pubsub: PubSub;
   jobs: Jobs;
   logger: Logger;
   /** Verifies access tokens: accounts' own verifier in one process, a JWKS-based one otherwise. */
@@ -60,7 +64,7 @@ const CLEAN_FILES_EVERY_MS = 60 * 60 * 1000;
 export async function createMessagesService(deps: MessagesDeps): Promise<MessagesService> {
   const { config, db, cache, bus, jobs, logger, verifyToken } = deps;
   await migrate(db, messagesMigrations);
-  const relay = createOutboxRelay({ db, bus, logger });
+  const relay = createOutboxRelay({ db, bus, logger, lingerMs: config.OUTBOX_LINGER_MS });
   const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
   const ctx: MessagesContext = {
     db,
@@ -75,6 +79,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     groups: deps.groups,
     storage,
     sendBatched: createSendBatcher(db),
+    publishLive: createLivePublisher(deps.pubsub, logger),
   };
 
   const metrics = createMetrics('messages');

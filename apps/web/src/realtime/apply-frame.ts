@@ -132,6 +132,7 @@ export function applyFrame(frame: ServerFrame, context: FrameContext): void {
     case 'ready':
     case 'pong':
     case 'error':
+    case 'resync': // handled by the socket client: it resumes (gap fill) like after a reconnect
       return;
   }
 }

@@ -54,7 +54,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const accountsConfig = loadConfig(accountsConfigSchema, internal);
   const logFor = (service: string) => createLogger(service, gatewayConfig.LOG_LEVEL, options.logDestination);
   // One registry for the process: every service's series, told apart by their `service` label.
-  const registry = createMetricsRegistry();
+  const registry = createMetricsRegistry('standalone');
   const metricsOf = (service: string) => createMetrics(service, registry);
 
   const adapters =

@@ -176,10 +176,13 @@ export type ScrapedFamily = 'outbox' | 'outboxAge' | 'wsSockets' | 'wsFramesIn' 
 
 const familiesOf = new WeakMap<Registry, ReturnType<typeof createFamilies>>();
 
-/** A process's registry: Node's process metrics (memory, CPU, event loop lag, GC) and every Parley family. */
-export function createMetricsRegistry(): Registry {
+/**
+ * A process's registry: Node's process metrics (memory, CPU, event loop lag, GC), labelled with
+ * the process's name (`service`: the service, or `standalone`), and every Parley family.
+ */
+export function createMetricsRegistry(processName: string): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, labels: { service: processName } });
   familiesOf.set(registry, createFamilies(registry));
   return registry;
 }
@@ -197,7 +200,7 @@ export interface Metrics {
  * The metrics of one service. Alone in its process (distributed mode, tests) it gets a registry
  * of its own; the standalone launcher passes every service the one registry of the process.
  */
-export function createMetrics(service: string, registry: Registry = createMetricsRegistry()): Metrics {
+export function createMetrics(service: string, registry: Registry = createMetricsRegistry(service)): Metrics {
   const own = familiesOf.get(registry);
   if (!own) throw new Error('metrics: the registry was not made by createMetricsRegistry()');
   return { service, registry, families: own.families, onScrape: own.onScrape };

@@ -294,11 +294,12 @@ const BACKLOG_COUNT_CAP = 100_000;
 function reportBacklog(db: Db, metrics: Metrics): () => void {
   const { outboxPending, outboxOldestAge } = metrics.families;
   const labels = { service: metrics.service };
-  let last: { at: number; backlog: Promise<{ pending: number; ageSeconds: number } | undefined> } | undefined;
-  const backlog = () => {
-    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), backlog: readBacklog(db) };
-    return last.backlog;
-  };
+  // A scrape collects every family at once: the second gauge joins the look-up the first started.
+  let reading: Promise<{ pending: number; ageSeconds: number } | undefined> | undefined;
+  const backlog = () =>
+    (reading ??= readBacklog(db).finally(() => {
+      reading = undefined;
+    }));
   const removers = [
     metrics.onScrape('outbox', async () => {
       const now = await backlog();

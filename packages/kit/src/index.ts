@@ -17,3 +17,4 @@ export * from './jobs/index.ts';
 export * from './grpc/index.ts';
 export * from './runtime.ts';
 export * from './process.ts';
+export * from './http/multipart.ts';

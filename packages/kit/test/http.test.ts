@@ -33,6 +33,7 @@ describe('the HTTP server factory', () => {
       throw new Error('secret database password in this message');
     });
     app.get('/items/:id', async () => ({}));
+    app.get('/page', { schema: { querystring: z.object({ limit: z.coerce.number().int().optional() }) } }, async (request) => request.query);
     app.get('/taken', async () => {
       throw conflict('Already there.', { 'body.name': ['is taken'] });
     });
@@ -69,6 +70,16 @@ describe('the HTTP server factory', () => {
     const res = await post(body, type);
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('when a query string carries a parameter its route does not declare, answers 400 naming it', async () => {
+    expect(await (await fetch(`${base}/page?limit=5`)).json()).toEqual({ limit: 5 });
+    const res = await fetch(`${base}/page?limit=5&cursor=abc`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(await res.json())).toContain('cursor');
+    // Routes that declare no query schema are not affected.
+    expect((await fetch(`${base}/healthz?probe=1`)).status).toBe(200);
   });
 
   it('when a handler fails unexpectedly, answers 500 with an errorId and nothing internal', async () => {

@@ -47,7 +47,7 @@ describe.each(adapterKinds())('accounts register and login (%s)', (kind) => {
           bio: '',
           status: 'online',
           locale: 'en',
-          lastLoginAt: null,
+          lastLoginAt: expect.any(String),
         },
         accessToken: expect.any(String),
         refreshToken: expect.any(String),

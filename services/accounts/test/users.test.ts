@@ -39,7 +39,7 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
         status: 'online',
         statusText: null,
         lastSeenAt: null,
-        lastLoginAt: null,
+        lastLoginAt: expect.any(String),
         createdAt: expect.any(String),
       });
     });

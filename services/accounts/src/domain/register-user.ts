@@ -4,6 +4,7 @@ import type { AccountsContext, ClientInfo } from './context.ts';
 import { emit } from './events.ts';
 import { hashPassword } from './passwords.ts';
 import { hitLimit } from './rate-limits.ts';
+import { recordActivity } from './record-activity.ts';
 import { activateSession, openSession, type TokenPair } from './start-session.ts';
 
 export interface RegisterInput {
@@ -40,6 +41,8 @@ export async function registerUser(
     });
     ctx.outbox.notify();
     await activateSession(ctx, result.sessionId, result.user.id);
+    // A registration that hands out tokens is a sign-in: the activity list shows it as one.
+    await recordActivity(ctx, result.user.id, 'login', { ip: client.ip, device: client.device });
     return result;
   } catch (error) {
     // Two registrations racing for one name: the unique index decides, the loser gets 409.

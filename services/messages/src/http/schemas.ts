@@ -32,10 +32,14 @@ export const readBody = z.object({ seq: z.number().int().min(0).max(Number.MAX_S
 
 /** Path ids are checked by the use cases: a malformed id answers 404, as an unknown one. */
 export const idParams = z.object({ id: z.string() });
-export const emojiSchema = z
-  .string()
-  .regex(/^[^\s\p{Cc}\p{Cs}]+$/u, 'must not contain whitespace or control characters')
-  .refine((value) => chars(value) >= 1 && chars(value) <= 32, 'must be 1 to 32 characters');
+/**
+ * A reaction is one emoji: a fully-qualified emoji sequence (skin tones, ZWJ families, flags,
+ * keycaps) or a pictographic character with or without its emoji presentation selector.
+ * Words, shortcodes and markup (`ok`, `-1`, `<script>`) are refused: clients map their
+ * shortcodes to the emoji before sending, so every client shows the same reaction.
+ */
+const oneEmoji = new RegExp('^(?:\\p{RGI_Emoji}|\\p{Extended_Pictographic}\\uFE0F?)$', 'v');
+export const emojiSchema = z.string().max(64).regex(oneEmoji, 'must be a single emoji');
 export const reactionParams = z.object({ id: z.string(), emoji: emojiSchema });
 
 const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
@@ -79,3 +83,6 @@ export const conversationSchema = z.object({
 });
 export const messagePageSchema = z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() });
 export const conversationPageSchema = z.object({ items: z.array(conversationSchema), nextCursor: z.string().nullable() });
+export const readStatesSchema = z.object({
+  items: z.array(z.object({ userId: z.string(), lastReadSeq: z.number(), readAt: z.string().nullable() })),
+});

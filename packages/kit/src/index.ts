@@ -9,6 +9,7 @@ export * from './instrument.ts';
 export * from './auth.ts';
 export * from './http/server.ts';
 export * from './http/problem.ts';
+export * from './http/storable-text.ts';
 export * from './db/index.ts';
 export * from './bus/index.ts';
 export * from './cache/index.ts';

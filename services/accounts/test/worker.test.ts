@@ -131,7 +131,6 @@ describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind
     it('lastLoginAt is set by registering (a sign-in) and moves forward (eventually) after a login', async () => {
       const bob = await registerUser(api);
       const registeredAt = (await api('GET', '/api/v1/users/me', { token: bob.accessToken })).body.lastLoginAt;
-      expect(registeredAt).toBe(bob.user.lastLoginAt);
       expect(registeredAt).toEqual(expect.any(String));
       const before = Date.now();
       await logIn(api, bob.input.username, bob.input.password);

@@ -51,9 +51,14 @@ export async function registerUser(
   }
 }
 
+/**
+ * Usernames are public (profiles, search, mentions), so a taken one is a field error the user
+ * can act on. E-mail addresses are private: a taken one gets a generic 409 that names no field
+ * and is the same whatever the address, so the answer never says "this e-mail has an account".
+ * (With sign-in at registration, API.md's 201 + tokens, a refusal itself cannot be hidden; see
+ * docs/accounts.md for what that leaves and what bounds it.)
+ */
 function takenConflict(taken: { username: boolean; email: boolean }) {
-  const errors: FieldErrors = {};
-  if (taken.username) errors['body.username'] = ['is already taken'];
-  if (taken.email) errors['body.email'] = ['is already registered'];
-  return conflict('An account with this username or email already exists.', errors);
+  if (taken.username) return conflict('This username is already taken.', { 'body.username': ['is already taken'] } satisfies FieldErrors);
+  return conflict('An account cannot be created with these details. If you already have one, sign in instead.');
 }

@@ -1,12 +1,9 @@
+import { storableText } from '@parley/kit';
 import { z } from 'zod';
 import { MAX_ATTACHMENTS } from '../domain/attach-files.ts';
 
-/**
- * Free text that PostgreSQL can store: it refuses NUL in text columns and unpaired UTF-16
- * surrogates in the outbox's jsonb, so such input is a 400 here rather than a 500 there.
- */
-const text = () =>
-  z.string().refine((value) => !value.includes('\u0000') && !/\p{Cs}/u.test(value), 'must not contain NUL characters or unpaired surrogates');
+/** Free text PostgreSQL can store (kit's storable-text rule, which also guards every other input). */
+const text = storableText;
 
 export const MAX_BODY_CHARS = 10_000;
 /** Characters as people count them (code points), so an emoji is one, not two. */

@@ -145,7 +145,8 @@ describe.skipIf(process.env.PARLEY_TEST_INFRA === 'only')('observability of the 
       { timeout: 15_000, interval: 200 },
     );
     bobSocket.socket.close();
-  }, 240_000);
+    // Five embedded databases start here: minutes on a loaded machine.
+  }, 600_000);
 
   afterAll(async () => {
     await platform?.stop();

@@ -126,5 +126,6 @@ describe.each(adapterKinds())('the outbox keeps the request id and reports its b
     expect(await valueOf(metrics, 'parley_db_query_duration_seconds_count{service="svc",operation="insert"}')).toBe(1);
     await relay.stop();
     await bus.close();
-  });
+    // PGlite's start alone can take half a minute on a loaded machine.
+  }, 180_000);
 });

@@ -58,7 +58,12 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const metricsOf = (service: string) => createMetrics(service, registry);
 
   const adapters =
-    options.adapters ?? createAdapters({ redisUrl: gatewayConfig.REDIS_URL, amqpUrl: gatewayConfig.AMQP_URL, logger: logFor('platform') });
+    options.adapters ?? createAdapters({
+      redisUrl: gatewayConfig.REDIS_URL,
+      amqpUrl: gatewayConfig.AMQP_URL,
+      cacheTimeoutMs: gatewayConfig.CACHE_TIMEOUT_MS,
+      logger: logFor('platform'),
+    });
   // Stopped in order: gateway first, then services in reverse start order (each unshifts).
   const closers: Closable[] = [];
   const databases: Db[] = [];

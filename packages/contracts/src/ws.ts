@@ -90,6 +90,16 @@ export interface NotificationFrameData {
   preview?: string;
 }
 
+/**
+ * `resync`: the instance's live path was interrupted (its Redis subscription was lost and is back),
+ * so frames published meanwhile never reached this socket. The socket stays open; the client does
+ * exactly what it does after a reconnect: fetch each known conversation's gap by `seq`
+ * (`?after=`), refetch the chat list, de-duplicate by message id (docs/realtime.md).
+ */
+export interface ResyncFrameData {
+  reason: 'live-path-interrupted';
+}
+
 /** Domain events relayed to clients as they are, minus the routing hints meant for services. */
 export const relayedEventTypes = [
   'message.created',
@@ -120,6 +130,7 @@ export type ServerFrame =
   | Frame<'typing', TypingFrameData>
   | Frame<'presence', PresenceFrameData>
   | Frame<'notification', NotificationFrameData>
+  | Frame<'resync', ResyncFrameData>
   | { [T in RelayedEventType]: Frame<T, RelayedEventData<T>> }[RelayedEventType];
 
 export type ServerFrameType = ServerFrame['type'];

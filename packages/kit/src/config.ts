@@ -35,6 +35,13 @@ export const baseConfigSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Requests per minute per client IP on each service; auth endpoints have stricter limits of their own. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /**
+   * How many instances of this service run. While Redis is unavailable the shared rate limits
+   * (sends, logins, registrations) are counted per process against limit / INSTANCE_COUNT.
+   */
+  INSTANCE_COUNT: z.coerce.number().int().min(1).default(1),
+  /** A cache command not answered within this many ms is a miss (Redis slow or away). */
+  CACHE_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 });
 
 export const databaseUrl = () => optionalUrl(['postgres', 'postgresql']);

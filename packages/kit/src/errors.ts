@@ -51,7 +51,15 @@ export const tooManyRequests = (retryAfterSeconds: number, detail = 'Too many re
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
 
-export const unavailable = (detail = 'A dependency is unavailable; try again shortly.'): AppError =>
-  new AppError('unavailable', 503, GrpcStatus.UNAVAILABLE, 'Service unavailable', detail);
+/** 503; with retryAfterSeconds the answer carries Retry-After (a feature paused while a dependency is away). */
+export const unavailable = (detail = 'A dependency is unavailable; try again shortly.', retryAfterSeconds?: number): AppError =>
+  new AppError(
+    'unavailable',
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'Service unavailable',
+    detail,
+    retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) },
+  );
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -152,6 +152,13 @@ function createFamilies(registry: Registry) {
       registers,
       collect: readAtScrape('dbPool'),
     }),
+    degraded: new Gauge({
+      name: 'parley_degraded',
+      help: '1 while the service runs without this dependency (degraded mode), else 0',
+      labelNames: ['service', 'dependency'] as const,
+      registers,
+      collect: readAtScrape('degraded'),
+    }),
     dbQueryDuration: new Histogram({
       name: 'parley_db_query_duration_seconds',
       help: 'Database statement duration by operation (the statement\'s first keyword)',
@@ -172,7 +179,7 @@ function createFamilies(registry: Registry) {
 }
 
 export type MetricFamilies = ReturnType<typeof createFamilies>['families'];
-export type ScrapedFamily = 'outbox' | 'outboxAge' | 'wsSockets' | 'wsFramesIn' | 'wsFramesOut' | 'dbPool';
+export type ScrapedFamily = 'outbox' | 'outboxAge' | 'wsSockets' | 'wsFramesIn' | 'wsFramesOut' | 'dbPool' | 'degraded';
 
 const familiesOf = new WeakMap<Registry, ReturnType<typeof createFamilies>>();
 

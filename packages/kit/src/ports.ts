@@ -64,9 +64,15 @@ export interface Cache {
   del(...keys: string[]): Promise<void>;
   /** Deletes every key that starts with prefix. */
   delPrefix(prefix: string): Promise<void>;
-  /** Atomically increments a counter; the TTL is set when the counter is created. Returns the new value and seconds left. */
+  /**
+   * Atomically increments a counter; the TTL is set when the counter is created. Returns the new
+   * value and seconds left. Throws CacheUnavailableError while the cache's server is unavailable
+   * (everything else fails open: a miss, a skipped write).
+   */
   incr(key: string, ttlSeconds: number): Promise<{ value: number; ttlSeconds: number }>;
   ping(): Promise<boolean>;
+  /** True while the cache's server is taken for unavailable (circuit breaker open): /readyz, metrics. */
+  degraded(): boolean;
   close(): Promise<void>;
 }
 
@@ -126,7 +132,15 @@ export interface PubSub {
   publish(channel: string, message: string): Promise<void>;
   /** Returns a function that removes this subscription. */
   subscribe(channel: string, onMessage: (message: string, channel: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls back each time the subscriptions are back after the subscriber connection was lost:
+   * whatever was published in between never arrived here, so holders of live state must resync.
+   * Returns a function that removes the listener. The embedded adapter never loses its subscriptions.
+   */
+  onResubscribed(listener: () => void): () => void;
   ping(): Promise<boolean>;
+  /** True while publishing or the subscriber connection is down: live delivery is paused. */
+  degraded(): boolean;
   close(): Promise<void>;
 }
 

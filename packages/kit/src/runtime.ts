@@ -23,11 +23,21 @@ export interface Adapters {
   close(): Promise<void>;
 }
 
-export function createAdapters(options: { redisUrl?: string | undefined; amqpUrl?: string | undefined; logger: Logger }): Adapters {
+export interface AdapterOptions {
+  redisUrl?: string | undefined;
+  amqpUrl?: string | undefined;
+  /** Deadline of a cache command (CACHE_TIMEOUT_MS); past it the cache answers a miss. */
+  cacheTimeoutMs?: number | undefined;
+  logger: Logger;
+}
+
+export function createAdapters(options: AdapterOptions): Adapters {
   const { redisUrl, amqpUrl, logger } = options;
-  const cache = redisUrl ? createRedisCache({ url: redisUrl }) : createMemoryCache();
+  const cache = redisUrl
+    ? createRedisCache({ url: redisUrl, logger, ...(options.cacheTimeoutMs !== undefined && { commandTimeoutMs: options.cacheTimeoutMs }) })
+    : createMemoryCache();
   const bus = amqpUrl ? createRabbitBus({ url: amqpUrl, logger }) : createMemoryBus({ logger });
-  const pubsub = redisUrl ? createRedisPubSub({ url: redisUrl }) : createMemoryPubSub();
+  const pubsub = redisUrl ? createRedisPubSub({ url: redisUrl, logger }) : createMemoryPubSub();
   const queues = new Map<string, Jobs>();
   return {
     cache,

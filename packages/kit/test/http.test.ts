@@ -13,6 +13,7 @@ describe('the HTTP server factory', () => {
   let ready = true;
   let metrics: Metrics;
   let metricsServer: MetricsServer;
+  let redisUp = true;
 
   beforeAll(async () => {
     metrics = createMetrics('test');
@@ -22,6 +23,7 @@ describe('the HTTP server factory', () => {
       logger: createLogger('test', 'silent'),
       metrics,
       readiness: { thing: async () => ready },
+      degradable: { redis: async () => redisUp },
       openapi: { title: 'test', version: '1' },
     });
     app.post(
@@ -148,7 +150,7 @@ describe('the HTTP server factory', () => {
     expect(made).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('serves health, readiness (503 when a dependency is down) and OpenAPI; metrics only on the metrics port, by route pattern', async () => {
+  it('serves health and readiness (503 when a dependency is down)', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     ready = false;
@@ -156,6 +158,22 @@ describe('the HTTP server factory', () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ checks: { thing: false } });
     ready = true;
+  });
+
+  it('answers 200 "degraded" while a degradable dependency is down, and says so in parley_degraded', async () => {
+    const gauge = async () =>
+      /parley_degraded\{[^}]*dependency="redis"[^}]*\} (\d)/.exec(await (await fetch(`http://127.0.0.1:${metricsServer.port}/metrics`)).text())?.[1];
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { thing: true, redis: true } });
+    expect(await gauge()).toBe('0');
+    redisUp = false;
+    const degraded = await fetch(`${base}/readyz`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({ status: 'degraded', checks: { thing: true, redis: 'degraded' } });
+    expect(await gauge()).toBe('1');
+    redisUp = true;
+  });
+
+  it('serves OpenAPI; metrics only on the metrics port, by route pattern', async () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
     await fetch(`${base}/items/0190c1e2-1234-7000-8000-000000000000`);
     const scrape = await (await fetch(`http://127.0.0.1:${metricsServer.port}/metrics`)).text();

@@ -3,6 +3,7 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  createRateLimiter,
   createTokenVerifier,
   instrumented,
   migrate,
@@ -59,7 +60,8 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
   await migrate(db, accountsMigrations);
   const tokens = await createTokenIssuer(db, config.ACCESS_TOKEN_TTL_SECONDS);
   const relay = createOutboxRelay({ db, bus, logger, metrics });
-  const ctx: AccountsContext = { db, cache, jobs, outbox: relay, config, tokens, logger };
+  const limits = createRateLimiter({ cache, instances: config.INSTANCE_COUNT });
+  const ctx: AccountsContext = { db, cache, limits, jobs, outbox: relay, config, tokens, logger };
   const verifyToken = createTokenVerifier({
     keys: createLocalJWKSet(tokens.jwks),
     cache,
@@ -72,7 +74,9 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
     metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley accounts', version: '1.0.0' },
-    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
+    readiness: { database: () => db.ping(), bus: () => bus.ping() },
+    // Without Redis the service still serves (caches miss, limits count per process): degraded.
+    degradable: { redis: () => cache.ping() },
   });
   const touchLastSeen = createLastSeenTracker(ctx);
   // Callback form: nothing to await, so no promise per request.

@@ -8,7 +8,7 @@ const config = loadConfigOrExit(accountsConfigSchema);
 const logger = createLogger('accounts', config.LOG_LEVEL);
 const metrics = createMetrics('accounts');
 const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
-const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 const service = await createAccountsService({
   config,

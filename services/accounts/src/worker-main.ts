@@ -30,7 +30,7 @@ const metricsServer = await startMetricsServer({
   logger,
   variable: 'WORKER_METRICS_PORT',
 });
-const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
+const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const rawDb = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 const db = instrumentDb(rawDb, metrics);
 await migrate(db, accountsMigrations);

@@ -326,7 +326,7 @@ describe.each(adapterKinds())('accounts register and login (%s)', (kind) => {
       expect((await api('GET', '/healthz')).status).toBe(200);
       const ready = await api('GET', '/readyz');
       expect(ready.status).toBe(200);
-      expect(ready.body.checks).toEqual({ database: true, cache: true, bus: true });
+      expect(ready.body.checks).toEqual({ database: true, bus: true, redis: true });
       expect((await api('GET', '/metrics')).status).toBe(404);
     });
 

@@ -4,7 +4,7 @@ import { createHttpServer, createMetrics, type HttpServer, type Logger, type Met
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { routeTable, type Upstreams } from './routes.ts';
-import { statusPage } from './status-page.ts';
+import { registerSpa } from './spa.ts';
 
 /**
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
@@ -25,6 +25,8 @@ export async function createGateway(
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
     readiness: Object.fromEntries(services.map((base) => [base, () => isReady(base)])),
+    // A service that runs without Redis (degraded) makes the platform degraded, not down.
+    degradable: { redis: async () => (await Promise.all(services.map(isNotDegraded))).every(Boolean) },
   });
 
   for (const route of routes) {
@@ -55,8 +57,7 @@ export async function createGateway(
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(services, logger));
 
-  // The SPA (apps/web) is not built yet; until it is, `/` tells a newcomer the platform is up.
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage));
+  await registerSpa(app, config.WEB_DIST_DIR, logger);
   return app;
 }
 
@@ -69,6 +70,16 @@ function forwardWsHeaders(headers: Record<string, string>, request: FastifyReque
     'x-forwarded-for': request.ip,
     'x-request-id': request.id,
   };
+}
+
+/** False when the service answers that it runs degraded; an unreachable one is isReady's to report. */
+async function isNotDegraded(base: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return ((await response.json()) as { status?: string }).status !== 'degraded';
+  } catch {
+    return true;
+  }
 }
 
 async function isReady(base: string): Promise<boolean> {

@@ -58,7 +58,9 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
     metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley groups', version: '1.0.0' },
-    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
+    readiness: { database: () => db.ping(), bus: () => bus.ping() },
+    // Without Redis the service still serves (caches miss): degraded.
+    degradable: { redis: () => cache.ping() },
   });
   groupsRoutes(http, ctx, verifyToken);
   membersRoutes(http, ctx, verifyToken);

@@ -4,6 +4,7 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  createRateLimiter,
   instrumented,
   migrate,
   type Bus,
@@ -69,6 +70,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
   const ctx: MessagesContext = {
     db,
     cache,
+    limits: createRateLimiter({ cache, instances: config.INSTANCE_COUNT }),
     bus,
     jobs,
     outbox: relay,
@@ -87,7 +89,9 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley messages', version: '1.0.0' },
-    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
+    readiness: { database: () => db.ping(), bus: () => bus.ping() },
+    // Without Redis the service still serves (caches miss, limits count per process): degraded.
+    degradable: { redis: () => cache.ping() },
   });
   conversationsRoutes(http, ctx, verifyToken);
   messagesRoutes(http, ctx, verifyToken);

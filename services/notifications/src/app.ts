@@ -109,10 +109,12 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
     metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley notifications', version: '1.0.0' },
-    readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping(), pubsub: () => pubsub.ping() },
+    readiness: { database: () => db.ping(), bus: () => bus.ping() },
+    // Without Redis the service still serves; live delivery, presence and typing pause: degraded.
+    degradable: { redis: async () => !pubsub.degraded() && (await cache.ping()) },
   });
   const wsMetrics = createWsMetrics(metrics);
-  const hub = createSocketHub({ pubsub, presence, logger, metrics: wsMetrics });
+  const hub = createSocketHub({ pubsub, presence, logger, metrics: wsMetrics, resyncSpreadMs: config.WS_RESYNC_SPREAD_MS });
   const realtime = await realtimeRoutes(http, {
     config,
     hub,

@@ -54,6 +54,11 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   WS_AUTH_TIMEOUT_MS: int(10_000, 50, 120_000),
   /** Server ping interval; a socket that has not answered the previous ping is terminated. */
   WS_HEARTBEAT_SECONDS: int(30, 1, 3600),
+  /**
+   * After the live path was interrupted (Redis), the `resync` frames of this instance's sockets
+   * are spread over this many ms, so their gap fetches do not all hit the API in the same instant.
+   */
+  WS_RESYNC_SPREAD_MS: int(3000, 0, 60_000),
 
   /** After a user's last socket closes, how long before others see them offline. */
   PRESENCE_GRACE_SECONDS: int(30, 1, 3600),

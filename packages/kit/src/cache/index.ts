@@ -1,2 +1,2 @@
-export { createRedisCache, type RedisCacheOptions } from './redis-cache.ts';
+export { CacheUnavailableError, createRedisCache, type RedisCacheOptions } from './redis-cache.ts';
 export { createMemoryCache, type MemoryCacheOptions } from './memory-cache.ts';

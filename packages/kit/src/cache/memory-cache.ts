@@ -91,6 +91,8 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       return true;
     },
 
+    degraded: () => false,
+
     async close(): Promise<void> {
       entries.clear();
     },

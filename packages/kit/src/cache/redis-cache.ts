@@ -1,25 +1,42 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Cache } from '../ports.ts';
+import { createCircuitBreaker } from './circuit-breaker.ts';
 import { serialize, wholeSeconds } from './values.ts';
 
 export interface RedisCacheOptions {
   url: string;
   /** Prepended to every key, delPrefix included: isolates tenants and test runs. */
   keyPrefix?: string;
-  /** A command not answered within this time rejects instead of waiting for Redis forever. */
+  /**
+   * A command not answered within this time counts as a failure (a miss for reads): a slow
+   * Redis must not hold requests. Default 500 ms (CACHE_TIMEOUT_MS).
+   */
   commandTimeoutMs?: number;
-  /** Connection errors are reported here; without it they are swallowed. */
+  /** Failures in a row that open the circuit breaker. Default 5. */
+  breakerThreshold?: number;
+  /** How long the open breaker skips Redis before one probe goes through. Default 1 s. */
+  breakerCooldownMs?: number;
+  /** Connection errors and the entering and leaving of degraded mode are reported here. */
   logger?: Logger;
 }
 
 /** Keys are removed in batches of this size so one delPrefix never blocks Redis for long. */
 const SCAN_BATCH = 500;
 
+/**
+ * The generation of every cached value. A value is stored stamped with the epoch current when
+ * it was written and is a miss once the epoch has changed: after an outage during which writes
+ * or invalidations could not be made, one new epoch drops every entry that may be stale, on
+ * every instance at once. Counters (incr) are not stamped: they are state, not cached copies.
+ */
+const EPOCH_KEY = 'parley:cache-epoch';
+/** Stamped values read `~<epoch>~<json>`; JSON never starts with `~`. */
+const STAMP = '~';
+
 /** SCAN MATCH takes a glob pattern: the prefix itself must match literally. */
 const escapeGlob = (text: string): string => text.replace(/[\\*?[\]]/g, '\\$&');
-
-const parse = <T>(raw: string | null | undefined): T | undefined => (raw == null ? undefined : (JSON.parse(raw) as T));
 
 /**
  * Scripts, sent by hash (EVALSHA) once Redis knows them. Each runs atomically, as one command, so
@@ -46,73 +63,208 @@ interface ScriptCommands {
   parleyIncr(key: string, ttlSeconds: number): Promise<[number, number]>;
 }
 
-/** Cache on Redis: JSON values, TTL on every key. */
+/** Thrown by incr while Redis is unavailable: a counter has no safe default (see RateLimiter). */
+export class CacheUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('The cache is unavailable.', cause === undefined ? {} : { cause });
+    this.name = 'CacheUnavailableError';
+  }
+}
+
+/**
+ * Cache on Redis: JSON values, TTL on every key. It fails open: a read that fails or times out
+ * is a miss and a write that fails is skipped, so the caller's database answers while Redis is
+ * away (only incr throws, CacheUnavailableError). A circuit breaker stops paying the timeout on
+ * every call while Redis is down. Anything written or invalidated while it failed may have left
+ * a stale entry behind, so the first call after such a failure starts a new epoch (see
+ * EPOCH_KEY) before Redis is trusted again. Reads that failed lose nothing: an instance that
+ * only read during an outage keeps the cache warm.
+ */
 export function createRedisCache(options: RedisCacheOptions): Cache {
   const prefix = options.keyPrefix ?? '';
+  const logger = options.logger;
   const redis = new Redis(options.url, {
-    // Fail a command after one reconnection attempt, or after the timeout: callers fall back
-    // to the database instead of piling up behind a Redis that is gone.
-    maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs ?? 5_000,
+    // Commands wait for the first connection (bounded by the timeout); once connected, a
+    // command issued while the connection is down fails at once instead of queueing (below).
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 500,
     // Commands issued in the same tick share one write: under load that halves syscalls.
     enableAutoPipelining: true,
   });
+  redis.once('ready', () => {
+    // ioredis reads the option on every command: from now on a disconnected cache is a miss
+    // at once, not after the timeout.
+    redis.options.enableOfflineQueue = false;
+  });
   for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, script);
   const scripts = redis as unknown as ScriptCommands;
-  // Without a listener ioredis prints every reconnection error; it reconnects by itself.
-  redis.on('error', (error: Error) => options.logger?.warn({ err: error }, 'redis cache connection error'));
+  // Without a listener ioredis prints every reconnection error; it reconnects by itself. The
+  // breaker's one line per change says what matters; these are for debugging.
+  redis.on('error', (error: Error) => logger?.debug({ err: error }, 'redis cache connection error'));
 
   const k = (key: string): string => prefix + key;
+  const epochKey = k(EPOCH_KEY);
+
+  /** The epoch last seen; undefined until read. Values written under an older one are misses. */
+  let epoch: string | undefined;
+  /** Set when a write or invalidation may have been lost: a new epoch must start first. */
+  let dirty = false;
+  let bumping: Promise<void> | undefined;
+
+  // One line on entering degraded mode and one on leaving it, not one per failed probe.
+  let degradedSince: number | undefined;
+  const breaker = createCircuitBreaker({
+    failureThreshold: options.breakerThreshold ?? 5,
+    cooldownMs: options.breakerCooldownMs ?? 1_000,
+    onChange(state) {
+      if (state === 'open' && degradedSince === undefined) {
+        degradedSince = Date.now();
+        logger?.warn({ dependency: 'redis' }, 'redis unavailable: caches fail open (misses go to the database), running degraded');
+      } else if (state === 'closed' && degradedSince !== undefined) {
+        logger?.info({ dependency: 'redis', degradedMs: Date.now() - degradedSince }, 'redis is back: caches trusted again (a new epoch if writes were lost)');
+        degradedSince = undefined;
+      }
+    },
+  });
+
+  const newEpoch = async (): Promise<void> => {
+    const next = randomBytes(6).toString('base64url');
+    await redis.set(epochKey, next);
+    epoch = next;
+    dirty = false;
+  };
+  /** One epoch bump at a time; every caller waits for it. */
+  const bumpEpoch = (): Promise<void> => {
+    bumping ??= newEpoch().finally(() => {
+      bumping = undefined;
+    });
+    return bumping;
+  };
+  const currentEpoch = async (): Promise<string> => {
+    if (epoch === undefined) epoch = (await redis.get(epochKey)) ?? '';
+    return epoch;
+  };
+
+  const stamp = (json: string, current: string): string => `${STAMP}${current}${STAMP}${json}`;
+  /** A stored value, or undefined when missing or written under another epoch. */
+  const unstamp = <T>(raw: string | null | undefined, current: string): T | undefined => {
+    if (raw == null) return undefined;
+    if (!raw.startsWith(STAMP)) return JSON.parse(raw) as T; // a counter
+    const end = raw.indexOf(STAMP, 1);
+    if (raw.slice(1, end) !== current) return undefined;
+    return JSON.parse(raw.slice(end + 1)) as T;
+  };
+
+  /**
+   * Runs one Redis call behind the breaker. `write` calls that fail (or are skipped) leave the
+   * cache possibly stale: the next call that reaches Redis starts a new epoch before its own.
+   */
+  const guarded = async <T>(write: boolean, call: () => Promise<T>, fallback: () => T): Promise<T> => {
+    if (!breaker.allow()) {
+      if (write) dirty = true;
+      return fallback();
+    }
+    try {
+      if (dirty) await bumpEpoch();
+      const result = await call();
+      breaker.success();
+      return result;
+    } catch (error) {
+      breaker.failure();
+      if (write) dirty = true;
+      logger?.debug({ err: error }, 'redis cache call failed');
+      return fallback();
+    }
+  };
+  const miss = (): undefined => undefined;
+  const skip = (): void => undefined;
+
+  /** MGET of the epoch with the keys: one round trip, and the epoch is never older than the values. */
+  const readStamped = async <T>(keys: readonly string[]): Promise<(T | undefined)[] | undefined> => {
+    const [current, ...raw] = await redis.mget(epochKey, ...keys.map(k));
+    epoch = current ?? '';
+    return raw.map((value) => unstamp<T>(value, epoch!));
+  };
 
   return {
     async get<T>(key: string): Promise<T | undefined> {
-      return parse<T>(await redis.get(k(key)));
+      const values = await guarded(false, () => readStamped<T>([key]), miss);
+      return values?.[0];
     },
 
     async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
-      await redis.set(k(key), serialize(value), 'EX', wholeSeconds(ttlSeconds));
+      const json = serialize(value);
+      const ttl = wholeSeconds(ttlSeconds);
+      await guarded(true, async () => void (await redis.set(k(key), stamp(json, await currentEpoch()), 'EX', ttl)), skip);
     },
 
     async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
       if (keys.length === 0) return [];
-      const raw = await redis.mget(keys.map(k));
-      return raw.map((value) => parse<T>(value));
+      const values = await guarded(false, () => readStamped<T>(keys), miss);
+      return values ?? keys.map(miss);
     },
 
     async setMany<T>(entries: readonly (readonly [string, T])[], ttlSeconds: number): Promise<void> {
       if (entries.length === 0) return;
       const ttl = wholeSeconds(ttlSeconds);
-      const values = entries.map(([, value]) => serialize(value));
-      await scripts.parleySetMany(entries.length, ...entries.map(([key]) => k(key)), ttl, ...values);
+      const json = entries.map(([, value]) => serialize(value));
+      await guarded(
+        true,
+        async () => {
+          const current = await currentEpoch();
+          const values = json.map((value) => stamp(value, current));
+          await scripts.parleySetMany(entries.length, ...entries.map(([key]) => k(key)), ttl, ...values);
+        },
+        skip,
+      );
     },
 
     async del(...keys: string[]): Promise<void> {
       if (keys.length === 0) return;
-      await redis.unlink(...keys.map(k));
+      await guarded(true, async () => void (await redis.unlink(...keys.map(k))), skip);
     },
 
     async delPrefix(keyPrefix: string): Promise<void> {
       const pattern = `${escapeGlob(k(keyPrefix))}*`;
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
-        // SCAN may return a key twice across iterations; UNLINK of a missing key is harmless.
-        if (found.length > 0) await redis.unlink(...found);
-        cursor = next;
-      } while (cursor !== '0');
+      await guarded(
+        true,
+        async () => {
+          let cursor = '0';
+          do {
+            const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
+            // SCAN may return a key twice across iterations; UNLINK of a missing key is harmless.
+            if (found.length > 0) await redis.unlink(...found);
+            cursor = next;
+          } while (cursor !== '0');
+          // A delPrefix('') (tests, tenants) took the epoch with it: read it again.
+          epoch = undefined;
+        },
+        skip,
+      );
     },
 
     async incr(key: string, ttlSeconds: number): Promise<{ value: number; ttlSeconds: number }> {
-      const [value, ttl] = await scripts.parleyIncr(k(key), wholeSeconds(ttlSeconds));
-      return { value: Number(value), ttlSeconds: Number(ttl) };
+      const ttl = wholeSeconds(ttlSeconds);
+      const result = await guarded(
+        true,
+        async () => {
+          const [value, left] = await scripts.parleyIncr(k(key), ttl);
+          return { value: Number(value), ttlSeconds: Number(left) };
+        },
+        miss,
+      );
+      if (!result) throw new CacheUnavailableError();
+      return result;
     },
 
     async ping(): Promise<boolean> {
-      try {
-        return (await redis.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
+      // Readiness probes go through the breaker too: a probe that answers ends degraded mode
+      // (new epoch first), one that fails counts towards opening the breaker.
+      return guarded(false, async () => (await redis.ping()) === 'PONG', () => false);
+    },
+
+    degraded(): boolean {
+      return breaker.state !== 'closed';
     },
 
     async close(): Promise<void> {

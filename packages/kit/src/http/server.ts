@@ -25,8 +25,14 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Where request latencies go; they are served on the metrics port (startMetricsServer), never here. */
   metrics: Metrics;
-  /** Dependencies /readyz checks: `{ database: () => db.ping() }`. */
+  /** Dependencies /readyz checks: `{ database: () => db.ping() }`. Any failing: 503. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Dependencies the service runs without, degraded (`{ redis: () => cache.ping() }`): a failing
+   * one is reported as `"degraded"` with a 200, so an orchestrator does not restart pods that
+   * still serve, and as `parley_degraded{dependency} 1` on /metrics.
+   */
+  degradable?: Record<string, ReadinessCheck>;
   /** Requests per minute per client IP; auth endpoints add stricter limits of their own. */
   rateLimitPerMinute?: number;
   /** Default JSON body limit; upload routes raise their own. */
@@ -125,11 +131,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.service }));
+  const runChecks = (checks: Record<string, ReadinessCheck> = {}) =>
+    Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const));
+  const degradable = options.degradable ?? {};
+  if (Object.keys(degradable).length > 0) {
+    const { degraded } = options.metrics.families;
+    options.metrics.onScrape('degraded', async () => {
+      for (const [dependency, ok] of await runChecks(degradable)) degraded.set({ service, dependency }, ok ? 0 : 1);
+    });
+  }
+
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const entries = Object.entries(options.readiness ?? {});
-    const results = await Promise.all(entries.map(async ([name, check]) => [name, await check().catch(() => false)] as const));
-    const ready = results.every(([, ok]) => ok);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    const [hard, soft] = await Promise.all([runChecks(options.readiness), runChecks(degradable)]);
+    const ready = hard.every(([, ok]) => ok);
+    const degraded = soft.some(([, ok]) => !ok);
+    const checks: Record<string, boolean | 'degraded'> = Object.fromEntries(hard);
+    for (const [name, ok] of soft) checks[name] = ok || 'degraded';
+    const status = !ready ? 'not ready' : degraded ? 'degraded' : 'ready';
+    return reply.code(ready ? 200 : 503).send({ status, checks });
   });
 
   return app;

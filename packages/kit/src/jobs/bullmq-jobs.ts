@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, UnrecoverableError, Worker, type Job, type KeepJobs } from 'bullmq';
 import { Redis } from 'ioredis';
 import { quitRedis } from '../cache/redis-cache.ts';
+import { errorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { JobHandler, JobOptions, Jobs } from '../ports.ts';
 
@@ -26,14 +27,23 @@ const DRAIN_POLL_MS = 50;
  */
 const dueScoreBound = (now: number): number => (now + 1) * 0x1000 - 1;
 
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const isConnectionError = (error: Error): boolean =>
+  CONNECTION_ERRORS.has(String(errorCode(error))) || /Connection is closed|Stream isn't writeable|MaxRetriesPerRequest/i.test(error.message);
+
 /** Background jobs on BullMQ: retries with exponential back-off, schedulers run once across workers. */
 export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
   const { logger } = options;
   const prefix = options.prefix ?? 'bull';
-  // Queue commands fail after one reconnection attempt or 10 s, so `add` rejects rather than hangs.
+  // Queue commands fail after one reconnection attempt or 2 s, so `add` rejects rather than hangs,
+  // and once connected a command issued while Redis is away fails at once (BullMQ's "failing fast
+  // when Redis is down"): producers on a request path decide what to do without the job.
   // The worker's connection must wait forever instead: BullMQ requires it for its blocking fetch,
   // which runs on a duplicate of this connection that the Worker owns.
-  const queueConnection = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 10_000 });
+  const queueConnection = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  queueConnection.once('ready', () => {
+    queueConnection.options.enableOfflineQueue = false;
+  });
   let workerConnection: Redis | undefined;
   // BullMQ reports connection errors through the queue's and the worker's 'error' events, logged
   // below; these listeners only keep ioredis from printing them once more when BullMQ isn't
@@ -41,8 +51,26 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
   const ignore = (): void => undefined;
   queueConnection.on('error', ignore);
 
+  // While Redis is away every reconnection attempt of every connection fails: one line when that
+  // starts and one when Redis is back, not one per attempt.
+  let unavailableSince: number | undefined;
+  const reportError = (what: string) => (error: Error) => {
+    if (!isConnectionError(error)) {
+      logger.error({ err: error, queue: options.queue }, `jobs ${what} error`);
+      return;
+    }
+    if (unavailableSince !== undefined) return;
+    unavailableSince = Date.now();
+    logger.warn({ err: error, queue: options.queue, dependency: 'redis' }, 'jobs: redis unavailable; enqueues fail at once, workers wait');
+  };
+  queueConnection.on('ready', () => {
+    if (unavailableSince === undefined) return;
+    logger.info({ queue: options.queue, dependency: 'redis', unavailableMs: Date.now() - unavailableSince }, 'jobs: redis is back');
+    unavailableSince = undefined;
+  });
+
   const queue = new Queue<unknown>(options.queue, { connection: queueConnection, prefix });
-  queue.on('error', (error: Error) => logger.error({ err: error, queue: options.queue }, 'jobs queue error'));
+  queue.on('error', reportError('queue'));
   let worker: Worker<unknown> | undefined;
 
   /** Waiting, prioritised and running jobs plus delayed ones already due. */
@@ -101,7 +129,7 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
         { connection: workerConnection, prefix, concurrency: workOptions.concurrency ?? 1 },
       );
       worker.on('failed', onFailed);
-      worker.on('error', (error: Error) => logger.error({ err: error, queue: options.queue }, 'jobs worker error'));
+      worker.on('error', reportError('worker'));
       await worker.waitUntilReady();
     },
 

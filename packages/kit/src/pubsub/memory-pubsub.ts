@@ -54,9 +54,14 @@ export function createMemoryPubSub(options: MemoryPubSubOptions = {}): PubSub {
       };
     },
 
+    // In one process nothing can be lost between publisher and subscriber.
+    onResubscribed: () => () => undefined,
+
     async ping(): Promise<boolean> {
       return !closed;
     },
+
+    degraded: () => false,
 
     async close(): Promise<void> {
       closed = true;

@@ -29,6 +29,7 @@ interface Channel {
  */
 export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   const prefix = options.channelPrefix ?? '';
+  const logger = options.logger;
   const connectionOptions = {
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 5_000,
@@ -36,9 +37,50 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
   };
   const publisher = new Redis(options.url, connectionOptions);
   const subscriber = new Redis(options.url, connectionOptions);
-  const reportError = (role: string) => (error: Error) => options.logger?.warn({ err: error, role }, 'redis pubsub connection error');
+  // Once connected, a publish while Redis is away fails at once rather than queueing until the
+  // timeout: the live path does not wait, clients catch up by resync (see onResubscribed).
+  let publisherConnected = false;
+  publisher.once('ready', () => {
+    publisherConnected = true;
+    publisher.options.enableOfflineQueue = false;
+  });
+  const reportError = (role: string) => (error: Error) => logger?.debug({ err: error, role }, 'redis pubsub connection error');
   publisher.on('error', reportError('publisher'));
   subscriber.on('error', reportError('subscriber'));
+
+  // The subscriber connection was up and went down: messages published meanwhile are lost here.
+  let subscriberReady = false;
+  let interrupted = false;
+  let closing = false;
+  const resubscribedListeners = new Set<() => void>();
+  subscriber.on('ready', () => {
+    subscriberReady = true;
+    if (!interrupted) return;
+    // ioredis wrote the SUBSCRIBE commands before 'ready'; the PING's answer comes after theirs,
+    // so once it is back every channel receives again and a resync misses nothing.
+    subscriber.ping().then(
+      () => {
+        if (!interrupted || subscriber.status !== 'ready') return;
+        interrupted = false;
+        logger?.info({ dependency: 'redis' }, 'redis pub/sub subscriptions are back: live delivery resumes, sockets are told to resync');
+        for (const listener of [...resubscribedListeners]) {
+          try {
+            listener();
+          } catch (error) {
+            logger?.error({ err: error }, 'resubscribed listener threw');
+          }
+        }
+      },
+      () => undefined, // down again: the next 'ready' tries once more
+    );
+  });
+  subscriber.on('close', () => {
+    if (!subscriberReady) return;
+    subscriberReady = false;
+    if (interrupted || closing) return;
+    interrupted = true;
+    logger?.warn({ dependency: 'redis' }, 'redis pub/sub connection lost: live delivery paused, running degraded');
+  });
 
   const channels = new Map<string, Channel>();
 
@@ -96,6 +138,11 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       return () => remove(wireChannel, subscribed, handler);
     },
 
+    onResubscribed(listener: () => void): () => void {
+      resubscribedListeners.add(listener);
+      return () => resubscribedListeners.delete(listener);
+    },
+
     async ping(): Promise<boolean> {
       try {
         await Promise.all([publisher.ping(), subscriber.ping()]);
@@ -105,7 +152,13 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
       }
     },
 
+    degraded(): boolean {
+      return interrupted || (publisherConnected && publisher.status !== 'ready');
+    },
+
     async close(): Promise<void> {
+      closing = true;
+      resubscribedListeners.clear();
       channels.clear();
       await Promise.all([quitRedis(publisher), quitRedis(subscriber)]);
     },

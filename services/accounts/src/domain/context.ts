@@ -1,4 +1,4 @@
-import type { Cache, Db, Jobs, Logger } from '@parley/kit';
+import type { Cache, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
 import type { AccountsConfig } from '../config.ts';
 import type { TokenIssuer } from './tokens.ts';
 
@@ -6,6 +6,8 @@ import type { TokenIssuer } from './tokens.ts';
 export interface AccountsContext {
   db: Db;
   cache: Cache;
+  /** Shared rate limits, per process while Redis is away (one limiter per instance). */
+  limits: RateLimiter;
   jobs: Jobs;
   /** Asks the outbox relay to publish what a just-committed transaction wrote. */
   outbox: { notify(): void };

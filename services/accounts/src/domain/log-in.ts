@@ -3,7 +3,6 @@ import { findUserWithSecretByLogin, type UserRow } from '../db/user.repository.t
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { verifyPassword } from './passwords.ts';
 import { createLoginThrottle } from './login-throttle.ts';
-import { hitLimit } from './rate-limits.ts';
 import { recordActivity } from './record-activity.ts';
 import { activateSession, openSession, type TokenPair } from './start-session.ts';
 
@@ -19,8 +18,8 @@ export async function logIn(
   input: { login: string; password: string },
   client: ClientInfo,
 ): Promise<{ user: UserRow } & TokenPair> {
-  const { config, cache } = ctx;
-  await hitLimit(cache, `auth-ip:${client.ip}`, config.AUTH_MAX_PER_IP, config.LOGIN_WINDOW_SECONDS);
+  const { config, limits, cache } = ctx;
+  await limits.hit(`auth-ip:${client.ip}`, config.AUTH_MAX_PER_IP, config.LOGIN_WINDOW_SECONDS);
   const found = await findUserWithSecretByLogin(ctx.db, input.login);
   // Failures count per account, so guessing through the username and the email shares one
   // budget; a login that matches no account is limited the same way under its own name.
@@ -38,7 +37,8 @@ export async function logIn(
   await activateSession(ctx, pair.sessionId, user.id);
   await throttle.recordSuccess(accountKey, client.ip);
   await ctx.jobs.add(LAST_LOGIN_JOB, { userId: user.id, at: new Date().toISOString() }).catch((error: unknown) => {
-    ctx.logger.warn({ err: error }, 'could not queue last-login update');
+    // Only "last login" shown on the profile: without the queue (Redis down) it is dropped.
+    ctx.logger.warn({ err: error }, 'could not queue last-login update; dropped');
   });
   await recordActivity(ctx, user.id, 'login', { ip: client.ip, device: client.device });
   return { user, ...pair };

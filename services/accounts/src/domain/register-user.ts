@@ -3,7 +3,6 @@ import { findTakenIdentifiers, insertUser, type UserRow } from '../db/user.repos
 import type { AccountsContext, ClientInfo } from './context.ts';
 import { emit } from './events.ts';
 import { hashPassword } from './passwords.ts';
-import { hitLimit } from './rate-limits.ts';
 import { recordActivity } from './record-activity.ts';
 import { activateSession, openSession, type TokenPair } from './start-session.ts';
 
@@ -22,7 +21,7 @@ export async function registerUser(
   input: RegisterInput,
   client: ClientInfo,
 ): Promise<{ user: UserRow } & TokenPair> {
-  await hitLimit(ctx.cache, `auth-ip:${client.ip}`, ctx.config.AUTH_MAX_PER_IP, ctx.config.LOGIN_WINDOW_SECONDS);
+  await ctx.limits.hit(`auth-ip:${client.ip}`, ctx.config.AUTH_MAX_PER_IP, ctx.config.LOGIN_WINDOW_SECONDS);
   const taken = await findTakenIdentifiers(ctx.db, input.username, input.email);
   if (taken.username || taken.email) throw takenConflict(taken);
 

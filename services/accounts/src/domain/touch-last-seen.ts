@@ -16,6 +16,7 @@ export function createLastSeenTracker(ctx: Pick<AccountsContext, 'jobs' | 'logge
     if (lastQueued.size > 100_000) lastQueued.clear(); // bound memory; worst case one extra job per user
     ctx.jobs
       .add(LAST_SEEN_JOB, { userId, at: new Date(now).toISOString() }, { jobId: `last-seen:${userId}:${Math.floor(now / THROTTLE_MS)}` })
-      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not queue last-seen update'));
+      // Dropped without the queue (Redis down): the next request a minute later queues it again.
+      .catch((error: unknown) => ctx.logger.debug({ err: error }, 'could not queue last-seen update'));
   };
 }

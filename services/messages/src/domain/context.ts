@@ -1,5 +1,5 @@
 import type { accountsV1, groupsV1 } from '@parley/contracts';
-import type { Bus, Cache, Db, Jobs, Logger } from '@parley/kit';
+import type { Bus, Cache, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
 import type { MessagesConfig } from '../config.ts';
 import type { FileStorage } from '../storage/storage.ts';
 import type { BatchedSend } from './send-batcher.ts';
@@ -8,6 +8,8 @@ import type { BatchedSend } from './send-batcher.ts';
 export interface MessagesContext {
   db: Db;
   cache: Cache;
+  /** Shared rate limits, per process while Redis is away (one limiter per instance). */
+  limits: RateLimiter;
   bus: Bus;
   jobs: Jobs;
   /** Asks the outbox relay to publish what a just-committed transaction wrote. */

@@ -7,7 +7,6 @@ import { emit, PRODUCER } from './events.ts';
 import { assertMember, assertSender, cachedGroupMembers, loadGroupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
-import { hitLimit } from './rate-limits.ts';
 import { invalidateRecent } from './recent-cache.ts';
 import type { BatchedSend } from './send-batcher.ts';
 
@@ -48,7 +47,7 @@ export async function sendMessage(
   // members go out in one write. The counter therefore also counts a non-member's attempts.
   const [sender, limit, cachedMembers] = await Promise.allSettled([
     assertSender(ctx, conversationId, userId),
-    hitLimit(ctx.cache, `messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60),
+    ctx.limits.hit(`messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60, 'You are sending messages too fast; try again shortly.'),
     cachedGroupMembers(ctx, conversationId.toLowerCase()),
   ]);
   if (sender.status === 'rejected') throw sender.reason;

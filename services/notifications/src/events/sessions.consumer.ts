@@ -10,7 +10,9 @@ export const SESSIONS_QUEUE = 'notifications.sessions';
  * backlog of chat events never delays a logout.
  */
 export function subscribeSessions(bus: Bus, ctx: Pick<NotificationsContext, 'pubsub' | 'logger'>) {
-  return bus.subscribe({ queue: SESSIONS_QUEUE, bindings: ['session.revoked'], retryBaseMs: 200 }, async (envelope) => {
+  // 10 attempts from 200 ms doubling: the control line waits out a Redis outage of about a minute
+  // and a half instead of going to the dead letters (the heartbeat's session re-check is the backstop).
+  return bus.subscribe({ queue: SESSIONS_QUEUE, bindings: ['session.revoked'], retryBaseMs: 200, maxAttempts: 10 }, async (envelope) => {
     const event = parseOrLog(envelope, ctx.logger, SESSIONS_QUEUE);
     if (event?.type === 'session.revoked') await endSessionSockets(ctx, event.data.userId, event.data.sessionId);
   });

@@ -1,6 +1,7 @@
 import type { Logger, PubSub } from '@parley/kit';
 import { TRACE, untrace, userChannel } from '../domain/channels.ts';
 import type { Presence } from '../domain/presence.ts';
+import { presentFrame } from '../presenters/frame.presenter.ts';
 import { encodeTextFrame } from './text-frame.ts';
 import type { WsMetrics } from './ws-metrics.ts';
 
@@ -31,13 +32,27 @@ export interface SocketHub {
 
 const REVOKE = '!revoke:';
 
+const RESYNC_SLICES = 20;
+
+/** Agreed with the clients (docs/realtime.md): treat it exactly as a reconnect. */
+const RESYNC_FRAME = encodeTextFrame(presentFrame({ type: 'resync', data: { reason: 'live-path-interrupted' } }));
+
 /**
  * This instance's sockets by user. The first socket of a user subscribes to `user:<id>`; the
  * last one to close unsubscribes. A frame arriving there is encoded once, as a complete WebSocket
  * frame, and those bytes are written to every socket of the user (all their devices and tabs).
+ * When the pub/sub subscriptions come back after their connection was lost, every socket here
+ * is told to resync: what was published in between never reached it.
  */
-export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger; metrics: WsMetrics }): SocketHub {
+export function createSocketHub(options: {
+  pubsub: PubSub;
+  presence: Presence;
+  logger: Logger;
+  metrics: WsMetrics;
+  resyncSpreadMs?: number;
+}): SocketHub {
   const { pubsub, presence, logger, metrics } = options;
+  const resyncSpreadMs = options.resyncSpreadMs ?? 0;
   const users = new Map<string, UserEntry>();
 
   // Each entry handles only its own messages: after a user's last socket closed and a new one
@@ -72,6 +87,24 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
       .catch((err: unknown) => logger.warn({ err, userId: socket.userId }, 'unsubscribing a user channel failed'));
   };
 
+  // Every socket open now is told, in RESYNC_SLICES slices over resyncSpreadMs: each slice's gap
+  // fetches reach the API a little after the previous one's, not all in one instant.
+  const resyncTimers = new Set<NodeJS.Timeout>();
+  const stopResync = pubsub.onResubscribed(() => {
+    const sockets = [...users.values()].flatMap((entry) => [...entry.sockets]);
+    logger.info({ sockets: sockets.length, spreadMs: resyncSpreadMs }, 'live path was interrupted: telling every socket to resync');
+    const sliceSize = Math.ceil(sockets.length / RESYNC_SLICES);
+    for (let slice = 0; slice * sliceSize < sockets.length; slice += 1) {
+      const batch = sockets.slice(slice * sliceSize, (slice + 1) * sliceSize);
+      const timer = setTimeout(() => {
+        resyncTimers.delete(timer);
+        // A socket closed meanwhile ignores it (deliver checks); its reconnect resyncs anyway.
+        for (const socket of batch) socket.deliver(RESYNC_FRAME);
+      }, (resyncSpreadMs * slice) / RESYNC_SLICES);
+      resyncTimers.add(timer);
+    }
+  });
+
   return {
     async attach(socket) {
       let entry = users.get(socket.userId);
@@ -96,6 +129,9 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
     detach,
     userCount: () => users.size,
     async stop() {
+      stopResync();
+      for (const timer of resyncTimers) clearTimeout(timer);
+      resyncTimers.clear();
       const entries = [...users.values()];
       users.clear();
       await Promise.allSettled(entries.map(async (entry) => (await entry.subscribed)()));

@@ -22,7 +22,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createGroup, registerUser, sendMessage, type ApiUser } from '../../apps/web/e2e/support/api.ts';
+import { ApiError, createGroup, registerUser, sendMessage, type ApiUser } from '../../apps/web/e2e/support/api.ts';
 import { ParleyUi } from '../../apps/web/e2e/support/app.ts';
 import { launchBrowser, newUserContext } from '../../apps/web/e2e/support/browser.ts';
 import { repoRoot, startPlatform } from '../../apps/web/e2e/support/platform.ts';
@@ -55,7 +55,7 @@ try {
   await inParallel(
     Array.from({ length: LONG_MESSAGES }, (_, i) => i),
     8,
-    (i) => sendMessage(platform.url, senders[i % senders.length]!, long.id, `Message ${i + 1} of ${LONG_MESSAGES}: ${i % 7 === 0 ? 'a longer line of text that wraps onto a second line in the conversation view, as real chat does now and then' : 'short one'}`),
+    (i) => withRetry(() => sendMessage(platform.url, senders[i % senders.length]!, long.id, `Message ${i + 1} of ${LONG_MESSAGES}: ${i % 7 === 0 ? 'a longer line of text that wraps onto a second line in the conversation view, as real chat does now and then' : 'short one'}`)),
   );
   log(`seeded ${LONG_MESSAGES} messages through the API in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
@@ -164,6 +164,18 @@ try {
 } finally {
   await browser.close();
   await platform.stop();
+}
+
+/** A seeding send again after a 503/429 (a loaded machine), a few times, backing off. */
+async function withRetry<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof ApiError) || ![429, 503].includes(error.status) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
 
 /** Records every long task (> 50 ms, the browser's own threshold) from now on in window.__longTasks. */

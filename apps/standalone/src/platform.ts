@@ -122,6 +122,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       config: messagesConfig,
       db: await open('messages', messagesConfig.MESSAGES_DATABASE_URL),
       ...shared,
+      pubsub: adapters.pubsub,
       jobs: adapters.jobs('messages'),
       logger: logFor('messages'),
       verifyToken,

@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, type ApiMessage } from './support/api.ts';
 import { ParleyUi } from './support/app.ts';
-import { guardProblems, launchBrowser, newUserContext, type UserContext } from './support/browser.ts';
+import { guardProblems, launchBrowser, newUserContext, screenshotOnFailure, type UserContext } from './support/browser.ts';
 import { pngImage } from './support/images.ts';
 
 const baseUrl = inject('baseUrl');
@@ -33,6 +33,9 @@ describe('two people chatting in Parley', () => {
     bobContext = await newUserContext(browser, baseUrl, 'ru');
     alice = new ParleyUi(aliceContext.page, 'en');
     bob = new ParleyUi(bobContext.page, 'ru');
+  });
+  afterEach(async (context) => {
+    await screenshotOnFailure(context, { alice: aliceContext.page, bob: bobContext.page });
   });
   afterAll(async () => {
     // Nothing either page did may have broken the CSP, opened a dialog or thrown.
@@ -57,7 +60,7 @@ describe('two people chatting in Parley', () => {
     await alice.page.getByRole('button', { name: alice.t('chats.newGroup') }).click();
     const dialog = alice.page.getByRole('dialog');
     await dialog.getByLabel(alice.t('group.name')).fill(groupName);
-    await dialog.getByLabel(alice.t('people.search')).fill(bobUser.username);
+    await dialog.getByRole('searchbox', { name: alice.t('people.search') }).fill(bobUser.username);
     await dialog.getByRole('button', { name: `${alice.t('group.add')}: ${bobUser.displayName}` }).click();
     await dialog.getByText(alice.t('group.selected', { count: 1 })).waitFor();
     await dialog.getByRole('button', { name: alice.t('group.create') }).click();
@@ -143,12 +146,15 @@ describe('two people chatting in Parley', () => {
     const token = await tokenOf(aliceUser);
     const needle = `kumquat${run}`;
     await api(baseUrl, 'POST', `/api/v1/conversations/${groupId}/messages`, { token, body: { body: `Where is the ${needle} report?`, clientMessageId: randomUUID() } });
-    for (let i = 0; i < 120; i++) {
-      await api(baseUrl, 'POST', `/api/v1/conversations/${groupId}/messages`, { token, body: { body: `filler ${i}`, clientMessageId: randomUUID() } });
-    }
-    await bob.message('filler 119').waitFor();
+    await Promise.all(
+      [0, 1, 2, 3].map(async (lane) => {
+        for (let i = lane; i < 120; i += 4) {
+          await api(baseUrl, 'POST', `/api/v1/conversations/${groupId}/messages`, { token, body: { body: `filler ${i}`, clientMessageId: randomUUID() } });
+        }
+      }),
+    );
 
-    await bob.page.getByRole('link', { name: bob.t('nav.search') }).click();
+    await bob.page.getByRole('link', { name: bob.t('nav.search'), exact: true }).click();
     await bob.page.getByRole('searchbox').fill(needle);
     await bob.page.getByRole('searchbox').press('Enter');
     const hit = bob.page.getByTestId('search-result').first();
@@ -187,15 +193,15 @@ describe('two people chatting in Parley', () => {
   });
 
   it('Alice switches to Russian, and the choice is remembered across a reload', async () => {
-    await alice.page.getByRole('link', { name: alice.t('nav.settings') }).click();
+    await alice.page.getByRole('link', { name: alice.t('nav.settings'), exact: true }).click();
     await alice.page.getByLabel(alice.t('settings.language')).first().selectOption('ru');
     const russian = new ParleyUi(alice.page, 'ru');
-    await alice.page.getByRole('link', { name: russian.t('nav.chats') }).waitFor();
+    await alice.page.getByRole('link', { name: russian.t('nav.chats'), exact: true }).waitFor();
     expect(await alice.page.locator('html').getAttribute('lang')).toBe('ru');
     await alice.page.reload();
-    await alice.page.getByRole('link', { name: russian.t('nav.chats') }).waitFor();
+    await alice.page.getByRole('link', { name: russian.t('nav.chats'), exact: true }).waitFor();
     // And back, so the other files find the English they expect.
     await alice.page.getByLabel(russian.t('settings.language')).first().selectOption('en');
-    await alice.page.getByRole('link', { name: alice.t('nav.chats') }).waitFor();
+    await alice.page.getByRole('link', { name: alice.t('nav.chats'), exact: true }).waitFor();
   });
 });

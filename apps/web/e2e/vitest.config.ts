@@ -17,5 +17,8 @@ export default defineConfig({
     testTimeout: 180_000,
     // The launcher may build the web app first.
     hookTimeout: 600_000,
+    // expect.poll waits for a condition as long as a locator does (its default, 1 s, fails on a
+    // loaded machine while the app is merely slow).
+    expect: { poll: { timeout: 30_000, interval: 100 } },
   },
 });

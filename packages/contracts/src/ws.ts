@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventData, UserStatus } from './events.ts';
 
 /*
- * The WebSocket protocol of API.md (`GET /ws`). Client frames arrive from the outside world and
+ * The WebSocket protocol (`GET /ws`; docs/realtime.md, and the AsyncAPI document built from these schemas). Client frames arrive from the outside world and
  * are validated with zod; server frames are produced by our own code, so types are enough.
  */
 
@@ -53,42 +53,48 @@ export function parseClientFrame(text: string): ParsedClientFrame {
 
 // ---------- server → client ----------
 
-export interface ReadyFrameData {
-  userId: string;
-  sessionId: string;
-}
+/*
+ * Server frames are produced by our own code, so types would be enough to keep them right; they
+ * are zod schemas all the same so the protocol's documentation (the AsyncAPI document, built
+ * from these in asyncapi.ts) cannot drift from what the code sends.
+ */
 
-export interface ErrorFrameData {
-  /** `bad_frame`, `unknown_type`, `unauthorized`, ... */
-  code: string;
-  message: string;
-}
+export const readyFrameDataSchema = z.object({ userId: z.string(), sessionId: z.string() });
+export type ReadyFrameData = z.infer<typeof readyFrameDataSchema>;
 
-export interface TypingFrameData {
-  conversationId: string;
-  userId: string;
-}
+export const errorFrameDataSchema = z.object({
+  /** `bad_frame`, `unknown_type`, `not_found`, `unavailable`, ... */
+  code: z.string(),
+  message: z.string(),
+});
+export type ErrorFrameData = z.infer<typeof errorFrameDataSchema>;
 
-export interface PresenceFrameData {
-  userId: string;
+export const typingFrameDataSchema = z.object({ conversationId: z.string(), userId: z.string() });
+export type TypingFrameData = z.infer<typeof typingFrameDataSchema>;
+
+export const presenceFrameDataSchema = z.object({
+  userId: z.string(),
   /** `invisible` is never sent to others: they see `offline`. */
-  status: Exclude<UserStatus, 'invisible'>;
-  text?: string;
-}
+  status: z.enum(['online', 'away', 'dnd', 'offline']) satisfies z.ZodType<Exclude<UserStatus, 'invisible'>>,
+  text: z.string().optional(),
+});
+export type PresenceFrameData = z.infer<typeof presenceFrameDataSchema>;
 
-export interface NotificationFrameData {
-  id: string;
+/** A stored notification: the `notification` frame's data, the REST list's item and the notification.created event's payload. */
+export const notificationFrameDataSchema = z.object({
+  id: z.guid(),
   /** `mention`, `direct_message`, `group_added`, ... */
-  kind: string;
-  createdAt: string;
-  readAt: string | null;
-  conversationId?: string;
-  messageId?: string;
-  groupId?: string;
-  actorId?: string;
+  kind: z.string(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+  conversationId: z.guid().optional(),
+  messageId: z.guid().optional(),
+  groupId: z.guid().optional(),
+  actorId: z.guid().optional(),
   /** A short text for the notification, e.g. the start of the message. */
-  preview?: string;
-}
+  preview: z.string().optional(),
+});
+export type NotificationFrameData = z.infer<typeof notificationFrameDataSchema>;
 
 /**
  * `resync`: the instance's live path was interrupted (its Redis subscription was lost and is back),
@@ -96,9 +102,18 @@ export interface NotificationFrameData {
  * exactly what it does after a reconnect: fetch each known conversation's gap by `seq`
  * (`?after=`), refetch the chat list, de-duplicate by message id (docs/realtime.md).
  */
-export interface ResyncFrameData {
-  reason: 'live-path-interrupted';
-}
+export const resyncFrameDataSchema = z.object({ reason: z.literal('live-path-interrupted') });
+export type ResyncFrameData = z.infer<typeof resyncFrameDataSchema>;
+
+/** The server frames that are not relayed domain events, with their payload schemas (`pong` has none). */
+export const serverFrameDataSchemas = {
+  ready: readyFrameDataSchema,
+  error: errorFrameDataSchema,
+  typing: typingFrameDataSchema,
+  presence: presenceFrameDataSchema,
+  notification: notificationFrameDataSchema,
+  resync: resyncFrameDataSchema,
+} as const;
 
 /** Domain events relayed to clients as they are, minus the routing hints meant for services. */
 export const relayedEventTypes = [

@@ -104,6 +104,11 @@ export interface SubscribeOptions {
   queue: string;
   /** Routing keys (event types); `*` and `#` wildcards as in an AMQP topic exchange. */
   bindings: readonly string[];
+  /**
+   * Routing keys an earlier version of the consumer bound and this one no longer wants: removed
+   * at subscribe, since a broker keeps a durable queue's bindings after the code that made them.
+   */
+  retiredBindings?: readonly string[];
   /** Attempts before the event goes to the dead-letter queue. Default 5. */
   maxAttempts?: number;
   /** First retry delay in ms, doubled on every attempt. Default 500. */

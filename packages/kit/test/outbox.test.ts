@@ -105,7 +105,7 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     return bus;
   };
 
-  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number } = {}): OutboxRelay => {
+  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number } = {}): OutboxRelay => {
     const relay = createOutboxRelay({ db, bus, logger, pollMs: 50, maxBackoffMs: 500, ...options });
     resources.add(() => relay.stop());
     return relay;
@@ -245,6 +245,26 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     await vi.waitFor(() => expect(got.map((e) => e.type)).toEqual(['backoff.first', 'backoff.second']), WAIT);
     expect(Date.now() - notifiedAt).toBeLessThan(2500);
     expect(failing.failures).toBe(failuresBefore);
+  });
+
+  it('with a linger, events notified one after another while it lasts go out in one batch', async () => {
+    const bus = openBus();
+    const { got } = await record(bus, ['linger.#']);
+    const batches: number[] = [];
+    const counting: Bus = { ...bus, publish: (events) => (batches.push(events.length), bus.publish(events)) };
+    const relay = openRelay(counting, { pollMs: 60_000, lingerMs: 2000 });
+    relay.start();
+    // Let the pass start() schedules run (on an empty outbox) before the events come.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await relay.flush();
+    const events = [event('linger.a'), event('linger.b'), event('linger.c')];
+    for (const e of events) {
+      await commit([e]);
+      relay.notify();
+    }
+    await vi.waitFor(() => expect(got).toHaveLength(3), WAIT);
+    expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(batches).toEqual([3]);
   });
 
   it('publishes oldest first, in batches', async () => {

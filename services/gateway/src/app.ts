@@ -1,10 +1,15 @@
 import proxy from '@fastify/http-proxy';
+import { asyncApiDocument } from '@parley/contracts';
 import type { FastifyRequest } from 'fastify';
 import { createHttpServer, createMetrics, type HttpServer, type Logger, type Metrics } from '@parley/kit';
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
+
 import { routeTable, type Upstreams } from './routes.ts';
 import { registerSpa } from './spa.ts';
+
+/** The WebSocket protocol's AsyncAPI document: built once, it only changes with the code. */
+const webSocketDocument = asyncApiDocument();
 
 /**
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
@@ -56,6 +61,7 @@ export async function createGateway(
   }
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(services, logger));
+  app.get('/api/v1/asyncapi.json', { schema: { hide: true } }, async () => webSocketDocument);
 
   await registerSpa(app, config.WEB_DIST_DIR, logger);
   return app;

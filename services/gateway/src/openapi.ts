@@ -8,6 +8,12 @@ interface OpenApiDocument {
   tags?: unknown[];
 }
 
+/** Where clients find the rest of the contract: the WebSocket protocol is not REST, so it has its own document. */
+const WEBSOCKET_NOTE =
+  'The public REST API of Parley. Real-time events come over the WebSocket at `/ws`: its frames are described ' +
+  'by the AsyncAPI document at `/api/v1/asyncapi.json` (built from the same schemas the server uses) and ' +
+  'its protocol (authentication, close codes, resuming by `seq`) in docs/realtime.md.';
+
 /**
  * The platform's OpenAPI document: every service's own document (generated from its route
  * schemas) merged into one, fetched on demand so it always matches what is deployed.
@@ -15,7 +21,7 @@ interface OpenApiDocument {
 export async function mergedOpenApi(upstreams: readonly string[], logger: Logger): Promise<OpenApiDocument> {
   const merged: Required<Pick<OpenApiDocument, 'paths'>> & OpenApiDocument = {
     openapi: '3.0.3',
-    info: { title: 'Parley API', version: '1.0.0', description: 'The public REST API of Parley. See API.md for the WebSocket protocol.' },
+    info: { title: 'Parley API', version: '1.0.0', description: WEBSOCKET_NOTE },
     paths: {},
     components: { schemas: {}, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
   };

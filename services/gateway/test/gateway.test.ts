@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { relayedEventTypes, type ServerFrameType } from '@parley/contracts';
 import { createLogger, loadConfig, type HttpServer } from '@parley/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/app.ts';
@@ -56,6 +57,23 @@ describe('gateway', () => {
   it('serves one OpenAPI document merged from the services', async () => {
     const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toContain('/api/v1/users/me');
+  });
+
+  it('links the WebSocket protocol from the OpenAPI document and serves its AsyncAPI description, one message per frame type', async () => {
+    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { info: { description: string } };
+    expect(doc.info.description).toContain('/api/v1/asyncapi.json');
+    expect(doc.info.description).not.toContain('API.md');
+    const res = await fetch(`${base}/api/v1/asyncapi.json`);
+    expect(res.status).toBe(200);
+    const ws = (await res.json()) as { asyncapi: string; channels: { ws: { messages: Record<string, { payload: any }> } } };
+    expect(ws.asyncapi).toBe('3.0.0');
+    const messages = ws.channels.ws.messages;
+    const frameTypes: ServerFrameType[] = [...relayedEventTypes, 'ready', 'pong', 'error', 'typing', 'presence', 'notification', 'resync'];
+    for (const type of frameTypes) expect(Object.keys(messages)).toContain(`server.${type}`);
+    for (const type of ['auth', 'typing', 'ping']) expect(Object.keys(messages)).toContain(`client.${type}`);
+    // message.created carries {message, mentions}; the services' routing hint does not reach clients.
+    const created = messages['server.message.created']!.payload.properties.data;
+    expect(Object.keys(created.properties).sort()).toEqual(['mentions', 'message']);
   });
 
   it('answers unknown routes with a problem+json 404, and is ready when its upstreams are', async () => {

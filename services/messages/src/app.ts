@@ -14,6 +14,7 @@ import {
   type Jobs,
   type Logger,
   type Metrics,
+  type PubSub,
   type TokenVerifier,
 } from '@parley/kit';
 import type { MessagesConfig } from './config.ts';
@@ -21,6 +22,7 @@ import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
 import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
+import { createLivePublisher } from './domain/publish-live.ts';
 import { createSendBatcher } from './domain/send-batcher.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
@@ -35,6 +37,8 @@ export interface MessagesDeps {
   db: Db;
   cache: Cache;
   bus: Bus;
+  /** Live delivery of new messages to the notifications instances (publish-live.ts). */
+  pubsub: PubSub;
   jobs: Jobs;
   logger: Logger;
   /** Verifies access tokens: accounts' own verifier in one process, a JWKS-based one otherwise. */
@@ -65,7 +69,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
   const metrics = deps.metrics ?? createMetrics('messages');
   const { config, db, cache, bus, jobs, logger, verifyToken } = instrumented(deps, metrics);
   await migrate(db, messagesMigrations);
-  const relay = createOutboxRelay({ db, bus, logger, metrics });
+  const relay = createOutboxRelay({ db, bus, logger, metrics, lingerMs: config.OUTBOX_LINGER_MS });
   const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
   const ctx: MessagesContext = {
     db,
@@ -80,6 +84,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     groups: deps.groups,
     storage,
     sendBatched: createSendBatcher(db),
+    publishLive: createLivePublisher(deps.pubsub, logger),
   };
 
   const searchIndexMerger = createSearchIndexMerger({ db, logger, everyMs: config.SEARCH_INDEX_MERGE_MS, registry: metrics.registry });

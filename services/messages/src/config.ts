@@ -44,6 +44,12 @@ export const messagesConfigSchema = baseConfigSchema.extend({
    * the service (autovacuum and full lists merge them).
    */
   SEARCH_INDEX_MERGE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /**
+   * How long the outbox relay lets events gather before a pass (kit bus/outbox.ts lingerMs). New
+   * messages reach sockets by the live path, not through the relay, so no client waits on this;
+   * under load it turns a transaction and a round of broker confirms per send into one per batch.
+   */
+  OUTBOX_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** Deadline of each gRPC call to accounts and groups. */
   GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });

@@ -4,7 +4,8 @@
  * them as in production. Exports (keep stable; the search and files suites use them too):
  *
  *   startMessagesStack(kind, options?) → Promise<MessagesStack>
- *     options.messagesEnv / groupsEnv / accountsEnv override a service's environment.
+ *     options.messagesEnv / groupsEnv / accountsEnv override a service's environment;
+ *     options.messagesPubSub replaces the pub/sub messages publishes live frames on.
  *   MessagesStack = GroupsStack & {
  *     messagesUrl, messages (the service), messagesDb, filesDir,
  *     api            fetch wrapper for messages,  groupsApi for groups
@@ -20,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountsV1, groupsV1 } from '@parley/contracts';
-import { createGrpcClient, createLogger, loadConfig, type Db, type EventEnvelope } from '@parley/kit';
+import { createGrpcClient, createLogger, loadConfig, type Db, type EventEnvelope, type PubSub } from '@parley/kit';
 import { openTestDb, uniqueName } from '@parley/kit/testing';
 import { createMessagesService, type MessagesService } from '../src/app.ts';
 import { messagesConfigSchema } from '../src/config.ts';
@@ -62,6 +63,8 @@ export interface MessagesStackOptions {
   messagesEnv?: Record<string, string>;
   groupsEnv?: Record<string, string>;
   accountsEnv?: Record<string, string>;
+  /** The pub/sub messages publishes live frames on (default: the stack's), e.g. one that fails. */
+  messagesPubSub?: (shared: PubSub) => PubSub;
 }
 
 export async function startMessagesStack(kind: AdapterKind, options: MessagesStackOptions = {}): Promise<MessagesStack> {
@@ -101,6 +104,7 @@ export async function startMessagesStack(kind: AdapterKind, options: MessagesSta
       db: messagesDb,
       cache: stack.adapters.cache,
       bus: stack.adapters.bus,
+      pubsub: options.messagesPubSub?.(stack.adapters.pubsub) ?? stack.adapters.pubsub,
       jobs: stack.adapters.jobs('messages'),
       logger,
       verifyToken: stack.verifyToken,

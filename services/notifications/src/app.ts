@@ -136,6 +136,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
     async start() {
       started = true;
       relay.start();
+      await hub.start();
       await presence.start();
       consumers.push(
         await subscribeSessions(bus, ctx),

@@ -2,7 +2,8 @@ import { createLogger, createRabbitBus, newId, type Bus } from '@parley/kit';
 import { adapterKinds, startProxy, testUrls, uniqueName } from '@parley/kit/testing';
 import { Connection } from 'rabbitmq-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDirect, send, startNotificationsStack, type NotificationsInstance, type NotificationsStack, type StackUser } from './harness.ts';
+import { liveMessagesChannel } from '@parley/contracts';
+import { createGroup, openDirect, send, startNotificationsStack, type NotificationsInstance, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, waitUntil, type TestSocket } from './ws-client.ts';
 
 const about = (messageId: string) => (data: any) => data.message?.id === messageId;
@@ -89,7 +90,68 @@ describe.each(adapterKinds())('several instances (%s)', (kind) => {
     expect([...seen].sort((x, y) => x - y)).toEqual(sent.map((m) => m.seq));
   });
 
-  it.runIf(kind === 'real')('when its RabbitMQ connection drops while messages are sent, every one is delivered once it is back', async () => {
+  // The live path of new messages: messages publishes each new message once on the live channel,
+  // with its recipients, and every instance writes it to its own sockets of those recipients. The
+  // broker no longer relays message.created to sockets (it still feeds stored notifications).
+  it('one publish per message, on the live channel, carries the frame and the members', async () => {
+    const [owner, member] = await users(2);
+    const groupId = await createGroup(stack, owner!, [member!]);
+    const seen: string[] = [];
+    const unsubscribe = await stack.adapters.pubsub.subscribe(liveMessagesChannel, (message) => seen.push(message));
+    try {
+      const message = await send(stack, owner!, groupId, 'live');
+      await waitUntil(() => seen.some((line) => line.includes(message.id)));
+      const lines = seen.filter((line) => line.includes(message.id));
+      expect(lines).toHaveLength(1);
+      const [head, frame] = [lines[0]!.slice(0, lines[0]!.indexOf('\n')), lines[0]!.slice(lines[0]!.indexOf('\n') + 1)];
+      expect(head.split(',').sort()).toEqual([owner!.id, member!.id].sort());
+      expect(JSON.parse(frame)).toEqual({ type: 'message.created', data: { message, mentions: [] } });
+    } finally {
+      await unsubscribe();
+    }
+  });
+
+  it('reaches every member on either instance once, in seq order for one sender, and nobody else', async () => {
+    const [owner, member, outsider] = await users(3);
+    const groupId = await createGroup(stack, owner!, [member!]);
+    const [ownerOnFirst, memberOnSecond, memberOnFirst, outsiderOnBoth] = await Promise.all([
+      sockets.as(first.wsUrl, owner!.token),
+      sockets.as(second.wsUrl, member!.token),
+      sockets.as(first.wsUrl, member!.token),
+      sockets.as(second.wsUrl, outsider!.token),
+    ]);
+    const sent = [];
+    for (let i = 0; i < 10; i++) sent.push(await send(stack, owner!, groupId, `message ${i}`));
+    for (const socket of [ownerOnFirst, memberOnSecond, memberOnFirst]) {
+      await socket.waitFor('message.created', about(sent.at(-1).id));
+      const seqs = socket.of('message.created', (d) => d.message.conversationId === groupId).map((f) => f.data.message.seq);
+      expect(seqs).toEqual(sent.map((m) => m.seq));
+    }
+    expect(outsiderOnBoth.of('message.created')).toEqual([]);
+  });
+
+  it('a message.created relayed by the broker as well (a producer from before the live path) is not shown twice', async () => {
+    const [owner, member] = await users(2);
+    const groupId = await createGroup(stack, owner!, [member!]);
+    const socket = await sockets.as(second.wsUrl, member!.token);
+    const message = await send(stack, owner!, groupId, 'once');
+    await socket.waitFor('message.created', about(message.id));
+    await waitUntil(() => stack.recorder.of('message.created', (d) => d.message.id === message.id).length > 0);
+    // The same event once more on the bus, as an old producer's relay would publish it.
+    const [event] = stack.recorder.of('message.created', (d) => d.message.id === message.id);
+    await stack.adapters.bus.publish([event!]);
+    // An edit goes through the broker's fan-out, in order after what it took before for this
+    // conversation: once the edit is here, a relayed copy would have been too.
+    const edit = await stack.api('PATCH', `/api/v1/messages/${message.id}`, { token: owner!.token, body: { body: 'once, edited' } });
+    expect(edit.status).toBe(200);
+    await socket.waitFor('message.updated', about(message.id));
+    // The broker's copy reaches the durable consumers only; the fan-out does not take message.created.
+    expect(socket.of('message.created', about(message.id))).toHaveLength(1);
+  });
+
+  // New messages reach sockets by the live path (Redis), not the broker: the broker's relay is
+  // shown here with edits, which still go through it.
+  it.runIf(kind === 'real')('when its RabbitMQ connection drops while messages are edited, every edit is delivered once it is back', async () => {
     const logger = createLogger('notifications-test', 'silent');
     const exchange = uniqueName('parley_test_events');
     const queuePrefix = uniqueName('t');
@@ -110,7 +172,7 @@ describe.each(adapterKinds())('several instances (%s)', (kind) => {
       const [alice, bob] = await users(2);
       const conversationId = newId();
       const b = await sockets.as(first.wsUrl, bob!.token);
-      const message = (seq: number) => ({
+      const edited = (seq: number) => ({
         message: {
           id: newId(),
           conversationId,
@@ -122,21 +184,20 @@ describe.each(adapterKinds())('several instances (%s)', (kind) => {
           attachments: [],
           reactions: [],
           createdAt: new Date().toISOString(),
-          editedAt: null,
+          editedAt: new Date().toISOString(),
           deletedAt: null,
         },
-        mentions: [],
         recipients: [alice!.id, bob!.id],
       });
-      const publish = (seq: number) => direct.publish([{ id: newId(), type: 'message.created', occurredAt: new Date().toISOString(), producer: 'test', data: message(seq) }]);
+      const publish = (seq: number) => direct.publish([{ id: newId(), type: 'message.updated', occurredAt: new Date().toISOString(), producer: 'test', data: edited(seq) }]);
 
       await publish(1);
-      await b.waitFor('message.created', (d) => d.message.conversationId === conversationId && d.message.seq === 1);
+      await b.waitFor('message.updated', (d) => d.message.conversationId === conversationId && d.message.seq === 1);
       await proxy.cut();
       await waitUntil(async () => !(await throughProxy.ping()));
       for (let seq = 2; seq <= 6; seq++) await publish(seq);
       await proxy.restore();
-      const seqs = (socket: TestSocket) => socket.of('message.created', (d) => d.message.conversationId === conversationId).map((f) => f.data.message.seq);
+      const seqs = (socket: TestSocket) => socket.of('message.updated', (d) => d.message.conversationId === conversationId).map((f) => f.data.message.seq);
       await waitUntil(() => seqs(b).length >= 6);
       expect(seqs(b).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
     } finally {

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (scripts/ensure-chromium.sh installs it); no browser is downloaded. */
@@ -113,4 +115,17 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** After a failed test, what each page showed: <tmp>/parley-e2e-failures/<test>-<page>.png (the path is printed). */
+export async function screenshotOnFailure(context: { task: { name: string; result?: { state: string } } }, pages: Record<string, Page>): Promise<void> {
+  if (context.task.result?.state !== 'fail') return;
+  const dir = join(tmpdir(), 'parley-e2e-failures');
+  mkdirSync(dir, { recursive: true });
+  const slug = context.task.name.replace(/[^\w]+/g, '-').slice(0, 60);
+  for (const [name, page] of Object.entries(pages)) {
+    const path = join(dir, `${slug}-${name}.png`);
+    await page.screenshot({ path }).catch(() => undefined);
+    process.stderr.write(`screenshot of ${name}'s page: ${path}\n`);
+  }
 }

@@ -38,6 +38,10 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A runner that dies without its teardown must not leave the platform running.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  void exited.then(() => process.off('exit', orphanGuard));
   const url = await announcedUrl(child, exited);
   await waitForReady(url, exited);
   return {
@@ -54,10 +58,13 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
 async function announcedUrl(child: ChildProcess, exited: Promise<number | null>): Promise<string> {
   let output = '';
   return new Promise<string>((resolve, reject) => {
+    let pending = '';
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       output += text;
-      process.stderr.write(text.replace(/^/gm, '  [platform] '));
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) process.stderr.write(`  [platform] ${line}\n`);
       const match = /Parley is running at (http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
     };

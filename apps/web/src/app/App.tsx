@@ -17,9 +17,10 @@ const Notifications = lazy(() => import('../screens/Notifications'));
 const GroupSettings = lazy(() => import('../screens/GroupSettings'));
 
 export function App() {
-  const { state, retry } = useSession();
+  const { state, services, retry } = useSession();
   const { t } = useTranslation();
-  if (state.kind === 'loading') return <p className="centered" role="status">{t('app.loading')}</p>;
+  // Signed in but the session's services (socket, outbox) are made in an effect: one render later.
+  if (state.kind === 'loading' || (state.kind === 'signedIn' && !services)) return <p className="centered" role="status">{t('app.loading')}</p>;
   if (state.kind === 'unreachable')
     return (
       <div className="centered" role="alert">

@@ -112,7 +112,7 @@ export const en = {
     mute: 'Mute',
     unmute: 'Unmute',
     mutedNotice: 'Notifications are muted for this chat.',
-    settings: 'Chat settings',
+    settings: 'Group info',
     close: 'Close',
     image: 'Image {{name}}',
   },

@@ -122,7 +122,7 @@ export const ru = {
     mute: 'Без звука',
     unmute: 'Включить звук',
     mutedNotice: 'Уведомления этого чата отключены.',
-    settings: 'Настройки чата',
+    settings: 'О группе',
     close: 'Закрыть',
     image: 'Изображение {{name}}',
   },

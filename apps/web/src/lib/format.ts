@@ -4,11 +4,24 @@ import { i18next } from '../i18n/i18n';
 
 const locale = (): string => i18next.language || 'en';
 
-export const formatTime = (iso: string): string => new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+// Making an Intl formatter costs far more than using one, and a long message list formats
+// hundreds of times per render: one formatter per language and style.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(style: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale()}|${style}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale(), options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
 
-export const formatDateTime = (iso: string): string => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+export const formatTime = (iso: string): string => dateFormat('time', { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 
-export const formatDay = (iso: string): string => new Intl.DateTimeFormat(locale(), { dateStyle: 'full' }).format(new Date(iso));
+export const formatDateTime = (iso: string): string => dateFormat('datetime', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+
+export const formatDay = (iso: string): string => dateFormat('day', { dateStyle: 'full' }).format(new Date(iso));
 
 /** Today: the time; this week: the weekday; otherwise the date. For chat list rows. */
 export function formatShort(iso: string, now = new Date()): string {
@@ -16,8 +29,10 @@ export function formatShort(iso: string, now = new Date()): string {
   const sameDay = date.toDateString() === now.toDateString();
   if (sameDay) return formatTime(iso);
   const days = (now.getTime() - date.getTime()) / 86_400_000;
-  if (days < 6) return new Intl.DateTimeFormat(locale(), { weekday: 'short' }).format(date);
-  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }) }).format(date);
+  if (days < 6) return dateFormat('weekday', { weekday: 'short' }).format(date);
+  return date.getFullYear() === now.getFullYear()
+    ? dateFormat('dayMonth', { day: 'numeric', month: 'short' }).format(date)
+    : dateFormat('dayMonthYear', { day: 'numeric', month: 'short', year: 'numeric' }).format(date);
 }
 
 export function formatBytes(bytes: number): string {

@@ -111,6 +111,25 @@ describe('the realtime connection', () => {
     client.stop();
   });
 
+  it('going offline drops the socket at once, and coming back online connects a new one without waiting for the old close', async () => {
+    const { client, sockets, statuses, resumes } = setup();
+    client.start();
+    sockets[0]!.open();
+    await flush();
+    sockets[0]!.receive({ type: 'ready', data: { userId: 'u', sessionId: 's' } });
+    sockets[0]!.onclose = null; // a close while offline may never be reported
+    globalThis.dispatchEvent(new Event('offline'));
+    expect(statuses.at(-1)).toBe('offline');
+    globalThis.dispatchEvent(new Event('online'));
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.open();
+    await flush();
+    sockets[1]!.receive({ type: 'ready', data: { userId: 'u', sessionId: 's' } });
+    expect(resumes).toEqual(['ready', 'ready']);
+    expect(statuses.at(-1)).toBe('online');
+    client.stop();
+  });
+
   it('after a lost connection, reconnects with growing back-off and resumes again', async () => {
     vi.useFakeTimers();
     const { client, sockets, resumes, statuses } = setup();

@@ -71,9 +71,7 @@ export class RealtimeClient {
     globalThis.removeEventListener?.('online', this.onOnline);
     globalThis.removeEventListener?.('offline', this.onOffline);
     clearTimeout(this.retryTimer);
-    clearInterval(this.pingTimer);
-    this.socket?.close(1000);
-    this.socket = null;
+    this.drop();
   }
 
   sendTyping(conversationId: string): void {
@@ -83,17 +81,33 @@ export class RealtimeClient {
   private readonly onOnline = (): void => {
     if (this.stopped) return;
     this.attempt = 0;
-    if (!this.socket) {
-      clearTimeout(this.retryTimer);
-      this.connect();
-    }
+    // Whatever socket is left from before is not trusted: connect afresh at once.
+    this.drop();
+    clearTimeout(this.retryTimer);
+    this.connect();
   };
 
   private readonly onOffline = (): void => {
+    if (this.stopped) return;
+    // A socket closed while offline may not report its close for a long time (no close
+    // handshake can happen): forget it now, so `online` reconnects at once.
+    this.drop();
+    clearTimeout(this.retryTimer);
     this.setStatus('offline');
-    // The socket may linger half-open; drop it so `online` reconnects at once.
-    this.socket?.close(CLIENT_GAVE_UP);
   };
+
+  /** Detaches and closes the current socket without the reconnect its close would trigger. */
+  private drop(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    this.ready = false;
+    clearInterval(this.pingTimer);
+    socket.onclose = null;
+    socket.onmessage = null;
+    socket.onopen = null;
+    socket.close(CLIENT_GAVE_UP);
+  }
 
   private connect(): void {
     this.setStatus(this.attempt === 0 && this.status !== 'offline' && this.status !== 'reconnecting' ? 'connecting' : 'reconnecting');
@@ -172,7 +186,7 @@ export class RealtimeClient {
     }
     // The refresh itself could not reach the server: try again later.
     this.setStatus('reconnecting');
-    this.socket?.close(CLIENT_GAVE_UP);
+    this.drop();
     this.retryTimer = setTimeout(() => this.connect(), this.backoff());
   }
 
@@ -187,7 +201,8 @@ export class RealtimeClient {
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => {
       if (Date.now() - this.lastHeard > SILENCE_MS) {
-        this.socket?.close(CLIENT_GAVE_UP);
+        this.drop();
+        this.afterClose(CLIENT_GAVE_UP);
         return;
       }
       this.sendFrame({ type: 'ping' });

@@ -15,7 +15,7 @@ import { useLive } from '../realtime/live-state';
 import { Avatar, useNames, usePresence, useUser } from '../ui/people';
 import { Composer, type ComposerHandle } from './Composer';
 import { useConversation, useConversationTitle, useGroupMembers, useMute } from './conversation-info';
-import { MessageRow, type Row, type RowActions } from './MessageRow';
+import { MessageRow, type Row } from './MessageRow';
 import { TypingIndicator } from './TypingIndicator';
 import { Icon } from '../ui/icons';
 
@@ -54,6 +54,13 @@ export function buildRows(messages: readonly Message[], pending: readonly Outbox
   });
 }
 
+/** Defined once: Virtuoso remounts components whose identity changes between renders. */
+function HistoryEdge({ context }: { context?: { hasOlder: boolean } }) {
+  const { t } = useTranslation();
+  return <p className="history-edge">{context?.hasOlder ? t('conversation.loadingOlder') : t('conversation.start')}</p>;
+}
+const listComponents = { Header: HistoryEdge };
+
 export function ConversationScreen() {
   const { conversationId = '' } = useParams();
   return <ConversationView key={conversationId} conversationId={conversationId} />;
@@ -70,6 +77,8 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const jumpId = params.get('message');
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [highlighted, setHighlighted] = useState<string | null>(null);
+  // A jump (search hit) remounts the list opened at its target: `key` and the row to open at.
+  const [opening, setOpening] = useState<{ key: number; messageId: string | null }>({ key: 0, messageId: null });
   const [atBottom, setAtBottom] = useState(true);
   const [dragging, setDragging] = useState(false);
   const list = useRef<VirtuosoHandle>(null);
@@ -87,6 +96,8 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const pending = useMemo(() => entries.filter((entry) => entry.conversationId === conversationId), [entries, conversationId]);
   const messages = timeline.data?.items;
   const rows = useMemo(() => buildRows(messages ?? [], pending), [messages, pending]);
+
+  const openAt = opening.messageId ? rows.findIndex((row) => row.message.id === opening.messageId) : -1;
 
   // Keeps the first row's Virtuoso index stable across prepends (see FIRST_INDEX).
   const anchor = useRef<{ key: string | undefined; index: number }>({ key: undefined, index: FIRST_INDEX });
@@ -107,15 +118,16 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     if (!jumpSeq) return;
     const seq = Number(jumpSeq);
     void loadAround(client, conversationId, seq).then(() => {
-      setParams({}, { replace: true });
+      setOpening((current) => ({ key: current.key + 1, messageId: jumpId }));
       setHighlighted(jumpId);
+      setParams({}, { replace: true });
     });
   }, [jumpSeq, jumpId, client, conversationId, setParams]);
 
   useEffect(() => {
     if (!highlighted) return;
     const index = rows.findIndex((row) => row.message.id === highlighted);
-    if (index >= 0) list.current?.scrollToIndex({ index, align: 'center' });
+    if (index >= 0 && highlighted !== opening.messageId) list.current?.scrollToIndex({ index, align: 'center' });
     const timer = setTimeout(() => setHighlighted(null), 4000);
     return () => clearTimeout(timer);
     // Only when a new target is set, not on every row change.
@@ -142,31 +154,24 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   );
 
   const reads = useLive((state) => state.reads[conversationId]);
-  const names = useNames(memberIds.filter((id) => id !== me.id));
+  const others = useMemo(() => memberIds.filter((id) => id !== me.id), [memberIds, me.id]);
+  const names = useNames(others);
   const lastMine = useMemo(() => [...(messages ?? [])].reverse().find((message) => message.senderId === me.id && !message.deletedAt)?.id, [messages, me.id]);
 
-  const onJump = useCallback((message: Message) => {
-    setHighlighted(message.id);
+  const onJump = useCallback((message: Message) => setHighlighted(message.id), []);
+  const onReply = useCallback((message: Message) => {
+    setReplyTo(message);
+    composer.current?.focus();
   }, []);
   const byId = useMemo(() => new Map((messages ?? []).map((message) => [message.id, message])), [messages]);
-  const actions: RowActions = useMemo(
-    () => ({
-      onReply: (message) => {
-        setReplyTo(message);
-        composer.current?.focus();
-      },
-      replyTarget: (id) => byId.get(id),
-      onJump,
-      highlighted,
-      seenBy: (message) => {
-        if (message.id !== lastMine || !reads) return null;
-        const readers = Object.entries(reads).filter(([userId, seq]) => userId !== me.id && seq >= message.seq);
-        if (readers.length === 0) return null;
-        return isGroup ? readers.map(([userId]) => names.get(userId) ?? '…') : [''];
-      },
-    }),
-    [byId, onJump, highlighted, lastMine, reads, me.id, isGroup, names],
-  );
+  // "Seen by" under the viewer's last message: members whose read position reached it.
+  const seenBy = useMemo(() => {
+    const message = lastMine ? byId.get(lastMine) : undefined;
+    if (!message || !reads) return null;
+    const readers = Object.entries(reads).filter(([userId, seq]) => userId !== me.id && seq >= message.seq);
+    if (readers.length === 0) return null;
+    return isGroup ? readers.map(([userId]) => names.get(userId) ?? '…') : [''];
+  }, [lastMine, byId, reads, me.id, isGroup, names]);
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
@@ -206,12 +211,13 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     >
       <ConversationHeader conversationId={conversationId} title={title} />
       <div className="message-list" role="log" aria-label={t('conversation.history')} aria-live="off">
-        {rows.length > 0 && (
+        {rows.length > 0 && !jumpSeq && (
           <Virtuoso
+            key={opening.key}
             ref={list}
             data={rows}
             firstItemIndex={anchor.current.index}
-            initialTopMostItemIndex={rows.length - 1}
+            initialTopMostItemIndex={openAt >= 0 ? { index: openAt, align: 'center' } : rows.length - 1}
             computeItemKey={(_, row) => row.key}
             alignToBottom
             followOutput={(bottom) => (bottom ? 'auto' : false)}
@@ -220,20 +226,32 @@ function ConversationView({ conversationId }: { conversationId: string }) {
             increaseViewportBy={{ top: 600, bottom: 300 }}
             startReached={() => void loadOlder(client, conversationId)}
             endReached={() => void loadNewer(client, conversationId)}
-            components={{
-              Header: () => <p className="history-edge">{timeline.data?.hasOlder ? t('conversation.loadingOlder') : t('conversation.start')}</p>,
-            }}
-            itemContent={(_, row) => <MessageRow row={row} actions={actions} />}
+            context={{ hasOlder: timeline.data?.hasOlder ?? false }}
+            components={listComponents}
+            itemContent={(_, row) => (
+              <MessageRow
+                row={row}
+                quoted={row.message.replyToId ? byId.get(row.message.replyToId) : undefined}
+                seenBy={row.message.id === lastMine ? seenBy : null}
+                highlighted={row.message.id === highlighted}
+                onReply={onReply}
+                onJump={onJump}
+              />
+            )}
           />
         )}
-        {timeline.isPending && !jumpSeq && <p role="status">{t('app.loading')}</p>}
+        {(jumpSeq || (timeline.isPending && !timeline.data)) && <p role="status">{t('app.loading')}</p>}
         {timeline.data && rows.length === 0 && <p className="history-edge">{t('conversation.start')}</p>}
         {!atBottom && (
           <button
             type="button"
             className="jump-latest"
             onClick={() => {
-              if (timeline.data?.hasNewer) void client.invalidateQueries({ queryKey: keys.timeline(conversationId) });
+              if (timeline.data?.hasNewer) {
+                // The loaded stretch is an old one: load the newest page and open the list at its end.
+                void timeline.refetch().then(() => setOpening((current) => ({ key: current.key + 1, messageId: null })));
+                return;
+              }
               list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'smooth' });
             }}
           >

@@ -27,15 +27,30 @@ export interface Row {
   continued: boolean;
 }
 
-export interface RowActions {
+export interface MessageRowProps {
+  row: Row;
+  /** The message this one replies to, when it is loaded. */
+  quoted: Message | undefined;
+  /** Who has read up to this message (only for the viewer's last one); [''] in a direct chat. */
+  seenBy: string[] | null;
+  highlighted: boolean;
+  /** Stable callbacks, so that a new message does not re-render every row. */
   onReply: (message: Message) => void;
-  replyTarget: (messageId: string) => Message | undefined;
   onJump: (message: Message) => void;
-  seenBy: (message: Message) => string[] | null;
-  highlighted: string | null;
 }
 
-export const MessageRow = memo(function MessageRow({ row, actions }: { row: Row; actions: RowActions }) {
+const sameRow = (a: MessageRowProps, b: MessageRowProps): boolean =>
+  a.row.message === b.row.message &&
+  a.row.pending === b.row.pending &&
+  a.row.newDay === b.row.newDay &&
+  a.row.continued === b.row.continued &&
+  a.quoted === b.quoted &&
+  a.highlighted === b.highlighted &&
+  a.onReply === b.onReply &&
+  a.onJump === b.onJump &&
+  (a.seenBy ?? []).join('\n') === (b.seenBy ?? []).join('\n');
+
+export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: readers, highlighted, onReply, onJump }: MessageRowProps) {
   const { t } = useTranslation();
   const { me, outbox } = useServices();
   const client = useQueryClient();
@@ -71,13 +86,12 @@ export const MessageRow = memo(function MessageRow({ row, actions }: { row: Row;
     applyLocal((timeline) => withDeletion(timeline, message.id, new Date().toISOString()));
   };
 
-  const quoted = message.replyToId ? actions.replyTarget(message.replyToId) : undefined;
-  const seenBy = mine && !pending ? actions.seenBy(message) : null;
+  const seenBy = mine && !pending ? readers : null;
   const name = sender ? sender.displayName || sender.username : '…';
 
   return (
     <div
-      className={`message-row${mine ? ' mine' : ''}${row.continued ? ' continued' : ''}${actions.highlighted === message.id ? ' highlighted' : ''}`}
+      className={`message-row${mine ? ' mine' : ''}${row.continued ? ' continued' : ''}${highlighted ? ' highlighted' : ''}`}
       data-testid="message"
       data-message-id={pending ? undefined : message.id}
       data-client-message-id={message.clientMessageId}
@@ -100,7 +114,7 @@ export const MessageRow = memo(function MessageRow({ row, actions }: { row: Row;
             </header>
           )}
           {message.replyToId && (
-            <button type="button" className="reply-quote" onClick={() => quoted && actions.onJump(quoted)} disabled={!quoted}>
+            <button type="button" className="reply-quote" onClick={() => quoted && onJump(quoted)} disabled={!quoted}>
               {quoted ? (
                 <>
                   <strong>
@@ -153,7 +167,7 @@ export const MessageRow = memo(function MessageRow({ row, actions }: { row: Row;
             <button type="button" onClick={() => setPicking((open) => !open)} aria-expanded={picking} aria-label={t('conversation.react')}>
               <Icon name="smile" size={18} />
             </button>
-            <button type="button" onClick={() => actions.onReply(message)} aria-label={t('conversation.reply')}>
+            <button type="button" onClick={() => onReply(message)} aria-label={t('conversation.reply')}>
               <Icon name="reply" size={18} />
             </button>
             {mine && (
@@ -186,7 +200,7 @@ export const MessageRow = memo(function MessageRow({ row, actions }: { row: Row;
       {confirmDelete && <Confirm question={t('conversation.confirmDelete')} confirmLabel={t('conversation.delete')} onConfirm={() => void remove()} onClose={() => setConfirmDelete(false)} />}
     </div>
   );
-});
+}, sameRow);
 
 function PendingState({ entry, onRetry, onDiscard }: { entry: OutboxEntry; onRetry: () => void; onDiscard: () => void }) {
   const { t } = useTranslation();

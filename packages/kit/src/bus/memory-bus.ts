@@ -156,6 +156,7 @@ export function createMemoryBus(options: { logger?: Logger } = {}): Bus {
     async subscribe(options: SubscribeOptions, handler: EventHandler) {
       if (closed) throw new Error('memory bus is closed');
       const queue = queueOf(options.queue);
+      for (const binding of options.retiredBindings ?? []) queue.patterns.delete(binding);
       for (const binding of options.bindings) queue.patterns.add(binding);
       const consumer: Consumer = {
         handler,

@@ -201,7 +201,19 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       await subscription.close();
       throw err;
     }
+    await unbindRetired(queue, subscribeOptions.retiredBindings ?? [], log);
     return subscription;
+  }
+
+  /** The queue exists by now; unbinding a key it no longer has is a no-op for the broker. */
+  async function unbindRetired(queue: string, keys: readonly string[], log: Logger): Promise<void> {
+    for (const routingKey of keys) {
+      try {
+        await withTimeout(connection.queueUnbind({ queue, exchange, routingKey }), publishTimeoutMs, 'queue unbind');
+      } catch (err) {
+        log.warn({ err, routingKey }, 'removing a retired binding failed; its events still arrive');
+      }
+    }
   }
 
   return {

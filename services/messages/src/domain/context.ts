@@ -2,6 +2,7 @@ import type { accountsV1, groupsV1 } from '@parley/contracts';
 import type { Bus, Cache, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
 import type { MessagesConfig } from '../config.ts';
 import type { FileStorage } from '../storage/storage.ts';
+import type { LivePublisher } from './publish-live.ts';
 import type { BatchedSend } from './send-batcher.ts';
 
 /** Everything the messages use cases may need; each takes only the part it uses (Pick<>). */
@@ -21,4 +22,6 @@ export interface MessagesContext {
   storage: FileStorage;
   /** Plain sends, group-committed (send-batcher.ts): one batcher per instance. */
   sendBatched: BatchedSend;
+  /** The live path of new messages (publish-live.ts): the frame to the notifications instances, after commit. */
+  publishLive: LivePublisher;
 }

@@ -103,6 +103,9 @@ export async function sendMessage(
   if (sent.outcome === 'gone') throw notFound('conversation');
   if (sent.outcome === 'bad_reply') throw badReply();
   if (sent.outcome === 'resent') return { message: await viewOne(ctx, sent.row, userId), created: false };
+  // Live first (issued before the answer, so one sender's messages go out in order), then the
+  // relay for the durable consumers.
+  ctx.publishLive(sent.view, message.mentions, sent.recipients);
   ctx.outbox.notify();
   await invalidateRecent(ctx.cache, sent.recipients);
   return { message: sent.view, created: true };

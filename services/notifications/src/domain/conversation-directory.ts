@@ -22,6 +22,8 @@ export interface ConversationDirectory {
    * UnknownConversationError when nothing is known about the conversation.
    */
   membersOf(conversationId: string, recipients?: readonly string[]): Promise<ConversationMembers>;
+  /** Whether a conversation is direct or a group, from memory or our database only; undefined when not known here yet. */
+  kindOf(conversationId: string): Promise<ConversationKind | undefined>;
   /** Like membersOf without hints; undefined for an unknown conversation. */
   find(conversationId: string): Promise<ConversationMembers | undefined>;
   isMember(conversationId: string, userId: string): Promise<boolean>;
@@ -154,6 +156,9 @@ export function createConversationDirectory(options: ConversationDirectoryOption
 
   return {
     membersOf,
+    async kindOf(id) {
+      return (await known(id))?.kind;
+    },
     find,
     async isMember(id, userId) {
       return (await find(id))?.memberIds.includes(userId) ?? false;

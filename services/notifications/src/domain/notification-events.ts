@@ -1,3 +1,4 @@
+import { notificationFrameDataSchema } from '@parley/contracts';
 import { z } from 'zod';
 
 /**
@@ -11,16 +12,6 @@ export const PRODUCER = 'notifications';
 
 export const notificationCreatedSchema = z.object({
   userId: z.guid(),
-  notification: z.object({
-    id: z.guid(),
-    kind: z.string(),
-    createdAt: z.string(),
-    readAt: z.string().nullable(),
-    conversationId: z.guid().optional(),
-    messageId: z.guid().optional(),
-    groupId: z.guid().optional(),
-    actorId: z.guid().optional(),
-    preview: z.string().optional(),
-  }),
+  notification: notificationFrameDataSchema,
 });
 export type NotificationCreated = z.infer<typeof notificationCreatedSchema>;

@@ -31,7 +31,8 @@ function previewOf(body: string): string {
  */
 export async function recordNotifications(ctx: Pick<NotificationsContext, 'db' | 'directory' | 'outbox'>, event: AnyEvent): Promise<void> {
   const plan = await planFor(ctx, event);
-  if (plan.kind === 'nothing') return;
+  // Most group messages mention nobody: no transaction (nor inbox row) for nothing to store.
+  if (plan.kind === 'nothing' || (plan.kind === 'store' && plan.items.length === 0)) return;
   const applied = await handleOnce(ctx.db, STORE_QUEUE, event, async (tx) => {
     if (plan.kind === 'forget-message') {
       await deleteNotificationsOfMessage(tx, plan.messageId);
@@ -55,6 +56,8 @@ async function planFor(ctx: Pick<NotificationsContext, 'directory'>, event: AnyE
     case 'message.created': {
       const { message, mentions, recipients } = event.data;
       if (message.deletedAt) return { kind: 'nothing' };
+      // Most group messages mention nobody: nothing to store, and no need to ask for the members.
+      if (mentions.length === 0 && (await ctx.directory.kindOf(message.conversationId)) === 'group') return { kind: 'nothing' };
       const conversation = await ctx.directory.membersOf(message.conversationId, recipients);
       const members = new Set(conversation.memberIds);
       const mentioned = new Set(mentions.filter((id) => members.has(id)));

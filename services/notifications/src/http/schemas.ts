@@ -1,3 +1,4 @@
+import { notificationFrameDataSchema } from '@parley/contracts';
 import { storableText } from '@parley/kit';
 import { z } from 'zod';
 
@@ -9,17 +10,7 @@ const base64urlBytes = (bytes: number, what: string) =>
       message: `must be the ${what} (${bytes} bytes, URL-safe base64)`,
     });
 
-export const notificationSchema = z.object({
-  id: z.uuid(),
-  kind: z.string(),
-  createdAt: z.string(),
-  readAt: z.string().nullable(),
-  conversationId: z.uuid().optional(),
-  messageId: z.uuid().optional(),
-  groupId: z.uuid().optional(),
-  actorId: z.uuid().optional(),
-  preview: z.string().optional(),
-});
+export const notificationSchema = notificationFrameDataSchema;
 
 export const listNotificationsQuery = z.object({
   unread: z.stringbool().default(false),

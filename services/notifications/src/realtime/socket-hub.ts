@@ -1,3 +1,4 @@
+import { decodeLiveDelivery, liveMessagesChannel } from '@parley/contracts';
 import type { Logger, PubSub } from '@parley/kit';
 import { TRACE, untrace, userChannel } from '../domain/channels.ts';
 import type { Presence } from '../domain/presence.ts';
@@ -21,12 +22,14 @@ interface UserEntry {
 }
 
 export interface SocketHub {
+  /** Subscribes this instance to the live path of new messages; before any socket is accepted. */
+  start(): Promise<void>;
   /** Adds an authenticated socket; resolves once its user's channel is subscribed, so nothing published afterwards is missed. */
   attach(socket: HubSocket): Promise<void>;
   detach(socket: HubSocket): void;
   /** Users with at least one socket here. */
   userCount(): number;
-  /** Unsubscribes every channel (after the sockets were closed). */
+  /** Unsubscribes every channel, the live one included (after the sockets were closed). */
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,12 @@ const RESYNC_FRAME = encodeTextFrame(presentFrame({ type: 'resync', data: { reas
  * This instance's sockets by user. The first socket of a user subscribes to `user:<id>`; the
  * last one to close unsubscribes. A frame arriving there is encoded once, as a complete WebSocket
  * frame, and those bytes are written to every socket of the user (all their devices and tabs).
+ *
+ * New messages come another way, the live path: the messages service publishes each one once,
+ * with its recipients, on the one live channel every instance subscribes to at start. The frame
+ * is encoded once per message and written to the sockets held here of those recipients; an
+ * instance with none of them only reads the recipient line.
+ *
  * When the pub/sub subscriptions come back after their connection was lost, every socket here
  * is told to resync: what was published in between never reached it.
  */
@@ -76,6 +85,19 @@ export function createSocketHub(options: {
     }
   };
 
+  const deliverLive = (message: string): void => {
+    const delivery = decodeLiveDelivery(message);
+    if (!delivery) return;
+    let frame: Buffer | undefined;
+    for (const userId of delivery.recipients) {
+      const entry = users.get(userId);
+      if (!entry || entry.sockets.size === 0) continue;
+      frame ??= encodeTextFrame(delivery.frame);
+      for (const socket of entry.sockets) socket.deliver(frame);
+    }
+  };
+  let unsubscribeLive: (() => Promise<void>) | undefined;
+
   const detach = (socket: HubSocket): void => {
     const entry = users.get(socket.userId);
     if (!entry?.sockets.delete(socket)) return;
@@ -106,6 +128,9 @@ export function createSocketHub(options: {
   });
 
   return {
+    async start() {
+      unsubscribeLive ??= await pubsub.subscribe(liveMessagesChannel, deliverLive);
+    },
     async attach(socket) {
       let entry = users.get(socket.userId);
       if (!entry) {
@@ -134,7 +159,9 @@ export function createSocketHub(options: {
       resyncTimers.clear();
       const entries = [...users.values()];
       users.clear();
-      await Promise.allSettled(entries.map(async (entry) => (await entry.subscribed)()));
+      const live = unsubscribeLive;
+      unsubscribeLive = undefined;
+      await Promise.allSettled([...entries.map(async (entry) => (await entry.subscribed)()), live?.()]);
     },
   };
 }

@@ -97,7 +97,7 @@ describe.each(adapterKinds())('hostile input through the gateway, driven by the 
   beforeAll(async () => {
     const logger = createLogger('hostile', 'silent');
     platform = await startPlatform(
-      { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'fatal', ...GENEROUS },
+      { PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'fatal', ...GENEROUS },
       kind === 'real' ? { adapters: createTestAdapters('real', logger), openDb: () => openTestDb('real') } : {},
     );
     origin = platform.url.replace('localhost', '127.0.0.1');

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 /** Carries the request (correlation) id through every await of a request or job. */
 export const requestContext = new AsyncLocalStorage<{ requestId: string }>();

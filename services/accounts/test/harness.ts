@@ -153,10 +153,13 @@ export async function logIn(api: Api, login: string, password: string): Promise<
   return res.body as SignedIn;
 }
 
-/** The events the service wrote to its outbox about one user, oldest first. */
+/**
+ * The events the service wrote to its outbox about one user, oldest first; their data as
+ * consumers get it (without the request id the outbox keeps beside it, kit outboxData()).
+ */
 export async function outboxEventsOf(h: AccountsHarness, userId: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
   const { rows } = await h.db.query<{ type: string; data: Record<string, unknown> }>(
-    `SELECT type, data FROM outbox WHERE data->>'userId' = $1 ORDER BY occurred_at, id`,
+    `SELECT type, data - '$requestId' AS data FROM outbox WHERE data->>'userId' = $1 ORDER BY occurred_at, id`,
     [userId],
   );
   return rows;

@@ -1,7 +1,7 @@
 import proxy from '@fastify/http-proxy';
 import { asyncApiDocument } from '@parley/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHttpServer, createMetrics, forbidden, isOriginAllowed, unavailable, type HttpServer, type Logger } from '@parley/kit';
+import { createHttpServer, createMetrics, forbidden, isOriginAllowed, unavailable, type HttpServer, type Logger, type Metrics } from '@parley/kit';
 import { limitRequestBodies } from './body-limits.ts';
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
@@ -15,13 +15,18 @@ const webSocketDocument = asyncApiDocument();
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
  * Kubernetes an Ingress can take its place.
  */
-export async function createGateway(config: GatewayConfig, logger: Logger, upstreams: Upstreams): Promise<HttpServer> {
+export async function createGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  upstreams: Upstreams,
+  metrics: Metrics = createMetrics('gateway'),
+): Promise<HttpServer> {
   const routes = routeTable(upstreams);
   const services = [...new Set(routes.map((r) => r.upstream))];
   const app = await createHttpServer({
     service: 'gateway',
     logger,
-    metrics: createMetrics('gateway'),
+    metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
     // The public edge writes the one access line per request; the services log theirs at debug.

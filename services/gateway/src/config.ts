@@ -12,6 +12,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   // HOST: the base default, loopback. The gateway is the one public origin, and opening it to
   // the network is a choice (HOST=0.0.0.0), made explicitly by containers and operators.
   PORT: port(8080),
+  /** GET /metrics of the gateway, and of the whole standalone process (every service's series, by `service`). */
+  METRICS_PORT: port(9080),
   ACCOUNTS_URL: upstream('http://127.0.0.1:4001'),
   GROUPS_URL: upstream('http://127.0.0.1:4002'),
   MESSAGES_URL: upstream('http://127.0.0.1:4003'),

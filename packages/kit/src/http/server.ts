@@ -1,6 +1,5 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import { Gauge } from 'prom-client';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, badRequest, notFound, tooManyRequests } from '../errors.ts';
@@ -25,6 +24,7 @@ export type ReadinessCheck = () => Promise<boolean>;
 export interface HttpServerOptions {
   service: string;
   logger: Logger;
+  /** Where request latencies go; they are served on the metrics port (startMetricsServer), never here. */
   metrics: Metrics;
   /** Dependencies /readyz checks: `{ database: () => db.ping() }`. Any failing: 503. */
   readiness?: Record<string, ReadinessCheck>;
@@ -50,7 +50,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /**
  * The HTTP server every service starts from: zod validation, problem+json errors, request ids
- * in logs, metrics, health and readiness, rate limiting and an OpenAPI document.
+ * in logs, request metrics, health and readiness, rate limiting and an OpenAPI document.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const accessLogLevel = options.accessLogLevel ?? 'debug';
@@ -114,12 +114,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
     done();
   });
+  const { httpDuration } = options.metrics.families;
+  const service = options.metrics.service;
   app.addHook('onResponse', (request, reply, done) => {
+    // The route pattern (`/api/v1/conversations/:id`), never the raw URL: bounded label values.
     const route = request.routeOptions.url ?? 'unmatched';
-    options.metrics.httpDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    httpDuration.observe({ service, method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (options.logger.isLevelEnabled(accessLogLevel)) {
       request.log[accessLogLevel]({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     }
@@ -130,7 +130,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     global: true,
     max: options.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
-    allowList: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url),
+    allowList: (request) => ['/healthz', '/readyz'].includes(request.url),
     errorResponseBuilder: (_request, context) => tooManyRequests(context.ttl / 1000),
   });
 
@@ -150,14 +150,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await check().catch(() => false)] as const));
   const degradable = options.degradable ?? {};
   if (Object.keys(degradable).length > 0) {
-    new Gauge({
-      name: 'parley_degraded',
-      help: '1 while the service runs without this dependency (degraded mode), else 0',
-      labelNames: ['dependency'] as const,
-      registers: [options.metrics.registry],
-      async collect() {
-        for (const [dependency, ok] of await runChecks(degradable)) this.set({ dependency }, ok ? 0 : 1);
-      },
+    const { degraded } = options.metrics.families;
+    options.metrics.onScrape('degraded', async () => {
+      for (const [dependency, ok] of await runChecks(degradable)) degraded.set({ service, dependency }, ok ? 0 : 1);
     });
   }
 
@@ -169,10 +164,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     for (const [name, ok] of soft) checks[name] = ok || 'degraded';
     const status = !ready ? 'not ready' : degraded ? 'degraded' : 'ready';
     return reply.code(ready ? 200 : 503).send({ status, checks });
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.type(options.metrics.registry.contentType);
-    return options.metrics.registry.metrics();
   });
 
   return app;

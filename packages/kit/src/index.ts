@@ -15,3 +15,4 @@ export * from './jobs/index.ts';
 export * from './grpc/index.ts';
 export * from './runtime.ts';
 export * from './process.ts';
+export * from './migrate-once.ts';

@@ -47,7 +47,7 @@ const profiled = (): Record<string, string> =>
   PROFILE_DIR ? { NODE_OPTIONS: `--import ${root}bench/lib/cpu-profile-preload.mjs`, BENCH_CPU_PROFILE_DIR: PROFILE_DIR } : {};
 if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
 
-const common = { REDIS_URL: isolated.redis, AMQP_URL: isolated.amqp, RATE_LIMIT_PER_MINUTE: '100000000', ...profiled() };
+const common = { REDIS_URL: isolated.redis, AMQP_URL: isolated.amqp, RATE_LIMIT_PER_MINUTE: '100000000', METRICS_PORT: '0', ...profiled() };
 const databaseUrl = await freshDatabase('parley_bench_accounts');
 const accounts = await startService(
   'services/accounts/src/main.ts',

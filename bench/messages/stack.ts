@@ -64,6 +64,8 @@ export async function startStack(
     REDIS_URL: ISOLATED.redis,
     AMQP_URL: ISOLATED.amqp,
     DATA_DIR: dataDir,
+    // Each process's metrics on a free port: nothing here reads them.
+    METRICS_PORT: '0',
     ...LIMITS_OFF,
   };
   const services: Record<string, Service> = {};

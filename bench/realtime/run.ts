@@ -42,7 +42,7 @@ const STOP_P99_MS = Number(process.env.BENCH_STOP_P99_MS ?? P99_TARGET_MS);
 // One results file per fan-out, so a run with larger groups does not overwrite the default one.
 const OUT = process.env.BENCH_OUT ?? `${root}bench/results/${GROUP_SIZE === 10 ? 'realtime' : `realtime-group${GROUP_SIZE}`}.json`;
 
-const PORTS = { accounts: 16001, accountsGrpc: 16101, groups: 16002, groupsGrpc: 16102, messages: 16003, messagesGrpc: 16103, notifA: 16004, notifB: 16014 };
+const PORTS = { accounts: 16001, accountsGrpc: 16101, groups: 16002, groupsGrpc: 16102, messages: 16003, messagesGrpc: 16103, notifA: 16004, notifB: 16014, notifAMetrics: 16904, notifBMetrics: 16914 };
 const URLS = {
   accounts: `http://127.0.0.1:${PORTS.accounts}`,
   groups: `http://127.0.0.1:${PORTS.groups}`,
@@ -227,7 +227,8 @@ results.loadAverage.start = loadavg();
 
 let exitCode = 0;
 try {
-  const common = { REDIS_URL: servers.redis, AMQP_URL: servers.amqp, DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '1000000000' };
+  // METRICS_PORT 0: each process's metrics on a free port (the notifications instances', read below, on fixed ones).
+  const common = { REDIS_URL: servers.redis, AMQP_URL: servers.amqp, DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '1000000000', METRICS_PORT: '0' };
   const dbUrls = {
     accounts: await freshDatabase(DB.accounts),
     groups: await freshDatabase(DB.groups),
@@ -262,8 +263,8 @@ try {
   };
   // Sequentially: both apply the same migrations at start. SIGUSR2 makes them collect garbage (memory samples).
   const gcOnSignal = `--expose-gc --import ${join(root, 'bench/realtime/gc-on-signal.mjs')}`;
-  const notifA = await start('notifications-a', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifA) }, `http://127.0.0.1:${PORTS.notifA}/readyz`, `${gcOnSignal}${CPU_PROFILE ? ` --cpu-prof --cpu-prof-dir=${profDir}` : ''}`);
-  const notifB = await start('notifications-b', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifB) }, `http://127.0.0.1:${PORTS.notifB}/readyz`, gcOnSignal);
+  const notifA = await start('notifications-a', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifA), METRICS_PORT: String(PORTS.notifAMetrics) }, `http://127.0.0.1:${PORTS.notifA}/readyz`, `${gcOnSignal}${CPU_PROFILE ? ` --cpu-prof --cpu-prof-dir=${profDir}` : ''}`);
+  const notifB = await start('notifications-b', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifB), METRICS_PORT: String(PORTS.notifBMetrics) }, `http://127.0.0.1:${PORTS.notifB}/readyz`, gcOnSignal);
   results.ulimitChildren = ulimitNote;
   results.ulimitGenerator = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))?.replace(/\s+/g, ' ').trim();
   log('services ready', ulimitNote);
@@ -303,8 +304,8 @@ try {
       rss.a.push(rssKb(notifPids.a));
       rss.b.push(rssKb(notifPids.b));
       rss.generator.push(rssKb(process.pid));
-      heap.a.push(await heapUsedKb(PORTS.notifA));
-      heap.b.push(await heapUsedKb(PORTS.notifB));
+      heap.a.push(await heapUsedKb(PORTS.notifAMetrics));
+      heap.b.push(await heapUsedKb(PORTS.notifBMetrics));
     }
     const last = (xs: number[]) => xs[xs.length - 1]!;
     // Then a full GC in each instance, and the live figures after it: the lowest of three rounds,
@@ -316,8 +317,8 @@ try {
       await sleep(1000);
       gcRss.a.push(rssKb(notifPids.a));
       gcRss.b.push(rssKb(notifPids.b));
-      gcHeap.a.push(await heapUsedKb(PORTS.notifA));
-      gcHeap.b.push(await heapUsedKb(PORTS.notifB));
+      gcHeap.a.push(await heapUsedKb(PORTS.notifAMetrics));
+      gcHeap.b.push(await heapUsedKb(PORTS.notifBMetrics));
     }
     return {
       rss: { a: last(rss.a), b: last(rss.b), generator: last(rss.generator) },
@@ -709,7 +710,7 @@ function summariseProfile(profile: { nodes: { id: number; callFrame: { functionN
   return { totalSeconds: Math.round(total / 1e5) / 10, topFunctionsBySelfTime: top(byFn, 20), byPackage: top(byFile, 15), note: 'whole life of instance A (setup, sockets, all steps), self time' };
 }
 
-/** nodejs_heap_size_used_bytes of an instance's /metrics, in KiB (NaN if absent). */
+/** nodejs_heap_size_used_bytes of an instance's /metrics (on its metrics port), in KiB (NaN if absent). */
 async function heapUsedKb(port: number): Promise<number> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -2,7 +2,19 @@ import { accountsConfigSchema, createAccountsService } from '@parley/accounts';
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import { createGateway, gatewayConfigSchema } from '@parley/gateway';
 import { createGroupsService, groupsConfigSchema } from '@parley/groups';
-import { createAdapters, createGrpcClient, createLogger, loadConfig, openServiceDb, type Adapters, type Db } from '@parley/kit';
+import {
+  createAdapters,
+  createGrpcClient,
+  createLogger,
+  createMetrics,
+  createMetricsRegistry,
+  loadConfig,
+  openServiceDb,
+  startMetricsServer,
+  type Adapters,
+  type Db,
+  type DestinationStream,
+} from '@parley/kit';
 import { createMessagesService, messagesConfigSchema } from '@parley/messages';
 import { createNotificationsService, notificationsConfigSchema } from '@parley/notifications';
 
@@ -12,6 +24,8 @@ export interface Platform {
   port: number;
   /** Each service's own loopback address (tests and benchmarks). */
   internal: { accounts: string; groups: string; messages: string; notifications: string };
+  /** GET <metricsUrl> serves the metrics of every service of the process (METRICS_HOST, METRICS_PORT). */
+  metricsUrl: string;
   adapters: Adapters;
   stop(): Promise<void>;
 }
@@ -21,6 +35,8 @@ export interface PlatformOptions {
   adapters?: Adapters;
   /** Opens a service's database instead of PGlite under DATA_DIR or its *_DATABASE_URL (tests). */
   openDb?: (service: string) => Promise<Db>;
+  /** Where every service logs instead of stdout (tests read the lines back). */
+  logDestination?: DestinationStream;
 }
 
 type Closable = () => Promise<void>;
@@ -36,7 +52,10 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const internal = { ...env, HOST: '127.0.0.1', PORT: '0', GRPC_PORT: '0' };
   const gatewayConfig = loadConfig(gatewayConfigSchema, env);
   const accountsConfig = loadConfig(accountsConfigSchema, internal);
-  const logFor = (service: string) => createLogger(service, gatewayConfig.LOG_LEVEL);
+  const logFor = (service: string) => createLogger(service, gatewayConfig.LOG_LEVEL, options.logDestination);
+  // One registry for the process: every service's series, told apart by their `service` label.
+  const registry = createMetricsRegistry('standalone');
+  const metricsOf = (service: string) => createMetrics(service, registry);
 
   const adapters =
     options.adapters ?? createAdapters({ redisUrl: gatewayConfig.REDIS_URL, amqpUrl: gatewayConfig.AMQP_URL, logger: logFor('platform') });
@@ -52,6 +71,16 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const shared = { cache: adapters.cache, bus: adapters.bus };
 
   try {
+    const metricsServer = await startMetricsServer({
+      registry,
+      host: gatewayConfig.METRICS_HOST,
+      port: gatewayConfig.METRICS_PORT,
+      logger: logFor('platform'),
+    });
+    closers.unshift(() => metricsServer.close());
+    // The services' gRPC clients are shared here; their calls are recorded as the platform's.
+    const clientMetrics = metricsOf('platform');
+
     const accounts = await createAccountsService({
       config: accountsConfig,
       db: await open('accounts', accountsConfig.ACCOUNTS_DATABASE_URL),
@@ -59,10 +88,11 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       jobs: adapters.jobs('accounts'),
       logger: logFor('accounts'),
       runWorker: true,
+      metrics: metricsOf('accounts'),
     });
     const accountsPorts = await accounts.start();
     closers.unshift(() => accounts.stop());
-    const accountsClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${accountsPorts.grpcPort}`);
+    const accountsClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${accountsPorts.grpcPort}`, { metrics: clientMetrics });
     closers.unshift(async () => accountsClient.close());
     // In one process the services share accounts' own verifier (it has the database fallback).
     const verifyToken = accounts.verifyToken;
@@ -75,10 +105,11 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       logger: logFor('groups'),
       verifyToken,
       accounts: accountsClient,
+      metrics: metricsOf('groups'),
     });
     const groupsPorts = await groups.start();
     closers.unshift(() => groups.stop());
-    const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`);
+    const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`, { metrics: clientMetrics });
     closers.unshift(async () => groupsClient.close());
 
     const messagesConfig = loadConfig(messagesConfigSchema, internal);
@@ -91,6 +122,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       verifyToken,
       accounts: accountsClient,
       groups: groupsClient,
+      metrics: metricsOf('messages'),
     });
     const messagesPorts = await messages.start();
     closers.unshift(() => messages.stop());
@@ -105,6 +137,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       verifyToken,
       accounts: accountsClient,
       groups: groupsClient,
+      metrics: metricsOf('notifications'),
     });
     const notificationsPorts = await notifications.start();
     closers.unshift(() => notifications.stop());
@@ -115,7 +148,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       messages: `http://127.0.0.1:${messagesPorts.httpPort}`,
       notifications: `http://127.0.0.1:${notificationsPorts.httpPort}`,
     };
-    const gateway = await createGateway(gatewayConfig, logFor('gateway'), upstreams);
+    const gateway = await createGateway(gatewayConfig, logFor('gateway'), upstreams, metricsOf('gateway'));
     await gateway.listen({ host: gatewayConfig.HOST, port: gatewayConfig.PORT });
     closers.unshift(() => gateway.close());
     const address = gateway.server.address();
@@ -124,6 +157,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       url: `http://localhost:${port}`,
       port,
       internal: upstreams,
+      metricsUrl: `http://${urlHost(gatewayConfig.METRICS_HOST)}:${metricsServer.port}/metrics`,
       adapters,
       stop: () => closeAll(closers, ownAdapters, databases),
     };
@@ -138,4 +172,11 @@ async function closeAll(closers: Closable[], adapters: Adapters | undefined, dat
   for (const close of closers) await close().catch(() => undefined);
   await adapters?.close();
   await Promise.allSettled(databases.map((db) => db.close()));
+}
+
+/** A host as it goes in a URL: IPv6 literals in brackets, the any-address as loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

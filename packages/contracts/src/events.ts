@@ -145,6 +145,8 @@ export const eventEnvelopeSchema = z.object({
   /** The publishing service, e.g. `accounts`. */
   producer: z.string().min(1),
   data: z.unknown(),
+  /** The request that led to the event (its `x-request-id`), for logs; absent when none did. */
+  requestId: z.string().max(128).optional(),
 });
 
 export interface DomainEvent<T extends EventType = EventType> {
@@ -153,6 +155,7 @@ export interface DomainEvent<T extends EventType = EventType> {
   occurredAt: string;
   producer: string;
   data: EventData<T>;
+  requestId?: string | undefined;
 }
 
 /** A parsed event: switching on `type` narrows `data`. */

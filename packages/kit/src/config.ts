@@ -27,6 +27,12 @@ export const baseConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   AMQP_URL: optionalUrl(['amqp', 'amqps']),
+  /**
+   * Where GET /metrics is served (Prometheus text), apart from the API: loopback by default;
+   * containers set the pod's address (0.0.0.0) so Prometheus can scrape it. The port is
+   * METRICS_PORT, whose default differs per process.
+   */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Requests per minute per client IP on each service; auth endpoints have stricter limits of their own. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
 });

@@ -4,6 +4,8 @@ export * from './ids.ts';
 export * from './logger.ts';
 export * from './config.ts';
 export * from './metrics.ts';
+export * from './metrics-server.ts';
+export * from './instrument.ts';
 export * from './auth.ts';
 export * from './http/server.ts';
 export * from './http/problem.ts';

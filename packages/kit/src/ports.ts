@@ -36,6 +36,14 @@ export interface Db extends Queryable {
   ping(): Promise<boolean>;
   close(): Promise<void>;
   readonly kind: 'postgres' | 'pglite';
+  /** Connections of the pool (PGlite: its one connection) and requests waiting for one; read by the metrics. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface Migration {
@@ -70,6 +78,12 @@ export interface EventEnvelope<T = unknown> {
   occurredAt: string;
   producer: string;
   data: T;
+  /**
+   * The id of the request that led to the event (`x-request-id`), carried through the outbox and
+   * the bus so a consumer logs with it: one grep follows a message from its HTTP request to its
+   * WebSocket frames.
+   */
+  requestId?: string;
 }
 
 export interface EventHandlerContext {
@@ -91,6 +105,9 @@ export interface SubscribeOptions {
   /** Messages in flight per consumer. Default 32. */
   prefetch?: number;
 }
+
+/** What SubscribeOptions default to, in both adapters. */
+export const BUS_DEFAULTS = { maxAttempts: 5, retryBaseMs: 500, prefetch: 32 } as const;
 
 export interface Bus {
   /** Publishes with confirmation: resolves only once the broker has taken every event. */

@@ -4,18 +4,23 @@ import { z } from 'zod';
 import { conflict, tooManyRequests } from '../src/errors.ts';
 import { createHttpServer, type HttpServer } from '../src/http/server.ts';
 import { createLogger } from '../src/logger.ts';
-import { createMetrics } from '../src/metrics.ts';
+import { createMetrics, type Metrics } from '../src/metrics.ts';
+import { startMetricsServer, type MetricsServer } from '../src/metrics-server.ts';
 
 describe('the HTTP server factory', () => {
   let app: HttpServer;
   let base: string;
   let ready = true;
+  let metrics: Metrics;
+  let metricsServer: MetricsServer;
 
   beforeAll(async () => {
+    metrics = createMetrics('test');
+    metricsServer = await startMetricsServer({ registry: metrics.registry, host: '127.0.0.1', port: 0, logger: createLogger('test', 'silent') });
     app = await createHttpServer({
       service: 'test',
       logger: createLogger('test', 'silent'),
-      metrics: createMetrics('test'),
+      metrics,
       readiness: { thing: async () => ready },
       openapi: { title: 'test', version: '1' },
     });
@@ -37,7 +42,10 @@ describe('the HTTP server factory', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await metricsServer.close();
+  });
 
   const post = (body: string, contentType = 'application/json') =>
     fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': contentType }, body });
@@ -95,7 +103,7 @@ describe('the HTTP server factory', () => {
     expect(made).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('serves health, readiness (503 when a dependency is down), metrics and OpenAPI', async () => {
+  it('serves health, readiness (503 when a dependency is down) and OpenAPI; metrics only on the metrics port, by route pattern', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     ready = false;
@@ -103,7 +111,12 @@ describe('the HTTP server factory', () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ checks: { thing: false } });
     ready = true;
-    expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_request_duration_seconds');
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    await fetch(`${base}/items/0190c1e2-1234-7000-8000-000000000000`);
+    const scrape = await (await fetch(`http://127.0.0.1:${metricsServer.port}/metrics`)).text();
+    expect(scrape).toContain('http_request_duration_seconds_count{service="test",method="GET",route="/items/:id",status="200"} 1');
+    expect(scrape).not.toContain('0190c1e2');
+    expect((await fetch(`http://127.0.0.1:${metricsServer.port}/other`)).status).toBe(404);
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toContain('/echo');
   });

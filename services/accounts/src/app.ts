@@ -4,6 +4,7 @@ import {
   createMetrics,
   createOutboxRelay,
   createTokenVerifier,
+  instrumented,
   migrate,
   type Bus,
   type Cache,
@@ -11,6 +12,7 @@ import {
   type HttpServer,
   type Jobs,
   type Logger,
+  type Metrics,
   type TokenVerifier,
 } from '@parley/kit';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
@@ -36,6 +38,8 @@ export interface AccountsDeps {
   logger: Logger;
   /** Run the worker's jobs in this process (standalone and tests); distributed runs worker-main. */
   runWorker: boolean;
+  /** The process's metrics registry, with this service's name (default: a registry of its own). */
+  metrics?: Metrics;
 }
 
 export interface AccountsService {
@@ -50,10 +54,11 @@ export interface AccountsService {
 
 /** Wires the accounts service: migrations, keys, outbox relay, HTTP and gRPC, optionally the worker. */
 export async function createAccountsService(deps: AccountsDeps): Promise<AccountsService> {
-  const { config, db, cache, bus, jobs, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics('accounts');
+  const { config, db, cache, bus, jobs, logger } = instrumented(deps, metrics);
   await migrate(db, accountsMigrations);
   const tokens = await createTokenIssuer(db, config.ACCESS_TOKEN_TTL_SECONDS);
-  const relay = createOutboxRelay({ db, bus, logger });
+  const relay = createOutboxRelay({ db, bus, logger, metrics });
   const ctx: AccountsContext = { db, cache, jobs, outbox: relay, config, tokens, logger };
   const verifyToken = createTokenVerifier({
     keys: createLocalJWKSet(tokens.jwks),
@@ -61,7 +66,6 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
     sessionFallback: (sessionId, userId) => checkSessionFromDatabase(ctx, sessionId, userId),
   });
 
-  const metrics = createMetrics('accounts');
   const http = await createHttpServer({
     service: 'accounts',
     logger,
@@ -80,7 +84,7 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
   await usersRoutes(http, ctx, verifyToken);
   contactsRoutes(http, ctx, verifyToken);
 
-  const grpc = createGrpcServer({ logger });
+  const grpc = createGrpcServer({ logger, metrics });
   addUsersGrpc(grpc, ctx);
 
   let consumer: { close(): Promise<void> } | undefined;

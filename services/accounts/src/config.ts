@@ -4,6 +4,10 @@ import { z } from 'zod';
 export const accountsConfigSchema = baseConfigSchema.extend({
   PORT: port(4001),
   GRPC_PORT: port(4101),
+  /** GET /metrics of the accounts API process (docs/operations.md). */
+  METRICS_PORT: port(9101),
+  /** GET /metrics of the accounts worker process (worker-main.ts), which reads this same configuration. */
+  WORKER_METRICS_PORT: port(9105),
   /** PostgreSQL for accounts; unset: embedded PGlite under DATA_DIR/accounts. */
   ACCOUNTS_DATABASE_URL: databaseUrl(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),

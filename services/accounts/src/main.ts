@@ -1,12 +1,13 @@
-import { createAdapters, createLogger, loadConfigOrExit, openServiceDb, runUntilSignal } from '@parley/kit';
+import { createAdapters, createLogger, createMetrics, loadConfigOrExit, openServiceDb, runUntilSignal, startMetricsServer } from '@parley/kit';
 import { createAccountsService } from './app.ts';
 import { accountsConfigSchema } from './config.ts';
-
 
 // The accounts API as its own process (distributed mode). The worker runs as worker-main.ts,
 // unless ACCOUNTS_RUN_WORKER=true asks for both in one process.
 const config = loadConfigOrExit(accountsConfigSchema);
 const logger = createLogger('accounts', config.LOG_LEVEL);
+const metrics = createMetrics('accounts');
+const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 const service = await createAccountsService({
@@ -16,6 +17,7 @@ const service = await createAccountsService({
   jobs: adapters.jobs('accounts'),
   logger,
   runWorker: process.env.ACCOUNTS_RUN_WORKER === 'true',
+  metrics,
 });
 const ports = await service.start();
 logger.info(ports, 'accounts ready');
@@ -23,4 +25,5 @@ runUntilSignal(logger, async () => {
   await service.stop();
   await adapters.close();
   await db.close();
+  await metricsServer.close();
 });

@@ -1,4 +1,18 @@
-import { createAdapters, createLogger, createOutboxRelay, loadConfigOrExit, migrate, openServiceDb, runUntilSignal } from '@parley/kit';
+import {
+  createAdapters,
+  createLogger,
+  createMetrics,
+  createOutboxRelay,
+  instrumentBus,
+  instrumentCache,
+  instrumentDb,
+  instrumentJobs,
+  loadConfigOrExit,
+  migrate,
+  openServiceDb,
+  runUntilSignal,
+  startMetricsServer,
+} from '@parley/kit';
 import { accountsConfigSchema } from './config.ts';
 import { accountsMigrations } from './db/migrations.ts';
 
@@ -8,17 +22,27 @@ import { startAccountsWorker } from './worker/jobs.ts';
 // independently of the API; repeatable jobs still run once per interval across all workers.
 const config = loadConfigOrExit(accountsConfigSchema);
 const logger = createLogger('accounts-worker', config.LOG_LEVEL);
+const metrics = createMetrics('accounts-worker');
+const metricsServer = await startMetricsServer({
+  registry: metrics.registry,
+  host: config.METRICS_HOST,
+  port: config.WORKER_METRICS_PORT,
+  logger,
+  variable: 'WORKER_METRICS_PORT',
+});
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
-const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
+const rawDb = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
+const db = instrumentDb(rawDb, metrics);
 await migrate(db, accountsMigrations);
-const relay = createOutboxRelay({ db, bus: adapters.bus, logger });
+const relay = createOutboxRelay({ db, bus: instrumentBus(adapters.bus, metrics, logger), logger, metrics });
 relay.start();
-const jobs = adapters.jobs('accounts');
-await startAccountsWorker({ db, cache: adapters.cache, outbox: relay, config, logger }, jobs);
+const jobs = instrumentJobs(adapters.jobs('accounts'), metrics);
+await startAccountsWorker({ db, cache: instrumentCache(adapters.cache, metrics), outbox: relay, config, logger }, jobs);
 logger.info('accounts worker ready');
 runUntilSignal(logger, async () => {
   await jobs.close();
   await relay.stop();
   await adapters.close();
-  await db.close();
+  await rawDb.close();
+  await metricsServer.close();
 });

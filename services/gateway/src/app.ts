@@ -1,6 +1,6 @@
 import proxy from '@fastify/http-proxy';
 import type { FastifyRequest } from 'fastify';
-import { createHttpServer, createMetrics, type HttpServer, type Logger } from '@parley/kit';
+import { createHttpServer, createMetrics, type HttpServer, type Logger, type Metrics } from '@parley/kit';
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { routeTable, type Upstreams } from './routes.ts';
@@ -10,13 +10,18 @@ import { statusPage } from './status-page.ts';
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
  * Kubernetes an Ingress can take its place.
  */
-export async function createGateway(config: GatewayConfig, logger: Logger, upstreams: Upstreams): Promise<HttpServer> {
+export async function createGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  upstreams: Upstreams,
+  metrics: Metrics = createMetrics('gateway'),
+): Promise<HttpServer> {
   const routes = routeTable(upstreams);
   const services = [...new Set(routes.map((r) => r.upstream))];
   const app = await createHttpServer({
     service: 'gateway',
     logger,
-    metrics: createMetrics('gateway'),
+    metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
     readiness: Object.fromEntries(services.map((base) => [base, () => isReady(base)])),

@@ -1,15 +1,25 @@
-import { createLogger, loadConfigOrExit, runUntilSignal } from '@parley/kit';
+import { createLogger, createMetrics, loadConfigOrExit, runUntilSignal, startMetricsServer } from '@parley/kit';
 import { createGateway } from './app.ts';
 import { gatewayConfigSchema } from './config.ts';
 
 const config = loadConfigOrExit(gatewayConfigSchema);
 const logger = createLogger('gateway', config.LOG_LEVEL);
-const gateway = await createGateway(config, logger, {
-  accounts: config.ACCOUNTS_URL,
-  groups: config.GROUPS_URL,
-  messages: config.MESSAGES_URL,
-  notifications: config.NOTIFICATIONS_URL,
-});
+const metrics = createMetrics('gateway');
+const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
+const gateway = await createGateway(
+  config,
+  logger,
+  {
+    accounts: config.ACCOUNTS_URL,
+    groups: config.GROUPS_URL,
+    messages: config.MESSAGES_URL,
+    notifications: config.NOTIFICATIONS_URL,
+  },
+  metrics,
+);
 await gateway.listen({ host: config.HOST, port: config.PORT });
 logger.info({ port: config.PORT }, 'gateway ready');
-runUntilSignal(logger, () => gateway.close());
+runUntilSignal(logger, async () => {
+  await gateway.close();
+  await metricsServer.close();
+});

@@ -4,12 +4,14 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  instrumented,
   migrate,
   type Bus,
   type Cache,
   type Db,
   type HttpServer,
   type Logger,
+  type Metrics,
   type TokenVerifier,
 } from '@parley/kit';
 import type { GroupsConfig } from './config.ts';
@@ -30,6 +32,8 @@ export interface GroupsDeps {
   verifyToken: TokenVerifier;
   /** accounts.v1.Users, built by the caller with createGrpcClient (and closed by it). */
   accounts: accountsV1.UsersClient;
+  /** The process's metrics registry, with this service's name (default: a registry of its own). */
+  metrics?: Metrics;
 }
 
 export interface GroupsService {
@@ -42,15 +46,16 @@ export interface GroupsService {
 
 /** Wires the groups service: migrations, outbox relay, cache invalidation consumer, HTTP and gRPC. */
 export async function createGroupsService(deps: GroupsDeps): Promise<GroupsService> {
-  const { config, db, cache, bus, logger, verifyToken, accounts } = deps;
+  const metrics = deps.metrics ?? createMetrics('groups');
+  const { config, db, cache, bus, logger, verifyToken, accounts } = instrumented(deps, metrics);
   await migrate(db, groupsMigrations);
-  const relay = createOutboxRelay({ db, bus, logger });
+  const relay = createOutboxRelay({ db, bus, logger, metrics });
   const ctx: GroupsContext = { db, cache, outbox: relay, config, accounts, logger };
 
   const http = await createHttpServer({
     service: 'groups',
     logger,
-    metrics: createMetrics('groups'),
+    metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley groups', version: '1.0.0' },
     readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping() },
@@ -58,7 +63,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
   groupsRoutes(http, ctx, verifyToken);
   membersRoutes(http, ctx, verifyToken);
 
-  const grpc = createGrpcServer({ logger });
+  const grpc = createGrpcServer({ logger, metrics });
   addGroupsGrpc(grpc, ctx);
 
   let consumer: { close(): Promise<void> } | undefined;

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const groupsConfigSchema = baseConfigSchema.extend({
   PORT: port(4002),
   GRPC_PORT: port(4102),
+  /** GET /metrics of this process (docs/operations.md). */
+  METRICS_PORT: port(9102),
   /** PostgreSQL for groups; unset: embedded PGlite under DATA_DIR/groups. */
   GROUPS_DATABASE_URL: databaseUrl(),
   /** Where accounts serves /.well-known/jwks.json (distributed mode: main.ts verifies tokens against it). */

@@ -3,10 +3,12 @@ import {
   createAdapters,
   createGrpcClient,
   createLogger,
+  createMetrics,
   createRemoteTokenVerifier,
   loadConfigOrExit,
   openServiceDb,
   runUntilSignal,
+  startMetricsServer,
 } from '@parley/kit';
 import { createGroupsService } from './app.ts';
 import { groupsConfigSchema } from './config.ts';
@@ -14,11 +16,13 @@ import { groupsConfigSchema } from './config.ts';
 // The groups API as its own process (distributed mode).
 const config = loadConfigOrExit(groupsConfigSchema);
 const logger = createLogger('groups', config.LOG_LEVEL);
+const metrics = createMetrics('groups');
+const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.GROUPS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'groups' });
-const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });
 const verifyToken = createRemoteTokenVerifier({ accountsUrl: config.ACCOUNTS_URL, cache: adapters.cache, accounts });
-const service = await createGroupsService({ config, db, cache: adapters.cache, bus: adapters.bus, logger, verifyToken, accounts });
+const service = await createGroupsService({ config, db, cache: adapters.cache, bus: adapters.bus, logger, verifyToken, accounts, metrics });
 const ports = await service.start();
 logger.info(ports, 'groups ready');
 runUntilSignal(logger, async () => {
@@ -26,4 +30,5 @@ runUntilSignal(logger, async () => {
   accounts.close();
   await adapters.close();
   await db.close();
+  await metricsServer.close();
 });

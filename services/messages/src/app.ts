@@ -4,6 +4,7 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  instrumented,
   migrate,
   type Bus,
   type Cache,
@@ -11,6 +12,7 @@ import {
   type HttpServer,
   type Jobs,
   type Logger,
+  type Metrics,
   type TokenVerifier,
 } from '@parley/kit';
 import type { MessagesConfig } from './config.ts';
@@ -38,6 +40,8 @@ export interface MessagesDeps {
   verifyToken: TokenVerifier;
   accounts: accountsV1.UsersClient;
   groups: groupsV1.GroupsClient;
+  /** The process's metrics registry, with this service's name (default: a registry of its own). */
+  metrics?: Metrics;
 }
 
 export interface MessagesService {
@@ -57,9 +61,10 @@ const CLEAN_FILES_EVERY_MS = 60 * 60 * 1000;
  * the search indexes' pending lists and the hourly clean-up of unreferenced uploads.
  */
 export async function createMessagesService(deps: MessagesDeps): Promise<MessagesService> {
-  const { config, db, cache, bus, jobs, logger, verifyToken } = deps;
+  const metrics = deps.metrics ?? createMetrics('messages');
+  const { config, db, cache, bus, jobs, logger, verifyToken } = instrumented(deps, metrics);
   await migrate(db, messagesMigrations);
-  const relay = createOutboxRelay({ db, bus, logger });
+  const relay = createOutboxRelay({ db, bus, logger, metrics });
   const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
   const ctx: MessagesContext = {
     db,
@@ -75,7 +80,6 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     sendBatched: createSendBatcher(db),
   };
 
-  const metrics = createMetrics('messages');
   const searchIndexMerger = createSearchIndexMerger({ db, logger, everyMs: config.SEARCH_INDEX_MERGE_MS, registry: metrics.registry });
   const http = await createHttpServer({
     service: 'messages',

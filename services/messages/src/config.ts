@@ -12,6 +12,8 @@ export const messagesConfigSchema = baseConfigSchema.extend({
   PORT: port(4003),
   /** Reserved for a future messages.v1 gRPC API; nothing listens on it yet. */
   GRPC_PORT: port(4103),
+  /** GET /metrics of this process (docs/operations.md). */
+  METRICS_PORT: port(9103),
   /** PostgreSQL for messages; unset: embedded PGlite under DATA_DIR/messages. */
   MESSAGES_DATABASE_URL: databaseUrl(),
   /** Where accounts serves its JWKS (distributed mode: main.ts verifies tokens against it). */

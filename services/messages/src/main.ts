@@ -3,10 +3,12 @@ import {
   createAdapters,
   createGrpcClient,
   createLogger,
+  createMetrics,
   createRemoteTokenVerifier,
   loadConfigOrExit,
   openServiceDb,
   runUntilSignal,
+  startMetricsServer,
 } from '@parley/kit';
 import { createMessagesService } from './app.ts';
 import { messagesConfigSchema } from './config.ts';
@@ -15,10 +17,12 @@ import { messagesConfigSchema } from './config.ts';
 // JWKS and the shared session cache; accounts and groups are called over gRPC.
 const config = loadConfigOrExit(messagesConfigSchema);
 const logger = createLogger('messages', config.LOG_LEVEL);
+const metrics = createMetrics('messages');
+const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });
-const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
-const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });
+const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, metrics });
 const verifyToken = createRemoteTokenVerifier({
   accountsUrl: config.ACCOUNTS_URL,
   cache: adapters.cache,
@@ -34,6 +38,7 @@ const service = await createMessagesService({
   verifyToken,
   accounts,
   groups,
+  metrics,
 });
 const ports = await service.start();
 logger.info(ports, 'messages ready');
@@ -43,4 +48,5 @@ runUntilSignal(logger, async () => {
   groups.close();
   await adapters.close();
   await db.close();
+  await metricsServer.close();
 });

@@ -3,6 +3,7 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  instrumented,
   migrate,
   newId,
   type Bus,
@@ -10,6 +11,7 @@ import {
   type Db,
   type HttpServer,
   type Logger,
+  type Metrics,
   type PubSub,
   type TokenVerifier,
 } from '@parley/kit';
@@ -29,6 +31,7 @@ import { notificationsRoutes } from './http/notifications.routes.ts';
 import { presenceRoutes } from './http/presence.routes.ts';
 import { pushRoutes } from './http/push.routes.ts';
 import { createSocketHub } from './realtime/socket-hub.ts';
+import { createWsMetrics } from './realtime/ws-metrics.ts';
 import { realtimeRoutes } from './realtime/ws.routes.ts';
 
 export interface NotificationsDeps {
@@ -41,6 +44,8 @@ export interface NotificationsDeps {
   verifyToken: TokenVerifier;
   groups: groupsV1.GroupsClient;
   accounts: accountsV1.UsersClient;
+  /** The process's metrics registry, with this service's name (default: a registry of its own). */
+  metrics?: Metrics;
 }
 
 export interface NotificationsService {
@@ -59,12 +64,13 @@ export interface NotificationsService {
  * API for notifications, push subscriptions and presence, and the outbox relay.
  */
 export async function createNotificationsService(deps: NotificationsDeps): Promise<NotificationsService> {
-  const { config, db, cache, bus, pubsub, verifyToken } = deps;
+  const metrics = deps.metrics ?? createMetrics('notifications');
   const instanceId = newId();
   const logger = deps.logger.child({ instanceId });
+  const { config, db, cache, bus, pubsub, verifyToken } = instrumented({ ...deps, logger }, metrics);
   await migrate(db, notificationsMigrations);
   const vapid = await loadVapidKeys(db, config.VAPID_SUBJECT);
-  const relay = createOutboxRelay({ db, bus, logger });
+  const relay = createOutboxRelay({ db, bus, logger, metrics });
   const directory = createConversationDirectory({
     db,
     cache,
@@ -100,17 +106,19 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
   const http = await createHttpServer({
     service: 'notifications',
     logger,
-    metrics: createMetrics('notifications'),
+    metrics,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     openapi: { title: 'Parley notifications', version: '1.0.0' },
     readiness: { database: () => db.ping(), cache: () => cache.ping(), bus: () => bus.ping(), pubsub: () => pubsub.ping() },
   });
-  const hub = createSocketHub({ pubsub, presence, logger });
+  const wsMetrics = createWsMetrics(metrics);
+  const hub = createSocketHub({ pubsub, presence, logger, metrics: wsMetrics });
   const realtime = await realtimeRoutes(http, {
     config,
     hub,
     verifyToken,
     logger,
+    metrics: wsMetrics,
     typing: (userId, conversationId) => relayTyping(ctx, userId, conversationId),
   });
   notificationsRoutes(http, ctx, verifyToken);

@@ -28,6 +28,8 @@ const originList = (fallback: string) =>
 
 export const notificationsConfigSchema = baseConfigSchema.extend({
   PORT: port(4004),
+  /** GET /metrics of this process (docs/operations.md). */
+  METRICS_PORT: port(9104),
   /** PostgreSQL for notifications; unset: embedded PGlite under DATA_DIR/notifications. */
   NOTIFICATIONS_DATABASE_URL: databaseUrl(),
   /** Accounts' public base URL: its JWKS verifies access tokens (distributed mode). */

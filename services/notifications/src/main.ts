@@ -3,10 +3,12 @@ import {
   createAdapters,
   createGrpcClient,
   createLogger,
+  createMetrics,
   createRemoteTokenVerifier,
   loadConfigOrExit,
   openServiceDb,
   runUntilSignal,
+  startMetricsServer,
 } from '@parley/kit';
 import { createNotificationsService } from './app.ts';
 import { notificationsConfigSchema } from './config.ts';
@@ -15,17 +17,19 @@ import { notificationsConfigSchema } from './config.ts';
 // balancer on one Redis and RabbitMQ.
 const config = loadConfigOrExit(notificationsConfigSchema);
 const logger = createLogger('notifications', config.LOG_LEVEL);
+const metrics = createMetrics('notifications');
+const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, logger });
 const db = await openServiceDb({ url: config.NOTIFICATIONS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'notifications' });
-const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
-const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });
+const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, metrics });
 const verifyToken = createRemoteTokenVerifier({
   accountsUrl: config.ACCOUNTS_URL,
   cache: adapters.cache,
   accounts,
   deadlineMs: 1000,
 });
-const service = await createNotificationsService({ config, db, ...adapters, logger, verifyToken, groups, accounts });
+const service = await createNotificationsService({ config, db, ...adapters, logger, verifyToken, groups, accounts, metrics });
 const ports = await service.start();
 logger.info(ports, 'notifications ready');
 runUntilSignal(logger, async () => {
@@ -34,4 +38,5 @@ runUntilSignal(logger, async () => {
   groups.close();
   await adapters.close();
   await db.close();
+  await metricsServer.close();
 });

@@ -4,6 +4,7 @@ export {
   outboxMigration,
   enqueueEvents,
   makeEvent,
+  outboxData,
   createOutboxRelay,
   type OutboxRelay,
   type OutboxRelayOptions,

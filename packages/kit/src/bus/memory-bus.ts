@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { Bus, EventEnvelope, EventHandler, SubscribeOptions } from '../ports.ts';
+import { BUS_DEFAULTS, type Bus, type EventEnvelope, type EventHandler, type SubscribeOptions } from '../ports.ts';
 
 /**
  * The in-process bus for standalone mode. It mimics what the RabbitMQ adapter gets from the
@@ -159,9 +159,9 @@ export function createMemoryBus(options: { logger?: Logger } = {}): Bus {
       for (const binding of options.bindings) queue.patterns.add(binding);
       const consumer: Consumer = {
         handler,
-        prefetch: Math.max(1, options.prefetch ?? 32),
-        maxAttempts: Math.max(1, options.maxAttempts ?? 5),
-        retryBaseMs: options.retryBaseMs ?? 500,
+        prefetch: Math.max(1, options.prefetch ?? BUS_DEFAULTS.prefetch),
+        maxAttempts: Math.max(1, options.maxAttempts ?? BUS_DEFAULTS.maxAttempts),
+        retryBaseMs: options.retryBaseMs ?? BUS_DEFAULTS.retryBaseMs,
         inFlight: 0,
         closed: false,
       };

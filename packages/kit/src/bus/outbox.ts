@@ -1,6 +1,7 @@
 import { firstIdAt, newId } from '../ids.ts';
 import { pruneInbox } from './inbox.ts';
-import type { Logger } from '../logger.ts';
+import { currentRequestId, type Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Bus, Db, EventEnvelope, Migration, Queryable } from '../ports.ts';
 
 /**
@@ -25,9 +26,43 @@ CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (id) WHERE published_at 
 `,
 };
 
-/** An envelope for a new event, stamped now with a time-ordered id. */
+/** An envelope for a new event, stamped now with a time-ordered id and the current request id. */
 export function makeEvent<T>(type: string, data: T, producer: string): EventEnvelope<T> {
-  return { id: newId(), type, occurredAt: new Date().toISOString(), producer, data };
+  const requestId = currentRequestId();
+  const event: EventEnvelope<T> = { id: newId(), type, occurredAt: new Date().toISOString(), producer, data };
+  if (requestId) event.requestId = requestId;
+  return event;
+}
+
+/**
+ * Where an event's request id rides in its outbox row: a reserved key of the stored data, which
+ * the relay moves back into the envelope. No column of its own, so services that write their
+ * outbox rows from SQL (messages' send_message()) carry it by storing outboxData(event).
+ */
+const REQUEST_ID_KEY = '$requestId';
+
+/** The data to store in an event's outbox row: its data, with the request id when it has one. */
+export function outboxData(event: Pick<EventEnvelope, 'data' | 'requestId'>): unknown {
+  const { data, requestId } = event;
+  if (!requestId || typeof data !== 'object' || data === null || Array.isArray(data)) return data ?? null;
+  return { ...data, [REQUEST_ID_KEY]: requestId };
+}
+
+/** The envelope of an outbox row: the request id taken out of the stored data. */
+function envelopeOf(row: OutboxRow): EventEnvelope {
+  const event: EventEnvelope = {
+    id: row.id,
+    type: row.type,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    producer: row.producer,
+    data: row.data,
+  };
+  if (typeof row.data === 'object' && row.data !== null && REQUEST_ID_KEY in row.data) {
+    const { [REQUEST_ID_KEY]: requestId, ...data } = row.data as Record<string, unknown>;
+    event.data = data;
+    if (typeof requestId === 'string') event.requestId = requestId;
+  }
+  return event;
 }
 
 /** Rows per INSERT, well below PostgreSQL's 65535 parameters. */
@@ -42,7 +77,7 @@ export async function enqueueEvents(tx: Queryable, events: readonly EventEnvelop
       const at = params.length;
       // data goes in as JSON text: node-postgres would turn a JS array into a PostgreSQL array,
       // and PGlite and pg would disagree on a bare string.
-      params.push(event.id, event.type, event.occurredAt, event.producer, JSON.stringify(event.data ?? null));
+      params.push(event.id, event.type, event.occurredAt, event.producer, JSON.stringify(outboxData(event)));
       return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}::text::jsonb)`;
     });
     await tx.query(`INSERT INTO outbox (id, type, occurred_at, producer, data) VALUES ${rows.join(', ')}`, params);
@@ -59,6 +94,8 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** Cap of the back-off after repeated failures. Default 30000. */
   maxBackoffMs?: number;
+  /** Where the backlog (pending events, age of the oldest) is reported, read at scrape time. */
+  metrics?: Metrics;
 }
 
 export interface OutboxRelay {
@@ -148,13 +185,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         [batchSize],
       );
       if (rows.length === 0) return 0;
-      const events: EventEnvelope[] = rows.map((row) => ({
-        id: row.id,
-        type: row.type,
-        occurredAt: new Date(row.occurred_at).toISOString(),
-        producer: row.producer,
-        data: row.data,
-      }));
+      const events = rows.map(envelopeOf);
       // A throw here rolls back: the rows stay unpublished and are retried. If the broker took
       // some of them before failing they go out again; consumers are idempotent by event id.
       await bus.publish(events);
@@ -216,6 +247,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       });
   };
 
+  const unregister = options.metrics ? reportBacklog(db, options.metrics) : undefined;
+
   return {
     start() {
       if (started) return;
@@ -223,6 +256,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       schedule(0);
     },
     async stop() {
+      unregister?.();
       started = false;
       clearTimeout(timer);
       timer = undefined;
@@ -247,4 +281,56 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     flush: drain,
   };
+}
+
+/** Counting stops here: past it the number says "a lot", and a scrape must stay cheap. */
+const BACKLOG_COUNT_CAP = 100_000;
+
+/**
+ * Reports the outbox backlog when Prometheus scrapes: how many events wait (up to the cap) and
+ * how old the oldest is. Both read the partial index of unpublished rows; the two gauges of one
+ * scrape share one look-up. A database that does not answer within 2 s leaves the series out.
+ */
+function reportBacklog(db: Db, metrics: Metrics): () => void {
+  const { outboxPending, outboxOldestAge } = metrics.families;
+  const labels = { service: metrics.service };
+  let last: { at: number; backlog: Promise<{ pending: number; ageSeconds: number } | undefined> } | undefined;
+  const backlog = () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), backlog: readBacklog(db) };
+    return last.backlog;
+  };
+  const removers = [
+    metrics.onScrape('outbox', async () => {
+      const now = await backlog();
+      if (now) outboxPending.set(labels, now.pending);
+    }),
+    metrics.onScrape('outboxAge', async () => {
+      const now = await backlog();
+      if (now) outboxOldestAge.set(labels, now.ageSeconds);
+    }),
+  ];
+  return () => removers.forEach((remove) => remove());
+}
+
+async function readBacklog(db: Db): Promise<{ pending: number; ageSeconds: number } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), 2000);
+  });
+  const read = (async () => {
+    const count = await db.query<{ pending: number }>(
+      `SELECT count(*)::int AS pending FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT ${BACKLOG_COUNT_CAP}) AS waiting`,
+    );
+    const oldest = await db.query<{ occurred_at: Date | string }>(
+      'SELECT occurred_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1',
+    );
+    const occurredAt = oldest.rows[0]?.occurred_at;
+    const ageSeconds = occurredAt === undefined ? 0 : Math.max(0, (Date.now() - new Date(occurredAt).getTime()) / 1000);
+    return { pending: count.rows[0]?.pending ?? 0, ageSeconds };
+  })().catch(() => undefined);
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,7 +1,7 @@
 import { Connection, type AsyncMessage, type Envelope, type Publisher } from 'rabbitmq-client';
 import { errorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Bus, EventEnvelope, EventHandler, SubscribeOptions } from '../ports.ts';
+import { BUS_DEFAULTS, type Bus, type EventEnvelope, type EventHandler, type SubscribeOptions } from '../ports.ts';
 
 /**
  * The bus on RabbitMQ. One durable topic exchange, routing key = event type. Each subscribed
@@ -38,8 +38,6 @@ export interface RabbitBusOptions {
 
 /** Delivery attempt of a message, carried across retries (1 on the first delivery). */
 const ATTEMPT_HEADER = 'x-parley-attempt';
-
-const DEFAULTS = { maxAttempts: 5, retryBaseMs: 500, prefetch: 32 } as const;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -109,9 +107,9 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
   async function subscribe(subscribeOptions: SubscribeOptions, handler: EventHandler) {
     if (closed) throw new Error('bus is closed');
     const { queue, bindings } = subscribeOptions;
-    const maxAttempts = Math.max(1, subscribeOptions.maxAttempts ?? DEFAULTS.maxAttempts);
-    const retryBaseMs = subscribeOptions.retryBaseMs ?? DEFAULTS.retryBaseMs;
-    const prefetch = Math.max(1, subscribeOptions.prefetch ?? DEFAULTS.prefetch);
+    const maxAttempts = Math.max(1, subscribeOptions.maxAttempts ?? BUS_DEFAULTS.maxAttempts);
+    const retryBaseMs = subscribeOptions.retryBaseMs ?? BUS_DEFAULTS.retryBaseMs;
+    const prefetch = Math.max(1, subscribeOptions.prefetch ?? BUS_DEFAULTS.prefetch);
     const retryQueue = `${queue}.retry`;
     const deadQueue = `${queue}.dlq`;
     const log = logger.child({ queue });

@@ -22,10 +22,17 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   const direct = wrap(lite);
+  /** Statements and transactions asked for and not finished: PGlite runs one, the others wait. */
+  let busy = 0;
+  const counted = <T,>(work: () => Promise<T>): Promise<T> => {
+    busy++;
+    return work().finally(() => busy--);
+  };
   return {
     kind: 'pglite',
-    query: <Row,>(sql: string, params?: readonly unknown[]) => direct.query<Row>(sql, params),
-    transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => lite.transaction<T>((tx) => fn(wrap(tx))),
+    query: <Row,>(sql: string, params?: readonly unknown[]) => counted(() => direct.query<Row>(sql, params)),
+    transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => counted(() => lite.transaction<T>((tx) => fn(wrap(tx)))),
+    poolStats: () => ({ total: 1, idle: busy === 0 ? 1 : 0, waiting: Math.max(0, busy - 1) }),
     async ping() {
       return !lite.closed;
     },

@@ -49,5 +49,6 @@ export function createPostgresDb(url: string, options: { max?: number } = {}): D
     async close() {
       await pool.end();
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

@@ -11,6 +11,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { currentRequestId, type Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { appErrorOf, isServiceError, statusName } from './errors.ts';
 
 /** The constructor ts-proto generates (`accountsV1.UsersClient`), or any grpc-js client class. */
@@ -40,6 +41,8 @@ export type ResponseOf<C, M extends keyof C> = C[M] extends UnaryClientMethod<in
 export interface GrpcClientOptions {
   /** Used by unary() to log failures of calls made with this client. */
   logger?: Logger;
+  /** Where unary() records each call's latency (retries included) by method and final status. */
+  metrics?: Metrics;
   /** Insecure by default: services talk inside a private network. */
   credentials?: ChannelCredentials;
   channelOptions?: Partial<ClientOptions>;
@@ -61,6 +64,7 @@ export interface UnaryOptions {
 }
 
 const clientLoggers = new WeakMap<Client, Logger>();
+const clientMetrics = new WeakMap<Client, Metrics>();
 
 /** A client of the generated class, connecting lazily on the first call. Close it with `client.close()`. */
 export function createGrpcClient<C extends Client>(
@@ -70,6 +74,7 @@ export function createGrpcClient<C extends Client>(
 ): C {
   const client = new ClientCtor(address, options.credentials ?? credentials.createInsecure(), options.channelOptions);
   if (options.logger) clientLoggers.set(client, options.logger);
+  if (options.metrics) clientMetrics.set(client, options.metrics);
   return client;
 }
 
@@ -110,9 +115,20 @@ export async function unary<C extends Client, M extends UnaryMethodName<C>>(
       });
     });
 
+  const metrics = clientMetrics.get(client);
+  const started = performance.now();
+  const observe = (code: GrpcStatus): void => {
+    metrics?.families.grpcClientDuration.observe(
+      { service: metrics.service, method: label, status: statusName(code) },
+      (performance.now() - started) / 1000,
+    );
+  };
+
   for (let attemptNo = 0; ; attemptNo += 1) {
     try {
-      return await attempt();
+      const response = await attempt();
+      observe(GrpcStatus.OK);
+      return response;
     } catch (error) {
       // Anything but a ServiceError is a bug on our side (e.g. a request that cannot be serialised).
       if (!isServiceError(error)) throw error;
@@ -122,6 +138,7 @@ export async function unary<C extends Client, M extends UnaryMethodName<C>>(
         await sleep(delay);
         continue;
       }
+      observe(error.code);
       throw appErrorOf(error, logger, label);
     }
   }

@@ -1,6 +1,7 @@
 import {
   Server,
   ServerCredentials,
+  status as GrpcStatus,
   type handleUnaryCall,
   type Metadata,
   type ServerOptions,
@@ -10,7 +11,8 @@ import {
 } from '@grpc/grpc-js';
 import { newId } from '../ids.ts';
 import { requestContext, type Logger } from '../logger.ts';
-import { statusOfError } from './errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { statusName, statusOfError } from './errors.ts';
 
 /** What a handler knows about its call besides the request. */
 export interface GrpcCallContext {
@@ -38,6 +40,8 @@ export type GrpcImplementation<D extends ServiceDefinition> = {
 
 export interface GrpcServerOptions {
   logger: Logger;
+  /** Where the latency of every call served goes, by method and status. */
+  metrics?: Metrics;
   /** How long close() lets calls in flight finish before cutting them off. Default 5000. */
   shutdownGraceMs?: number;
   /** Insecure by default: services talk inside a private network. */
@@ -60,6 +64,21 @@ function requestIdOf(metadata: Metadata): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
 }
 
+/** Records a method's call latencies by status, with one label object per status seen. */
+function latencyRecorder(metrics: Metrics | undefined, method: string): (code: GrpcStatus, started: number) => void {
+  if (!metrics) return () => undefined;
+  const { grpcServerDuration } = metrics.families;
+  const labels = new Map<GrpcStatus, { service: string; method: string; status: string }>();
+  return (code, started) => {
+    let byStatus = labels.get(code);
+    if (!byStatus) {
+      byStatus = { service: metrics.service, method, status: statusName(code) };
+      labels.set(code, byStatus);
+    }
+    grpcServerDuration.observe(byStatus, (performance.now() - started) / 1000);
+  };
+}
+
 /** `host:port` for grpc-js; IPv6 literals need brackets. */
 const bindAddress = (host: string, port: number): string =>
   host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -77,7 +96,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     method: string,
     implementation: (request: Req, context: GrpcCallContext) => Promise<Res>,
   ): handleUnaryCall<Req, Res> {
+    const observe = latencyRecorder(options.metrics, method);
     return (call: ServerUnaryCall<Req, Res>, callback) => {
+      const started = performance.now();
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort(new Error('The call was cancelled or its deadline passed.')));
       const context: GrpcCallContext = { requestId: requestIdOf(call.metadata), metadata: call.metadata, signal: controller.signal };
@@ -86,8 +107,15 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         Promise.resolve()
           .then(() => implementation(call.request, context))
           .then(
-            (response) => callback(null, response),
-            (error: unknown) => callback(statusOfError(error, logger, method)),
+            (response) => {
+              observe(GrpcStatus.OK, started);
+              callback(null, response);
+            },
+            (error: unknown) => {
+              const answer = statusOfError(error, logger, method);
+              observe(answer.code, started);
+              callback(answer);
+            },
           );
       });
     };

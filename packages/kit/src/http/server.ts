@@ -22,6 +22,7 @@ export type ReadinessCheck = () => Promise<boolean>;
 export interface HttpServerOptions {
   service: string;
   logger: Logger;
+  /** Where request latencies go; they are served on the metrics port (startMetricsServer), never here. */
   metrics: Metrics;
   /** Dependencies /readyz checks: `{ database: () => db.ping() }`. */
   readiness?: Record<string, ReadinessCheck>;
@@ -39,7 +40,7 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /**
  * The HTTP server every service starts from: zod validation, problem+json errors, request ids
- * in logs, metrics, health and readiness, rate limiting and an OpenAPI document.
+ * in logs, request metrics, health and readiness, rate limiting and an OpenAPI document.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
@@ -91,12 +92,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     reply.header('x-request-id', request.id);
     done();
   });
+  const { httpDuration } = options.metrics.families;
+  const service = options.metrics.service;
   app.addHook('onResponse', (request, reply, done) => {
+    // The route pattern (`/api/v1/conversations/:id`), never the raw URL: bounded label values.
     const route = request.routeOptions.url ?? 'unmatched';
-    options.metrics.httpDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    httpDuration.observe({ service, method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (options.logger.isLevelEnabled('debug')) {
       request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     }
@@ -107,7 +108,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     global: true,
     max: options.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
-    allowList: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url),
+    allowList: (request) => ['/healthz', '/readyz'].includes(request.url),
     errorResponseBuilder: (_request, context) => tooManyRequests(context.ttl / 1000),
   });
 
@@ -128,10 +129,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const results = await Promise.all(entries.map(async ([name, check]) => [name, await check().catch(() => false)] as const));
     const ready = results.every(([, ok]) => ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.type(options.metrics.registry.contentType);
-    return options.metrics.registry.metrics();
   });
 
   return app;

@@ -1,4 +1,4 @@
-import type { Queryable } from '@parley/kit';
+import { outboxData, type Queryable } from '@parley/kit';
 import type { Membership, ReadAccess, SendAccess } from './access.ts';
 import { attachmentsJsonOf, type AttachmentRow } from './file.repository.ts';
 import { reactionsJsonOf } from './reaction.repository.ts';
@@ -67,7 +67,7 @@ export interface SendInput {
   /** Everyone to notify; null in a direct conversation: its members, read in the same call. */
   recipients: readonly string[] | null;
   /** message.created to write with it (seq and recipients filled in there); null: the caller writes it. */
-  event: { id: string; occurredAt: string; data: unknown } | null;
+  event: { id: string; occurredAt: string; data: unknown; requestId?: string } | null;
 }
 
 export type SendOutcome =
@@ -99,7 +99,7 @@ export async function sendMessageRow(db: Queryable, access: SendAccess, input: S
       input.recipients && [...input.recipients],
       input.event?.id ?? null,
       input.event?.occurredAt ?? null,
-      input.event ? JSON.stringify(input.event.data) : null,
+      input.event ? JSON.stringify(outboxData(input.event)) : null,
     ],
     { prepare: 'messages.send' },
   );
@@ -126,7 +126,7 @@ export async function sendMessageRows(db: Queryable, items: readonly { access: S
     recipients: input.recipients,
     eventId: input.event?.id ?? null,
     eventOccurredAt: input.event?.occurredAt ?? null,
-    eventData: input.event?.data ?? null,
+    eventData: input.event ? outboxData(input.event) : null,
   }));
   const { rows } = await db.query<SendResultRow>('SELECT * FROM send_messages($1::text::jsonb)', [JSON.stringify(batch)], {
     prepare: 'messages.send-batch',

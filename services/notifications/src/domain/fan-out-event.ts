@@ -1,6 +1,6 @@
 import type { AnyEvent } from '@parley/contracts';
 import { presentEventFrame } from '../presenters/frame.presenter.ts';
-import { publishToUsers } from './channels.ts';
+import { publishToUsers, tracedFrame } from './channels.ts';
 import type { NotificationsContext } from './context.ts';
 
 type FanOutContext = Pick<NotificationsContext, 'directory' | 'pubsub' | 'presence'>;
@@ -15,7 +15,7 @@ export async function fanOutEvent(ctx: FanOutContext, event: AnyEvent): Promise<
   const recipients = await recipientsOf(ctx, event);
   if (recipients.length === 0) return;
   const frame = presentEventFrame(event);
-  if (frame) await publishToUsers(ctx.pubsub, recipients, frame);
+  if (frame) await publishToUsers(ctx.pubsub, recipients, tracedFrame(frame, event));
 }
 
 /** The conversation or group an event is about: events about one key are relayed in order. */

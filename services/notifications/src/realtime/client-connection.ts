@@ -6,6 +6,7 @@ import type { NotificationsConfig } from '../config.ts';
 import type { HubSocket, SocketHub } from './socket-hub.ts';
 import { encodeTextFrame } from './text-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { dropReasonOf, type DropReason, type WsMetrics } from './ws-metrics.ts';
 import { tokenExpiresAt } from './token-expiry.ts';
 
 export interface ConnectionDeps {
@@ -16,6 +17,7 @@ export interface ConnectionDeps {
   hub: SocketHub;
   verifyToken: TokenVerifier;
   logger: Logger;
+  metrics: WsMetrics;
   /** Relays a typing frame (checks membership); throws an AppError for the error frame. */
   typing(userId: string, conversationId: string): Promise<void>;
   /** Told once the underlying socket has closed. */
@@ -108,19 +110,21 @@ export class ClientConnection implements HubSocket {
     // At most the bound plus one frame is ever queued for a socket.
     if (this.ws.bufferedAmount > this.deps.config.WS_MAX_BUFFERED_BYTES) {
       this.deps.logger.info({ userId: this.userId, buffered: this.ws.bufferedAmount }, 'dropping a socket that reads too slowly');
-      this.close(wsCloseCodes.tryAgainLater, 'Too slow to keep up; reconnect and fetch the gap.');
+      this.close(wsCloseCodes.tryAgainLater, 'Too slow to keep up; reconnect and fetch the gap.', 'slow_reader');
       return;
     }
     this.tcp.write(frame);
+    this.deps.metrics.framesOut++;
   }
 
   send(frame: ServerFrame): void {
     this.deliver(encodeTextFrame(JSON.stringify(frame)));
   }
 
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, drop: DropReason = dropReasonOf(code)): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.deps.metrics.dropped(drop);
     this.clearTimers();
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reasonOf(reason));
     // A peer that never answers the close frame (or never reads) must not hold the socket.
@@ -154,6 +158,7 @@ export class ClientConnection implements HubSocket {
   /** @internal called by the shared `message` listener. */
   onFrame(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
+    this.deps.metrics.framesIn++;
     if (!this.bucket.take()) {
       this.close(wsCloseCodes.policyViolation, 'Too many frames.');
       return;

@@ -1,7 +1,8 @@
 import type { Logger, PubSub } from '@parley/kit';
-import { userChannel } from '../domain/channels.ts';
+import { TRACE, untrace, userChannel } from '../domain/channels.ts';
 import type { Presence } from '../domain/presence.ts';
 import { encodeTextFrame } from './text-frame.ts';
+import type { WsMetrics } from './ws-metrics.ts';
 
 /** What the hub needs of an authenticated socket. */
 export interface HubSocket {
@@ -35,21 +36,29 @@ const REVOKE = '!revoke:';
  * last one to close unsubscribes. A frame arriving there is encoded once, as a complete WebSocket
  * frame, and those bytes are written to every socket of the user (all their devices and tabs).
  */
-export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger }): SocketHub {
-  const { pubsub, presence, logger } = options;
+export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger; metrics: WsMetrics }): SocketHub {
+  const { pubsub, presence, logger, metrics } = options;
   const users = new Map<string, UserEntry>();
 
   // Each entry handles only its own messages: after a user's last socket closed and a new one
   // opened, the old subscription (being removed) must not deliver to the new sockets too.
-  const handle = (entry: UserEntry, message: string): void => {
+  const handle = (entry: UserEntry, message: string, userId: string): void => {
     if (message.startsWith(REVOKE)) {
       const sessionId = message.slice(REVOKE.length);
       for (const socket of [...entry.sockets]) if (socket.sessionId === sessionId) socket.close(4001, 'The session has ended.');
       return;
     }
-    if (!message.startsWith('{') || entry.sockets.size === 0) return;
-    const frame = encodeTextFrame(message);
+    const traced = message.startsWith(TRACE) ? untrace(message) : undefined;
+    const text = traced ? traced.frame : message;
+    if (!text.startsWith('{') || entry.sockets.size === 0) return;
+    const frame = encodeTextFrame(text);
     for (const socket of entry.sockets) socket.deliver(frame);
+    if (!traced) return;
+    metrics.delivered(traced.committedAt);
+    // Per frame, so at debug only: with the request id, one grep follows a message to its sockets.
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug({ requestId: traced.requestId, userId, sockets: entry.sockets.size, latencyMs: Date.now() - traced.committedAt }, 'frame delivered');
+    }
   };
 
   const detach = (socket: HubSocket): void => {
@@ -68,7 +77,8 @@ export function createSocketHub(options: { pubsub: PubSub; presence: Presence; l
       let entry = users.get(socket.userId);
       if (!entry) {
         const created: UserEntry = { sockets: new Set(), subscribed: Promise.resolve(async () => undefined) };
-        created.subscribed = pubsub.subscribe(userChannel(socket.userId), (message) => handle(created, message));
+        const { userId } = socket;
+        created.subscribed = pubsub.subscribe(userChannel(userId), (message) => handle(created, message, userId));
         users.set(socket.userId, created);
         entry = created;
       }

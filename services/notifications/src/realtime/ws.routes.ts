@@ -8,12 +8,14 @@ import type { NotificationsConfig } from '../config.ts';
 import { ClientConnection } from './client-connection.ts';
 import { isOriginAllowed } from './origin.ts';
 import type { SocketHub } from './socket-hub.ts';
+import type { WsMetrics } from './ws-metrics.ts';
 
 export interface RealtimeDeps {
   config: NotificationsConfig;
   hub: SocketHub;
   verifyToken: TokenVerifier;
   logger: Logger;
+  metrics: WsMetrics;
   typing(userId: string, conversationId: string): Promise<void>;
 }
 
@@ -33,8 +35,12 @@ const headerOf = (value: string | string[] | undefined): string | undefined => (
  * socket: @fastify/websocket's own listener closes over the upgrade request and reply, which
  * would then live as long as the socket (kilobytes per idle socket).
  */
-function onSocketError(this: WebSocket): void {
-  setTimeout(() => this.terminate(), 2000).unref();
+function socketErrorHandler(metrics: WsMetrics): (this: WebSocket, error?: Error) => void {
+  return function onSocketError(this: WebSocket, error?: Error): void {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    metrics.dropped(code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'protocol_error');
+    setTimeout(() => this.terminate(), 2000).unref();
+  };
 }
 
 /**
@@ -53,6 +59,8 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
   const { config, logger } = deps;
   const connections = new Set<ClientConnection>();
   const connectionDeps = { ...deps, closed: (connection: ClientConnection) => connections.delete(connection) };
+  const onSocketError = socketErrorHandler(deps.metrics);
+  deps.metrics.countSockets(() => connections.size);
 
   await app.register(fastifyWebsocket, {
     options: {
@@ -60,8 +68,8 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
       maxPayload: config.WS_MAX_FRAME_BYTES,
       perMessageDeflate: false,
     },
-    errorHandler(_error, socket) {
-      onSocketError.call(socket);
+    errorHandler(error, socket) {
+      onSocketError.call(socket, error);
     },
     // stop() closes the sockets itself; this only catches what is left when the server closes.
     preClose(done) {
@@ -96,6 +104,7 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
     const checks = new Map<string, Promise<unknown>>();
     for (const connection of connections) {
       if (!connection.alive) {
+        deps.metrics.dropped('heartbeat_timeout');
         connection.terminate();
         continue;
       }

@@ -40,8 +40,9 @@ const dockerTargets = parseDockerfile(join(deployDir, 'docker', 'Dockerfile'))
 
 /** Schema variables a process gets on purpose no value for in the deployments. */
 const NOT_SET_ON_PURPOSE: Record<string, readonly string[]> = {
-  // The gateway keeps no state: base-schema settings it never reads.
-  gateway: ['REDIS_URL', 'AMQP_URL'],
+  // The gateway keeps no state: base-schema settings it never reads. WEB_DIST_DIR's default
+  // is the image's own /app/apps/web/dist.
+  gateway: ['REDIS_URL', 'AMQP_URL', 'WEB_DIST_DIR'],
 };
 
 // --- small typed accessors for parsed YAML ----------------------------------------------------

@@ -4,7 +4,7 @@ import { createHttpServer, createMetrics, type HttpServer, type Logger, type Met
 import type { GatewayConfig } from './config.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { routeTable, type Upstreams } from './routes.ts';
-import { statusPage } from './status-page.ts';
+import { registerSpa } from './spa.ts';
 
 /**
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
@@ -55,8 +55,7 @@ export async function createGateway(
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(services, logger));
 
-  // The SPA (apps/web) is not built yet; until it is, `/` tells a newcomer the platform is up.
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(statusPage));
+  await registerSpa(app, config.WEB_DIST_DIR, logger);
   return app;
 }
 

@@ -1,5 +1,10 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { baseConfigSchema, port } from '@parley/kit';
 import { z } from 'zod';
+
+/** The repository's apps/web/dist, wherever the process is started from. */
+const repoWebDist = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url));
 
 const upstream = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
@@ -14,6 +19,12 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_URL: upstream('http://127.0.0.1:4004'),
   /** Trust X-Forwarded-For from a load balancer in front of the gateway. */
   TRUST_PROXY: z.stringbool().default(false),
+  /** The built web app (apps/web's `vite build` output); a relative path is taken from the working directory. */
+  WEB_DIST_DIR: z
+    .string()
+    .min(1)
+    .default(repoWebDist)
+    .transform((dir) => resolve(dir)),
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -1,0 +1,59 @@
+import { create } from 'zustand';
+import type { ConnectionStatus } from './socket';
+
+/*
+ * What the live connection tells that is not server state worth caching: the connection's
+ * status, who is typing, and how far each member has read (for "seen by"; there is no REST call
+ * for other members' read positions yet, so it starts empty and fills from read.updated frames).
+ */
+
+/** A typing notice stays this long unless renewed (clients resend every few seconds). */
+export const TYPING_TTL_MS = 6_000;
+
+interface LiveState {
+  status: ConnectionStatus;
+  /** conversationId → userId → when the notice expires (ms). */
+  typing: Record<string, Record<string, number>>;
+  /** conversationId → userId → the seq they have read up to. */
+  reads: Record<string, Record<string, number>>;
+  setStatus: (status: ConnectionStatus) => void;
+  typingStarted: (conversationId: string, userId: string, now: number) => void;
+  typingStopped: (conversationId: string, userId: string) => void;
+  pruneTyping: (now: number) => void;
+  readUpTo: (conversationId: string, userId: string, seq: number) => void;
+  reset: () => void;
+}
+
+export const useLive = create<LiveState>()((set) => ({
+  status: 'connecting',
+  typing: {},
+  reads: {},
+  setStatus: (status) => set({ status }),
+  typingStarted: (conversationId, userId, now) =>
+    set((state) => ({ typing: { ...state.typing, [conversationId]: { ...state.typing[conversationId], [userId]: now + TYPING_TTL_MS } } })),
+  typingStopped: (conversationId, userId) =>
+    set((state) => {
+      const current = state.typing[conversationId];
+      if (!current?.[userId]) return state;
+      const { [userId]: _gone, ...rest } = current;
+      return { typing: { ...state.typing, [conversationId]: rest } };
+    }),
+  pruneTyping: (now) =>
+    set((state) => {
+      let changed = false;
+      const typing: LiveState['typing'] = {};
+      for (const [conversationId, users] of Object.entries(state.typing)) {
+        const kept = Object.fromEntries(Object.entries(users).filter(([, until]) => until > now));
+        if (Object.keys(kept).length !== Object.keys(users).length) changed = true;
+        typing[conversationId] = kept;
+      }
+      return changed ? { typing } : state;
+    }),
+  readUpTo: (conversationId, userId, seq) =>
+    set((state) => {
+      const current = state.reads[conversationId]?.[userId] ?? -1;
+      if (seq <= current) return state;
+      return { reads: { ...state.reads, [conversationId]: { ...state.reads[conversationId], [userId]: seq } } };
+    }),
+  reset: () => set({ typing: {}, reads: {}, status: 'connecting' }),
+}));

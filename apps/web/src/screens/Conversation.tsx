@@ -1,0 +1,280 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { api, ok } from '../api/client';
+import { keys } from '../api/keys';
+import type { Message } from '../api/types';
+import { useServices } from '../app/session';
+import { fetchNewest, loadAround, loadNewer, loadOlder } from '../messages/history';
+import type { OutboxEntry } from '../messages/outbox';
+import { lastSeqOf } from '../messages/timeline';
+import { useLive } from '../realtime/live-state';
+import { Avatar, useNames, usePresence, useUser } from '../ui/people';
+import { Composer, type ComposerHandle } from './Composer';
+import { useConversation, useConversationTitle, useGroupMembers, useMute } from './conversation-info';
+import { MessageRow, type Row, type RowActions } from './MessageRow';
+import { TypingIndicator } from './TypingIndicator';
+import { Icon } from '../ui/icons';
+
+/** Virtuoso's index of the first row; it goes down as older history is prepended, so nothing jumps. */
+const FIRST_INDEX = 1_000_000;
+const CONTINUED_WITHIN_MS = 5 * 60_000;
+
+const pendingAsMessage = (entry: OutboxEntry): Message => ({
+  id: `pending:${entry.clientMessageId}`,
+  conversationId: entry.conversationId,
+  seq: Number.MAX_SAFE_INTEGER,
+  senderId: entry.senderId,
+  body: entry.body,
+  clientMessageId: entry.clientMessageId,
+  replyToId: entry.replyToId,
+  attachments: [],
+  reactions: [],
+  createdAt: entry.createdAt,
+  editedAt: null,
+  deletedAt: null,
+});
+
+/** Stored messages, then the outbox's not yet acknowledged ones (those the server has are shown once, as stored). */
+export function buildRows(messages: readonly Message[], pending: readonly OutboxEntry[]): Row[] {
+  const stored = new Set(messages.map((message) => message.clientMessageId));
+  const all: Array<{ message: Message; pending?: OutboxEntry }> = [
+    ...messages.map((message) => ({ message })),
+    ...pending.filter((entry) => !stored.has(entry.clientMessageId)).map((entry) => ({ message: pendingAsMessage(entry), pending: entry })),
+  ];
+  return all.map(({ message, pending: entry }, index) => {
+    const previous = all[index - 1]?.message;
+    const newDay = !previous || new Date(previous.createdAt).toDateString() !== new Date(message.createdAt).toDateString();
+    const continued =
+      !newDay && previous !== undefined && previous.senderId === message.senderId && !message.replyToId && Date.parse(message.createdAt) - Date.parse(previous.createdAt) < CONTINUED_WITHIN_MS;
+    return { key: entry ? `pending:${entry.clientMessageId}` : message.id, message, pending: entry, newDay, continued };
+  });
+}
+
+export function ConversationScreen() {
+  const { conversationId = '' } = useParams();
+  return <ConversationView key={conversationId} conversationId={conversationId} />;
+}
+
+function ConversationView({ conversationId }: { conversationId: string }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const { me, outbox, setViewing } = useServices();
+  const conversation = useConversation(conversationId);
+  const title = useConversationTitle(conversation);
+  const [params, setParams] = useSearchParams();
+  const jumpSeq = params.get('seq');
+  const jumpId = params.get('message');
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  const [atBottom, setAtBottom] = useState(true);
+  const [dragging, setDragging] = useState(false);
+  const list = useRef<VirtuosoHandle>(null);
+  const composer = useRef<ComposerHandle>(null);
+
+  const timeline = useQuery({
+    queryKey: keys.timeline(conversationId),
+    queryFn: () => fetchNewest(conversationId),
+    staleTime: Infinity,
+    gcTime: 10 * 60_000,
+    enabled: !jumpSeq,
+  });
+
+  const entries = useSyncExternalStore(outbox.subscribe, () => outbox.snapshot);
+  const pending = useMemo(() => entries.filter((entry) => entry.conversationId === conversationId), [entries, conversationId]);
+  const messages = timeline.data?.items;
+  const rows = useMemo(() => buildRows(messages ?? [], pending), [messages, pending]);
+
+  // Keeps the first row's Virtuoso index stable across prepends (see FIRST_INDEX).
+  const anchor = useRef<{ key: string | undefined; index: number }>({ key: undefined, index: FIRST_INDEX });
+  const firstKey = rows[0]?.key;
+  if (firstKey !== anchor.current.key) {
+    const previousFirst = rows.findIndex((row) => row.key === anchor.current.key);
+    anchor.current = { key: firstKey, index: previousFirst > 0 ? anchor.current.index - previousFirst : anchor.current.index };
+  }
+
+  // The screen's conversation does not count unread messages; tell the live layer.
+  useEffect(() => {
+    setViewing(conversationId);
+    return () => setViewing(null);
+  }, [conversationId, setViewing]);
+
+  // A jump to a search hit: load the stretch around it, then scroll there and highlight it.
+  useEffect(() => {
+    if (!jumpSeq) return;
+    const seq = Number(jumpSeq);
+    void loadAround(client, conversationId, seq).then(() => {
+      setParams({}, { replace: true });
+      setHighlighted(jumpId);
+    });
+  }, [jumpSeq, jumpId, client, conversationId, setParams]);
+
+  useEffect(() => {
+    if (!highlighted) return;
+    const index = rows.findIndex((row) => row.message.id === highlighted);
+    if (index >= 0) list.current?.scrollToIndex({ index, align: 'center' });
+    const timer = setTimeout(() => setHighlighted(null), 4000);
+    return () => clearTimeout(timer);
+    // Only when a new target is set, not on every row change.
+  }, [highlighted]);
+
+  // Read receipts: the newest loaded message once it is seen at the bottom of the list.
+  const lastSeq = timeline.data ? lastSeqOf(timeline.data) : 0;
+  const markRead = useMutation({
+    mutationFn: (seq: number) => ok(api.POST('/api/v1/conversations/{id}/read', { params: { path: { id: conversationId } }, body: { seq } })),
+  });
+  const lastReadSeq = conversation?.lastReadSeq ?? 0;
+  const unreadCount = conversation?.unreadCount ?? 0;
+  useEffect(() => {
+    if (!atBottom || !lastSeq || timeline.data?.hasNewer || document.visibilityState === 'hidden') return;
+    if (lastSeq <= lastReadSeq && unreadCount === 0) return;
+    markRead.mutate(lastSeq);
+  }, [atBottom, lastSeq, lastReadSeq, unreadCount]);
+
+  const isGroup = conversation?.type === 'group';
+  const { data: memberPage } = useGroupMembers(isGroup ? conversationId : null);
+  const memberIds = useMemo(
+    () => (isGroup ? (memberPage?.items.map((member) => member.userId) ?? []) : conversation?.otherUserId ? [conversation.otherUserId, me.id] : []),
+    [isGroup, memberPage, conversation?.otherUserId, me.id],
+  );
+
+  const reads = useLive((state) => state.reads[conversationId]);
+  const names = useNames(memberIds.filter((id) => id !== me.id));
+  const lastMine = useMemo(() => [...(messages ?? [])].reverse().find((message) => message.senderId === me.id && !message.deletedAt)?.id, [messages, me.id]);
+
+  const onJump = useCallback((message: Message) => {
+    setHighlighted(message.id);
+  }, []);
+  const byId = useMemo(() => new Map((messages ?? []).map((message) => [message.id, message])), [messages]);
+  const actions: RowActions = useMemo(
+    () => ({
+      onReply: (message) => {
+        setReplyTo(message);
+        composer.current?.focus();
+      },
+      replyTarget: (id) => byId.get(id),
+      onJump,
+      highlighted,
+      seenBy: (message) => {
+        if (message.id !== lastMine || !reads) return null;
+        const readers = Object.entries(reads).filter(([userId, seq]) => userId !== me.id && seq >= message.seq);
+        if (readers.length === 0) return null;
+        return isGroup ? readers.map(([userId]) => names.get(userId) ?? '…') : [''];
+      },
+    }),
+    [byId, onJump, highlighted, lastMine, reads, me.id, isGroup, names],
+  );
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const files = [...event.dataTransfer.files];
+    if (files.length > 0) composer.current?.addFiles(files);
+  };
+
+  if (timeline.error) return <p role="alert">{t('group.gone')}</p>;
+
+  return (
+    <section
+      className="conversation"
+      aria-labelledby="conversation-title"
+      onDragOver={(event) => {
+        if (event.dataTransfer.types.includes('Files')) {
+          event.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={(event) => {
+        if (event.currentTarget === event.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <ConversationHeader conversationId={conversationId} title={title} />
+      <div className="message-list" role="log" aria-label={t('conversation.history')} aria-live="off">
+        {rows.length > 0 && (
+          <Virtuoso
+            ref={list}
+            data={rows}
+            firstItemIndex={anchor.current.index}
+            initialTopMostItemIndex={rows.length - 1}
+            computeItemKey={(_, row) => row.key}
+            alignToBottom
+            followOutput={(bottom) => (bottom ? 'auto' : false)}
+            atBottomStateChange={setAtBottom}
+            atBottomThreshold={40}
+            increaseViewportBy={{ top: 600, bottom: 300 }}
+            startReached={() => void loadOlder(client, conversationId)}
+            endReached={() => void loadNewer(client, conversationId)}
+            components={{
+              Header: () => <p className="history-edge">{timeline.data?.hasOlder ? t('conversation.loadingOlder') : t('conversation.start')}</p>,
+            }}
+            itemContent={(_, row) => <MessageRow row={row} actions={actions} />}
+          />
+        )}
+        {timeline.isPending && !jumpSeq && <p role="status">{t('app.loading')}</p>}
+        {timeline.data && rows.length === 0 && <p className="history-edge">{t('conversation.start')}</p>}
+        {!atBottom && (
+          <button
+            type="button"
+            className="jump-latest"
+            onClick={() => {
+              if (timeline.data?.hasNewer) void client.invalidateQueries({ queryKey: keys.timeline(conversationId) });
+              list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'smooth' });
+            }}
+          >
+            {t('conversation.newMessages')}
+          </button>
+        )}
+        {dragging && <div className="drop-overlay">{t('conversation.dropHere')}</div>}
+      </div>
+      <TypingIndicator conversationId={conversationId} />
+      <Composer
+        ref={composer}
+        conversationId={conversationId}
+        memberIds={memberIds}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        onSent={() => requestAnimationFrame(() => list.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' }))}
+      />
+    </section>
+  );
+}
+
+function ConversationHeader({ conversationId, title }: { conversationId: string; title: string }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const conversation = useConversation(conversationId);
+  const { data: other } = useUser(conversation?.type === 'direct' ? conversation.otherUserId : null);
+  const presence = usePresence(other);
+  const { data: mute } = useMute(conversationId);
+  const { data: members } = useGroupMembers(conversation?.type === 'group' ? conversationId : null);
+  const toggleMute = useMutation({
+    mutationFn: (muted: boolean) => ok(api.PUT('/api/v1/notifications/settings/conversations/{id}', { params: { path: { id: conversationId } }, body: { muted } })),
+    onSuccess: (answer) => client.setQueryData(keys.mute(conversationId), answer),
+  });
+  return (
+    <header className="pane-header conversation-header">
+      <Link to="/" className="back-link" aria-label={t('app.back')}>
+        <Icon name="back" size={22} />
+      </Link>
+      {conversation?.type === 'direct' ? <Avatar user={other} presence={presence} size={36} /> : <Avatar user={{ id: conversationId, displayName: title, username: title, avatarUrl: null }} size={36} />}
+      <div className="conversation-title">
+        <h1 id="conversation-title">{title}</h1>
+        <span className="muted">
+          {conversation?.type === 'direct' ? presence && t(`people.status.${presence}`) : members && t('people.members', { count: members.items.length })}
+        </span>
+      </div>
+      <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute}>
+        {mute?.muted ? <Icon name="bellOff" size={18} /> : <Icon name="bell" size={18} />}
+        {mute?.muted ? t('conversation.unmute') : t('conversation.mute')}
+      </button>
+      {conversation?.type === 'group' && (
+        <Link to={`/c/${conversationId}/settings`} className="button-link">
+          <Icon name="gear" size={18} /> {t('conversation.settings')}
+        </Link>
+      )}
+    </header>
+  );
+}

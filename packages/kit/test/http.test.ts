@@ -33,6 +33,19 @@ describe('the HTTP server factory', () => {
       throw new Error('secret database password in this message');
     });
     app.get('/items/:id', async () => ({}));
+    app.get('/page', { schema: { querystring: z.object({ limit: z.coerce.number().int().optional() }) } }, async (request) => request.query);
+    // Plain z.string() everywhere: the storable-text rule must hold without the route asking for it.
+    app.put(
+      '/notes/:id',
+      {
+        schema: {
+          params: z.object({ id: z.string() }),
+          querystring: z.object({ tag: z.string().optional() }),
+          body: z.object({ text: z.string(), meta: z.record(z.string(), z.unknown()).optional() }),
+        },
+      },
+      async (request) => ({ id: request.params.id, tag: request.query.tag, text: request.body.text }),
+    );
     app.get('/taken', async () => {
       throw conflict('Already there.', { 'body.name': ['is taken'] });
     });
@@ -69,6 +82,38 @@ describe('the HTTP server factory', () => {
     const res = await post(body, type);
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('when a query string carries a parameter its route does not declare, answers 400 naming it', async () => {
+    expect(await (await fetch(`${base}/page?limit=5`)).json()).toEqual({ limit: 5 });
+    const res = await fetch(`${base}/page?limit=5&cursor=abc`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(await res.json())).toContain('cursor');
+    // Routes that declare no query schema are not affected.
+    expect((await fetch(`${base}/healthz?probe=1`)).status).toBe(200);
+  });
+
+  it.each([
+    ['a NUL in a body field', '/notes/a', '{"text":"a\\u0000b"}', 'body.text'],
+    ['a lone surrogate in a body field', '/notes/a', '{"text":"a\\ud800b"}', 'body.text'],
+    ['a NUL deep in a body', '/notes/a', '{"text":"ok","meta":{"list":["x","\\u0000"]}}', 'body.meta.list.1'],
+    ['a NUL in an object key', '/notes/a', '{"text":"ok","meta":{"a\\u0000":1}}', 'body.meta.a?'],
+    ['a NUL in the query string', '/notes/a?tag=x%00y', '{"text":"ok"}', 'querystring.tag'],
+    ['a NUL in a path parameter', '/notes/a%00b', '{"text":"ok"}', 'params.id'],
+  ])('refuses %s with 400 naming the field, whatever the field schema says', async (_case, path, body, field) => {
+    const res = await fetch(`${base}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await res.json()) as { errors: Record<string, string[]> };
+    expect(problem.errors[field]).toEqual(['must not contain NUL characters or unpaired surrogates']);
+  });
+
+  it('lets storable text through the same route (invalid UTF-8 bytes arrive as U+FFFD)', async () => {
+    const body = Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(' 😀"}')]);
+    const res = await fetch(`${base}/notes/a?tag=t`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: 'a', tag: 't', text: 'caf\ufffd(\ufffd 😀' });
   });
 
   it('when a handler fails unexpectedly, answers 500 with an errorId and nothing internal', async () => {

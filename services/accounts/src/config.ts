@@ -13,8 +13,14 @@ export const accountsConfigSchema = baseConfigSchema.extend({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
-  /** Failed logins for one account within LOGIN_WINDOW_SECONDS before it answers 429. */
+  /** Failed logins for one account from one address within LOGIN_WINDOW_SECONDS before that address is slowed down. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Failed logins from one address (any accounts) within LOGIN_WINDOW_SECONDS before it is slowed down. */
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** The first wait after the free failures; it doubles with each further failure. */
+  LOGIN_DELAY_BASE_SECONDS: z.coerce.number().int().min(1).default(1),
+  /** The longest wait between two attempts of a slowed-down address. */
+  LOGIN_DELAY_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
   /** Login and register attempts per client IP within LOGIN_WINDOW_SECONDS. */
   AUTH_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),

@@ -127,6 +127,14 @@ describe.each(adapterKinds())('accounts avatars (%s)', (kind) => {
       expectFieldErrors(await upload(formWith(await noisyPng(200), 'image/png', 'big.png', 'picture')), ['body.file']);
     });
 
+    it('two files in one request answer 400 naming file, and the avatar stays as it was', async () => {
+      const bob = await registerUser(api);
+      const form = formWith(await solidImage('png'), 'image/png', 'first.png');
+      form.append('file', new Blob([new Uint8Array(await solidImage('jpeg'))], { type: 'image/jpeg' }), 'second.jpg');
+      expectFieldErrors(await upload(form, bob.accessToken), ['body.file']);
+      expect((await api('GET', '/api/v1/users/me', { token: bob.accessToken })).body.avatarUrl).toBeNull();
+    });
+
     it('a JSON body, or no body at all, answers 400', async () => {
       expectProblem(await api('PUT', '/api/v1/users/me/avatar', { token: alice.accessToken, body: { file: 'data:image/png;base64,AAAA' } }), 400);
       expectProblem(await api('PUT', '/api/v1/users/me/avatar', { token: alice.accessToken }), 400);

@@ -39,7 +39,7 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
         status: 'online',
         statusText: null,
         lastSeenAt: null,
-        lastLoginAt: null,
+        lastLoginAt: expect.any(String),
         createdAt: expect.any(String),
       });
     });
@@ -234,6 +234,16 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
       const items = await search('ali', '&limit=1');
       expect(items).toHaveLength(1);
       expect(Object.keys(items[0]!).sort()).toEqual(PUBLIC_FIELDS);
+    });
+
+    it('never matches on e-mail addresses: a full or partial address finds nobody, a leading "@" handle still works', async () => {
+      // An address whose local part is the username: fuzzy matching used to find its owner by it.
+      const quinn = await registerUser(api, { username: 'quinn_harper', email: 'quinn_harper@mail.example', displayName: 'Q H' });
+      expect((await search('quinn_harper')).map((u) => u.id)).toContain(quinn.user.id);
+      expect((await search('@quinn_harper')).map((u) => u.id)).toContain(quinn.user.id);
+      for (const q of ['quinn_harper@mail.example', 'QUINN_HARPER@MAIL.EXAMPLE', 'quinn_harper@', 'quinn_harper@mail', '@mail.example']) {
+        expect(await search(q), q).toEqual([]);
+      }
     });
 
     it('"%" and "_" are matched literally, not as wildcards', async () => {

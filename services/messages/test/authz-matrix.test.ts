@@ -171,6 +171,10 @@ describe.each(adapterKinds())('authorisation matrix (%s)', (kind) => {
         status(m()('POST', `/api/v1/conversations/${f.groupId}/messages`, { ...auth(caller), body: { body: 'hi', clientMessageId: `m-${Math.random()}` } })),
       expected: row('401', '404', '404', '201', '201', '201'),
     },
+    'GET /conversations/:id/reads': {
+      call: (f, caller) => status(m()('GET', `/api/v1/conversations/${f.groupId}/reads`, auth(caller))),
+      expected: row('401', '404', '404', '200', '200', '200'),
+    },
     'POST /conversations/:id/read': {
       call: (f, caller) => status(m()('POST', `/api/v1/conversations/${f.groupId}/read`, { ...auth(caller), body: { seq: 1 } })),
       expected: row('401', '404', '404', '204', '204', '204'),

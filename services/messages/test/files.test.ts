@@ -136,6 +136,16 @@ describe.each(adapterKinds())('files (%s)', (kind) => {
       expect(file.size).toBe(FILE_MAX_BYTES);
     });
 
+    it('when the request carries two files, it answers 400 naming file and nothing is left on disk', async () => {
+      const before = blobs();
+      const res = await upload(alice, multipart({ filename: 'one.txt', data: 'first' }, { filename: 'two.txt', data: 'second' }));
+      expectProblemStatus(res, 400);
+      expect(res.body.errors['body.file']).toBeDefined();
+      expect(blobs()).toEqual(before);
+      // A form field after the file is not a second file: still one upload.
+      expect((await upload(alice, multipart({ filename: 'one.txt', data: 'first' }, { field: 'note', data: 'hi' }))).status).toBe(201);
+    });
+
     it('when the file has zero bytes, it answers 400 and nothing is left on disk', async () => {
       const before = blobs();
       const res = await upload(alice, multipart({ filename: 'empty.txt', data: '' }));

@@ -104,7 +104,7 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     expectProblem(await s.api('POST', `/api/v1/conversations/${groupId}/read`, { ...t, body: { seq: 1 } }), 404);
     expectProblem(await s.api('PATCH', `/api/v1/messages/${own.id}`, { ...t, body: { body: 'edit' } }), 404);
     expectProblem(await s.api('DELETE', `/api/v1/messages/${own.id}`, t), 404);
-    expectProblem(await s.api('PUT', `/api/v1/messages/${shared.id}/reactions/x`, t), 404);
+    expectProblem(await s.api('PUT', `/api/v1/messages/${shared.id}/reactions/${encodeURIComponent('❌')}`, t), 404);
     expectProblem(await searchHits(member, word, groupId), 404);
     const search = await searchHits(member, word);
     expect(search.status).toBe(200);

@@ -39,17 +39,17 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
       expect(await reactionsAs(b, id, message.id)).toEqual([{ emoji: '👍', count: 1, me: false }]);
 
       expect((await react(b, message.id, enc('👍'))).status).toBe(204);
-      expect((await react(b, message.id, 'ok')).status).toBe(204);
+      expect((await react(b, message.id, '🙏')).status).toBe(204);
       expect(await reactionsAs(b, id, message.id)).toEqual([
         { emoji: '👍', count: 2, me: true },
-        { emoji: 'ok', count: 1, me: true },
+        { emoji: '🙏', count: 1, me: true },
       ]);
 
       expect((await react(a, message.id, enc('👍'), 'DELETE')).status).toBe(204);
       expect((await react(a, message.id, enc('👍'), 'DELETE')).status).toBe(204);
       expect(await reactionsAs(a, id, message.id)).toEqual([
         { emoji: '👍', count: 1, me: false },
-        { emoji: 'ok', count: 1, me: false },
+        { emoji: '🙏', count: 1, me: false },
       ]);
 
       // One event per change, none for the repeats.
@@ -58,7 +58,7 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
       expect(events.map((d) => [d.userId, d.emoji, d.action, d.count])).toEqual([
         [a.id, '👍', 'added', 1],
         [b.id, '👍', 'added', 2],
-        [b.id, 'ok', 'added', 1],
+        [b.id, '🙏', 'added', 1],
         [a.id, '👍', 'removed', 1],
       ]);
     });
@@ -67,9 +67,9 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
       const { a, b, id } = await pair();
       const message = await send(s, a, id);
       expect((await s.api('GET', '/api/v1/conversations', { token: b.token })).body.items[0].lastMessage.reactions).toEqual([]);
-      await react(a, message.id, 'wow');
+      await react(a, message.id, '😮');
       expect((await s.api('GET', '/api/v1/conversations', { token: b.token })).body.items[0].lastMessage.reactions).toEqual([
-        { emoji: 'wow', count: 1, me: false },
+        { emoji: '😮', count: 1, me: false },
       ]);
     });
 
@@ -82,11 +82,15 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
     });
 
     it.each([
-      ['longer than 32 characters', enc('x'.repeat(33))],
-      ['with a space', enc('a b')],
+      ['that is a word', 'ok'],
+      ['that is a number', '-1'],
+      ['that is markup', enc('<script>')],
+      ['of two emoji', enc('👍👍')],
+      ['longer than 64 characters', enc('👍'.repeat(40))],
+      ['with a space', enc('👍 ')],
       ['with a tab', enc('a\tb')],
       ['with a control character', enc('a\u0001')],
-    ])('with an emoji %s, answers 400 naming emoji', async (_what, emoji) => {
+    ])('with a reaction %s, answers 400 naming emoji', async (_what, emoji) => {
       const { a, id } = await pair();
       const message = await send(s, a, id);
       expectFieldErrors(await react(a, message.id, emoji), ['params.emoji']);
@@ -96,30 +100,30 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
     it(`caps a message at ${MAX_REACTIONS} distinct emoji (409 for one more); existing ones can still be added to`, async () => {
       const { a, b, id } = await pair();
       const message = await send(s, a, id);
-      for (const emoji of ['1', '2', '3']) expect((await react(a, message.id, emoji)).status).toBe(204);
-      expectProblem(await react(a, message.id, '4'), 409);
-      expectProblem(await react(b, message.id, '4'), 409);
-      expect((await react(b, message.id, '2')).status).toBe(204);
-      expect((await react(a, message.id, '1', 'DELETE')).status).toBe(204);
-      expect((await react(b, message.id, '4')).status).toBe(204);
-      expect((await reactionsAs(a, id, message.id)).map((r: any) => r.emoji).sort()).toEqual(['2', '3', '4']);
+      for (const emoji of [enc('🍎'), enc('🍐'), enc('🍊')]) expect((await react(a, message.id, emoji)).status).toBe(204);
+      expectProblem(await react(a, message.id, enc('🍋')), 409);
+      expectProblem(await react(b, message.id, enc('🍋')), 409);
+      expect((await react(b, message.id, enc('🍐'))).status).toBe(204);
+      expect((await react(a, message.id, enc('🍎'), 'DELETE')).status).toBe(204);
+      expect((await react(b, message.id, enc('🍋'))).status).toBe(204);
+      expect((await reactionsAs(a, id, message.id)).map((r: any) => r.emoji).sort()).toEqual(['🍐', '🍊', '🍋'].sort());
     });
 
     it('on a deleted message, adding answers 409', async () => {
       const { a, id } = await pair();
       const message = await send(s, a, id);
       await s.api('DELETE', `/api/v1/messages/${message.id}`, { token: a.token });
-      expectProblem(await react(a, message.id, 'x'), 409);
+      expectProblem(await react(a, message.id, enc('❌')), 409);
     });
 
     it('for a stranger, an unknown or a malformed message id, answers 404', async () => {
       const { a, id } = await pair();
       const message = await send(s, a, id);
       const stranger = await s.register();
-      expectProblem(await react(stranger, message.id, 'x'), 404);
-      expectProblem(await react(stranger, message.id, 'x', 'DELETE'), 404);
-      expectProblem(await react(a, UNKNOWN, 'x'), 404);
-      expectProblem(await react(a, 'nope', 'x'), 404);
+      expectProblem(await react(stranger, message.id, enc('❌')), 404);
+      expectProblem(await react(stranger, message.id, enc('❌'), 'DELETE'), 404);
+      expectProblem(await react(a, UNKNOWN, enc('❌')), 404);
+      expectProblem(await react(a, 'nope', enc('❌')), 404);
     });
 
     it('without a token, answers 401', async () => {
@@ -150,6 +154,23 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
         [a.id, 3],
         [a.id, 4],
       ]);
+    });
+
+    it("lists every member's read position over REST, so a reloaded client can show \"seen by\"; strangers get 404", async () => {
+      const { a, b, id } = await pair();
+      for (let i = 0; i < 3; i++) await send(s, b, id);
+      expect((await s.api('POST', `/api/v1/conversations/${id}/read`, { token: a.token, body: { seq: 2 } })).status).toBe(204);
+      const reads = await s.api('GET', `/api/v1/conversations/${id}/reads`, { token: b.token });
+      expect(reads.status).toBe(200);
+      const byUser = Object.fromEntries(reads.body.items.map((r: any) => [r.userId, r]));
+      expect(byUser[a.id]).toEqual({ userId: a.id, lastReadSeq: 2, readAt: expect.any(String) });
+      expect(byUser[b.id]).toEqual({ userId: b.id, lastReadSeq: 0, readAt: null });
+      expect(reads.body.items).toHaveLength(2);
+
+      const stranger = await s.register();
+      expectProblem(await s.api('GET', `/api/v1/conversations/${id}/reads`, { token: stranger.token }), 404);
+      expectProblem(await s.api('GET', `/api/v1/conversations/${UNKNOWN}/reads`, { token: a.token }), 404);
+      expectProblem(await s.api('GET', `/api/v1/conversations/${id}/reads`), 401);
     });
 
     it('does not count deleted messages as unread', async () => {

@@ -97,16 +97,26 @@ describe.each(adapterKinds())('stored notifications (%s)', (kind) => {
     expect((await list(owner!)).items).toEqual([]);
   });
 
+  const settingsPath = (conversationId: string): string => `/api/v1/notifications/settings/conversations/${conversationId}`;
+  /** Mutes (or unmutes) once this service has heard of the conversation (a just-opened direct one answers 404 until then). */
+  const setMuted = async (user: StackUser, conversationId: string, muted: boolean): Promise<any> => {
+    let res: any;
+    await waitUntil(async () => {
+      res = await api('PUT', settingsPath(conversationId), { token: user.token, body: { muted } });
+      return res.status !== 404;
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body;
+  };
+
   it('a muted conversation produces no notifications until it is unmuted', async () => {
     const [alice, bob] = await users(2);
     const conversationId = await openDirect(stack, alice!, bob!);
-    const muted = await api('PUT', `/api/v1/notifications/settings/conversations/${conversationId}`, { token: bob!.token, body: { muted: true } });
-    expect(muted.status).toBe(200);
-    expect(muted.body).toEqual({ conversationId, muted: true });
-    expect((await api('GET', `/api/v1/notifications/settings/conversations/${conversationId}`, { token: bob!.token })).body).toEqual({ conversationId, muted: true });
+    expect(await setMuted(bob!, conversationId, true)).toEqual({ conversationId, muted: true });
+    expect((await api('GET', settingsPath(conversationId), { token: bob!.token })).body).toEqual({ conversationId, muted: true });
     const whileMuted = await send(stack, alice!, conversationId, 'while muted');
     await handled(whileMuted.id);
-    expect((await api('PUT', `/api/v1/notifications/settings/conversations/${conversationId}`, { token: bob!.token, body: { muted: false } })).body.muted).toBe(false);
+    expect((await setMuted(bob!, conversationId, false)).muted).toBe(false);
     const after = await send(stack, alice!, conversationId, 'after unmuting');
     const items = await notificationsOf(bob!, 1);
     expect(items.map((n) => n.messageId)).toEqual([after.id]);
@@ -115,16 +125,28 @@ describe.each(adapterKinds())('stored notifications (%s)', (kind) => {
   it("muting is the caller's own setting: it changes nothing for the other member; bad input answers 400", async () => {
     const [alice, bob] = await users(2);
     const conversationId = await openDirect(stack, alice!, bob!);
-    expect((await api('PUT', `/api/v1/notifications/settings/conversations/${conversationId}`, { token: alice!.token, body: { muted: true } })).status).toBe(200);
-    expect((await api('GET', `/api/v1/notifications/settings/conversations/${conversationId}`, { token: bob!.token })).body).toEqual({ conversationId, muted: false });
+    await setMuted(alice!, conversationId, true);
+    expect((await api('GET', settingsPath(conversationId), { token: bob!.token })).body).toEqual({ conversationId, muted: false });
     const message = await send(stack, alice!, conversationId, 'still notified');
     const [item] = await notificationsOf(bob!, 1);
     expect(item.messageId).toBe(message.id);
-    // Any id answers alike: settings reveal nothing about conversations of others.
-    expect((await api('GET', `/api/v1/notifications/settings/conversations/${newId()}`, { token: bob!.token })).body).toMatchObject({ muted: false });
-    expectFieldErrors(await api('PUT', `/api/v1/notifications/settings/conversations/${conversationId}`, { token: bob!.token, body: { muted: 'yes' } }), ['body.muted']);
-    expectFieldErrors(await api('PUT', '/api/v1/notifications/settings/conversations/nope', { token: bob!.token, body: { muted: true } }), ['params.id']);
-    expectProblem(await api('PUT', `/api/v1/notifications/settings/conversations/${conversationId}`, { body: { muted: true } }), 401);
+    expectFieldErrors(await api('PUT', settingsPath(conversationId), { token: bob!.token, body: { muted: 'yes' } }), ['body.muted']);
+    expectFieldErrors(await api('PUT', settingsPath('nope'), { token: bob!.token, body: { muted: true } }), ['params.id']);
+    expectProblem(await api('PUT', settingsPath(conversationId), { body: { muted: true } }), 401);
+  });
+
+  it("settings of a conversation the caller is not in answer 404, as an unknown one, and change nothing", async () => {
+    const [alice, bob, stranger] = await users(3);
+    const direct = await openDirect(stack, alice!, bob!);
+    await setMuted(bob!, direct, false);
+    const groupId = await createGroup(stack, alice!, [bob!]);
+    await setMuted(bob!, groupId, false);
+    for (const id of [direct, groupId, newId()]) {
+      expectProblem(await api('GET', settingsPath(id), { token: stranger!.token }), 404);
+      expectProblem(await api('PUT', settingsPath(id), { token: stranger!.token, body: { muted: true } }), 404);
+    }
+    const { rows } = await stack.notificationsDb.query('SELECT 1 FROM conversation_settings WHERE user_id = $1', [stranger!.id]);
+    expect(rows).toEqual([]);
   });
 
   it('lists unread ones, pages with a cursor, and marks read by ids or all', async () => {

@@ -159,6 +159,50 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     expect(b.of('typing')).toHaveLength(1);
   });
 
+  describe('with the heartbeat far away (10 min) and short-lived tokens', () => {
+    let slow: NotificationsInstance;
+    const tokens = new Map<string, { userId: string; sessionId: string; exp: number }>();
+
+    beforeAll(async () => {
+      slow = await stack.startInstance({
+        env: { WS_HEARTBEAT_SECONDS: '600' },
+        verifyToken: async (token) => {
+          const known = tokens.get(token);
+          if (!known) return stack.verifyToken(token);
+          if (known.exp * 1000 <= Date.now()) throw unauthorized('The access token has expired.');
+          return { userId: known.userId, sessionId: known.sessionId };
+        },
+      });
+    });
+
+    it('closes a socket with 4001 when its token expires, without waiting for the heartbeat', async () => {
+      const alice = await stack.register();
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
+      tokens.set(token, { userId: alice.id, sessionId: alice.sessionId, exp });
+      const socket = await sockets.as(slow.wsUrl, token);
+      // waitClosed gives up after 15 s: only the expiry wheel can close it that soon.
+      expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
+    });
+
+    it('a renewed token moves the socket to its new expiry: the old one no longer closes it', async () => {
+      const alice = await stack.register();
+      const exp = Math.floor(Date.now() / 1000) + 1;
+      const short = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
+      tokens.set(short, { userId: alice.id, sessionId: alice.sessionId, exp });
+      const later = fakeToken({ sub: alice.id, sid: alice.sessionId, exp: exp + 2 });
+      tokens.set(later, { userId: alice.id, sessionId: alice.sessionId, exp: exp + 2 });
+      const socket = await sockets.as(slow.wsUrl, short);
+      socket.send({ type: 'auth', token: later });
+      await waitForCount(socket, 'ready', 2);
+      // Past the first token's second, the socket still answers; the second token's closes it.
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 + 300 - Date.now()));
+      socket.send({ type: 'ping' });
+      await socket.waitFor('pong');
+      expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
+    });
+  });
+
   describe('with a quick heartbeat and short-lived tokens', () => {
     let fast: NotificationsInstance;
     const tokens = new Map<string, { userId: string; sessionId: string; exp: number }>();

@@ -1,13 +1,14 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, badRequest, notFound, tooManyRequests } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { requestContext, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { handleError, problemOf, sendProblem } from './problem.ts';
 import { serializerCompiler } from './serializer.ts';
+import { validatorCompiler } from './validator.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,

@@ -36,7 +36,8 @@ export async function insertUser(
   user: { id: string; username: string; email: string; passwordHash: string; displayName: string },
 ): Promise<UserRow> {
   const { rows } = await db.query<UserRow>(
-    `INSERT INTO users (id, username, email, password_hash, display_name) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    // Registration hands out tokens: it is the account's first sign-in.
+    `INSERT INTO users (id, username, email, password_hash, display_name, last_login_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING ${COLUMNS}`,
     [user.id, user.username, user.email, user.passwordHash, user.displayName],
   );
   return rows[0]!;

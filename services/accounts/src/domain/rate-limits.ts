@@ -8,16 +8,3 @@ export async function hitLimit(cache: Cache, key: string, limit: number, windowS
   const { value, ttlSeconds } = await cache.incr(`ratelimit:${key}`, windowSeconds);
   if (value > limit) throw tooManyRequests(ttlSeconds);
 }
-
-/**
- * Refuses while a counter is at its limit without counting a new attempt (failed logins are
- * counted only once they fail). Reading the time left increments the counter, which is
- * harmless: the window was fixed when the counter was created.
- */
-export async function assertUnderLimit(cache: Cache, key: string, limit: number): Promise<void> {
-  const count = await cache.get<number>(`ratelimit:${key}`);
-  if (count !== undefined && count >= limit) {
-    const { ttlSeconds } = await cache.incr(`ratelimit:${key}`, 1);
-    throw tooManyRequests(ttlSeconds);
-  }
-}

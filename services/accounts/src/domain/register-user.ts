@@ -4,6 +4,7 @@ import type { AccountsContext, ClientInfo } from './context.ts';
 import { emit } from './events.ts';
 import { hashPassword } from './passwords.ts';
 import { hitLimit } from './rate-limits.ts';
+import { recordActivity } from './record-activity.ts';
 import { activateSession, openSession, type TokenPair } from './start-session.ts';
 
 export interface RegisterInput {
@@ -40,6 +41,8 @@ export async function registerUser(
     });
     ctx.outbox.notify();
     await activateSession(ctx, result.sessionId, result.user.id);
+    // A registration that hands out tokens is a sign-in: the activity list shows it as one.
+    await recordActivity(ctx, result.user.id, 'login', { ip: client.ip, device: client.device });
     return result;
   } catch (error) {
     // Two registrations racing for one name: the unique index decides, the loser gets 409.
@@ -48,9 +51,14 @@ export async function registerUser(
   }
 }
 
+/**
+ * Usernames are public (profiles, search, mentions), so a taken one is a field error the user
+ * can act on. E-mail addresses are private: a taken one gets a generic 409 that names no field
+ * and is the same whatever the address, so the answer never says "this e-mail has an account".
+ * (With sign-in at registration, API.md's 201 + tokens, a refusal itself cannot be hidden; see
+ * docs/accounts.md for what that leaves and what bounds it.)
+ */
 function takenConflict(taken: { username: boolean; email: boolean }) {
-  const errors: FieldErrors = {};
-  if (taken.username) errors['body.username'] = ['is already taken'];
-  if (taken.email) errors['body.email'] = ['is already registered'];
-  return conflict('An account with this username or email already exists.', errors);
+  if (taken.username) return conflict('This username is already taken.', { 'body.username': ['is already taken'] } satisfies FieldErrors);
+  return conflict('An account cannot be created with these details. If you already have one, sign in instead.');
 }

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import { badRequest, callerOf, isAppError, notFound, payloadTooLarge, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { badRequest, callerOf, malformedMultipart, notFound, payloadTooLarge, refuseMoreFiles, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { z } from 'zod';
 import { findAvatar } from '../db/user.repository.ts';
 import { changePassword } from '../domain/change-password.ts';
@@ -22,16 +22,6 @@ import {
   searchQuery,
   statusBody,
 } from './schemas.ts';
-
-/**
- * The multipart parser rejects a malformed body (no boundary, cut-off parts) with plain Errors
- * that carry no status, which the edge would answer with a 500; they are the client's fault.
- * Errors with a status (Fastify's and the multipart plugin's own) pass through unchanged.
- */
-function malformedMultipart(error: unknown): never {
-  if (isAppError(error) || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
-  throw badRequest('The multipart body is malformed.', { 'body.file': ['could not be read from the multipart body'] });
-}
 
 export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): Promise<void> {
   // onRequest, not preHandler: the token is checked before the body is parsed or validated, so
@@ -86,7 +76,8 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
       },
       async (request) => {
         if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
-        const file = await request.file().catch(malformedMultipart);
+        const files = request.files();
+        const { value: file } = await files.next().catch(malformedMultipart);
         // The first file part must be the one API.md names; a file under another name is not the avatar.
         if (file?.fieldname !== 'file') throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
         // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.
@@ -95,6 +86,7 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
           return malformedMultipart(error);
         });
         if (bytes.length === 0) throw badRequest('The file is empty.', { 'body.file': ['is empty'] });
+        await refuseMoreFiles(files);
         return presentMe(await uploadAvatar(ctx, callerOf(request).userId, bytes));
       },
     );

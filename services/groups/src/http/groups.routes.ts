@@ -9,7 +9,7 @@ import { presentGroup } from '../presenters/group.presenter.ts';
 import { createGroupBody, groupPage, groupParams, groupSchema, pageQuery, updateGroupBody } from './schemas.ts';
 
 export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['groups'];
   const security = [{ bearer: [] }];
 

@@ -12,7 +12,7 @@ const OWNERSHIP_RULE =
   'with PATCH /api/v1/groups/{id}/members/{userId} {"role":"owner"} (the old owner becomes an admin), or delete the group.';
 
 export function membersRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['groups'];
   const security = [{ bearer: [] }];
 

@@ -1,12 +1,9 @@
+import { storableText } from '@parley/kit';
 import { groupRoleSchema } from '@parley/contracts';
 import { z } from 'zod';
 
-/**
- * Free text that PostgreSQL can store: it refuses NUL in text columns and unpaired UTF-16
- * surrogates in the outbox's jsonb, so such input is a 400 here rather than a 500 there.
- */
-const text = () =>
-  z.string().refine((value) => !value.includes('\0') && !/\p{Cs}/u.test(value), 'must not contain NUL characters or unpaired surrogates');
+/** Free text PostgreSQL can store (kit's storable-text rule, which also guards every other input). */
+const text = storableText;
 
 /** A UUID in any case, handed on in lower case (as PostgreSQL prints it and events carry it). */
 const uuid = () => z.uuid().transform((id) => id.toLowerCase());

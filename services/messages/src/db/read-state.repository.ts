@@ -18,3 +18,17 @@ export async function advanceReadState(tx: Queryable, access: Membership, seq: n
   );
   return rows[0] ? Number(rows[0].last_read_seq) : undefined;
 }
+
+export interface ReadStateRow {
+  user_id: string;
+  last_read_seq: number | string;
+  updated_at: Date;
+}
+
+/** Every read mark of the conversation (members who never marked anything have none). */
+export async function listReadStates(db: Queryable, access: Membership): Promise<ReadStateRow[]> {
+  const { rows } = await db.query<ReadStateRow>('SELECT user_id, last_read_seq, updated_at FROM read_state WHERE conversation_id = $1', [
+    access.conversation.id,
+  ]);
+  return rows;
+}

@@ -18,6 +18,8 @@ export interface UploadInput {
   name: string | undefined;
   /** The file's bytes, read once, straight into storage. */
   stream: Readable;
+  /** Runs once the bytes are stored, before the file is recorded: throwing refuses the upload (e.g. a second file in the request) and removes what was written. */
+  checkRest?: () => Promise<void>;
 }
 
 type UploadDeps = Pick<MessagesContext, 'db' | 'storage' | 'config' | 'logger'>;
@@ -37,6 +39,7 @@ export async function uploadFile(ctx: UploadDeps, uploaderId: string, input: Upl
   });
   try {
     if (size === 0) throw badRequest('The file is empty.', { 'body.file': ['is empty'] });
+    await input.checkRest?.();
     const contentType = await sniffContentType(head.bytes());
     const thumbnailKey = hasThumbnailType(contentType) ? await makeThumbnail(ctx, id) : null;
     try {

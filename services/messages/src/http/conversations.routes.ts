@@ -2,9 +2,11 @@ import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@par
 import type { MessagesContext } from '../domain/context.ts';
 import { getConversation, listConversations } from '../domain/list-conversations.ts';
 import { listMessages } from '../domain/list-messages.ts';
+import { listMemberReadStates } from '../domain/list-read-states.ts';
 import { markRead } from '../domain/mark-read.ts';
 import { openDirectConversation } from '../domain/open-direct-conversation.ts';
 import { sendMessage } from '../domain/send-message.ts';
+import { presentReadState } from '../presenters/read-state.presenter.ts';
 import {
   conversationPageSchema,
   conversationSchema,
@@ -15,11 +17,12 @@ import {
   messageSchema,
   pageQuery,
   readBody,
+  readStatesSchema,
   sendMessageBody,
 } from './schemas.ts';
 
 export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['conversations'];
   const security = [{ bearer: [] }];
 
@@ -95,6 +98,21 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
       const { message, created } = await sendMessage(ctx, callerOf(request).userId, request.params.id, request.body);
       return reply.code(created ? 201 : 200).send(message);
     },
+  );
+
+  app.get(
+    '/api/v1/conversations/:id/reads',
+    {
+      ...authenticated,
+      schema: {
+        tags,
+        security,
+        summary: "Members' read positions (for \"seen by\"): each current member's lastReadSeq, 0 when nothing is marked read",
+        params: idParams,
+        response: { 200: readStatesSchema },
+      },
+    },
+    async (request) => ({ items: (await listMemberReadStates(ctx, callerOf(request).userId, request.params.id)).map(presentReadState) }),
   );
 
   app.post(

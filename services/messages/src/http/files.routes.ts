@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import { badRequest, callerOf, isAppError, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { badRequest, callerOf, malformedMultipart, refuseMoreFiles, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { z } from 'zod';
 import type { MessagesContext } from '../domain/context.ts';
 import { downloadFile } from '../domain/download-file.ts';
@@ -17,18 +17,8 @@ const fileSchema = z.object({
 /** Malformed ids answer 404, as unknown ones (the domain checks). */
 const fileParams = z.object({ id: z.string() });
 
-/**
- * The multipart parser rejects a malformed body (no boundary, cut-off parts) with plain Errors
- * that carry no status, which the edge would answer with a 500; they are the client's fault.
- * Errors with a status (Fastify's, the multipart plugin's and ours) pass through unchanged.
- */
-function malformedMultipart(error: unknown): never {
-  if (isAppError(error) || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
-  throw badRequest('The multipart body is malformed.', { 'body.file': ['could not be read from the multipart body'] });
-}
-
 export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): Promise<void> {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['files'];
   const security = [{ bearer: [] }];
   // One byte over the limit reaches the storage, which then refuses the file (413) and removes
@@ -55,10 +45,15 @@ export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify:
       async (request, reply) => {
         try {
           if (!request.isMultipart()) throw badRequest('Send the file as multipart/form-data with a "file" field.', { 'body.file': ['is required'] });
-          const part = await request.file().catch(malformedMultipart);
+          const files = request.files();
+          const { value: part } = await files.next().catch(malformedMultipart);
           if (!part) throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
           if (part.fieldname !== 'file') throw badRequest('The file must be sent in the "file" field.', { 'body.file': ['is required'] });
-          const file = await uploadFile(ctx, callerOf(request).userId, { name: part.filename, stream: part.file });
+          const file = await uploadFile(ctx, callerOf(request).userId, {
+            name: part.filename,
+            stream: part.file,
+            checkRest: () => refuseMoreFiles(files),
+          });
           return reply.code(201).send(presentFile(file));
         } catch (error) {
           // Refused or broken before the body was read to its end (too large, malformed): the

@@ -7,7 +7,7 @@ import { removeReaction } from '../domain/remove-reaction.ts';
 import { editMessageBody, idParams, messageSchema, reactionParams } from './schemas.ts';
 
 export function messagesRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['messages'];
   const security = [{ bearer: [] }];
 

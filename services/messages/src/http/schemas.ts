@@ -1,12 +1,9 @@
+import { storableText } from '@parley/kit';
 import { z } from 'zod';
 import { MAX_ATTACHMENTS } from '../domain/attach-files.ts';
 
-/**
- * Free text that PostgreSQL can store: it refuses NUL in text columns and unpaired UTF-16
- * surrogates in the outbox's jsonb, so such input is a 400 here rather than a 500 there.
- */
-const text = () =>
-  z.string().refine((value) => !value.includes('\u0000') && !/\p{Cs}/u.test(value), 'must not contain NUL characters or unpaired surrogates');
+/** Free text PostgreSQL can store (kit's storable-text rule, which also guards every other input). */
+const text = storableText;
 
 export const MAX_BODY_CHARS = 10_000;
 /** Characters as people count them (code points), so an emoji is one, not two. */
@@ -32,10 +29,14 @@ export const readBody = z.object({ seq: z.number().int().min(0).max(Number.MAX_S
 
 /** Path ids are checked by the use cases: a malformed id answers 404, as an unknown one. */
 export const idParams = z.object({ id: z.string() });
-export const emojiSchema = z
-  .string()
-  .regex(/^[^\s\p{Cc}\p{Cs}]+$/u, 'must not contain whitespace or control characters')
-  .refine((value) => chars(value) >= 1 && chars(value) <= 32, 'must be 1 to 32 characters');
+/**
+ * A reaction is one emoji: a fully-qualified emoji sequence (skin tones, ZWJ families, flags,
+ * keycaps) or a pictographic character with or without its emoji presentation selector.
+ * Words, shortcodes and markup (`ok`, `-1`, `<script>`) are refused: clients map their
+ * shortcodes to the emoji before sending, so every client shows the same reaction.
+ */
+const oneEmoji = new RegExp('^(?:\\p{RGI_Emoji}|\\p{Extended_Pictographic}\\uFE0F?)$', 'v');
+export const emojiSchema = z.string().max(64).regex(oneEmoji, 'must be a single emoji');
 export const reactionParams = z.object({ id: z.string(), emoji: emojiSchema });
 
 const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
@@ -79,3 +80,6 @@ export const conversationSchema = z.object({
 });
 export const messagePageSchema = z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() });
 export const conversationPageSchema = z.object({ items: z.array(conversationSchema), nextCursor: z.string().nullable() });
+export const readStatesSchema = z.object({
+  items: z.array(z.object({ userId: z.string(), lastReadSeq: z.number(), readAt: z.string().nullable() })),
+});

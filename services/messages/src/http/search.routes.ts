@@ -35,7 +35,7 @@ export async function searchRoutes(app: HttpServer, ctx: MessagesContext, verify
   app.get(
     '/api/v1/search/messages',
     {
-      preHandler: requireAuth(verify),
+      onRequest: requireAuth(verify),
       schema: {
         tags: ['search'],
         security: [{ bearer: [] }],

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import webpush from 'web-push';
-import { checkPushEndpoint, lookupPublicOnly } from './push-endpoint.ts';
+import { checkPushEndpoint, lookupPublicOnly, publicOnlyLookup, type Resolver } from './push-endpoint.ts';
 import type { VapidKeys } from './vapid-keys.ts';
 
 export interface PushTarget {
@@ -18,6 +18,8 @@ export interface PushOptions {
   urgency: 'very-low' | 'low' | 'normal' | 'high';
   /** Replaces a not-yet-delivered push with the same topic (at most 32 URL-safe base64 characters). */
   topic?: string;
+  /** The resolver behind the public-only lookup (tests); the system's by default. */
+  resolve?: Resolver;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function sendWebPush(target: PushTarget, payload: string, options: 
         method: 'POST',
         headers: details.headers,
         signal: AbortSignal.timeout(options.timeoutMs),
-        ...(check.allowListed ? {} : { lookup: lookupPublicOnly }),
+        ...(check.allowListed ? {} : { lookup: options.resolve ? publicOnlyLookup(options.resolve) : lookupPublicOnly }),
       },
       (res) => {
         res.resume();

@@ -1,3 +1,4 @@
+import { notFound } from '@parley/kit';
 import { isMuted, setMuted } from '../db/settings.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
@@ -6,28 +7,32 @@ export interface ConversationSettings {
   muted: boolean;
 }
 
+type SettingsContext = Pick<NotificationsContext, 'db' | 'directory'>;
+
 /*
- * A setting is the caller's own preference about a conversation id: it affects nobody else and
- * is stored whether or not this service has heard of the conversation yet (a client may mute a
- * conversation it opened a moment ago, before its conversation.created got here). Every id
- * answers alike, so nothing about others' conversations can be learnt from it.
+ * Settings are per-conversation calls like any other: a caller who is not a member (or an id
+ * nobody knows) is told the conversation does not exist, so they reveal nothing about others'
+ * conversations. Membership comes from the directory (direct: from conversation.created or a
+ * message event; group: the groups service). A direct conversation opened a moment ago may
+ * answer 404 until its conversation.created got here (milliseconds).
  */
+async function assertMember(ctx: SettingsContext, userId: string, conversationId: string): Promise<void> {
+  if (!(await ctx.directory.isMember(conversationId, userId))) throw notFound('conversation');
+}
 
 /** Mutes or unmutes a conversation for the caller: a muted one produces no notifications (nor pushes). */
 export async function setConversationMuted(
-  ctx: Pick<NotificationsContext, 'db'>,
+  ctx: SettingsContext,
   userId: string,
   conversationId: string,
   muted: boolean,
 ): Promise<ConversationSettings> {
+  await assertMember(ctx, userId, conversationId);
   await setMuted(ctx.db, userId, conversationId, muted);
   return { conversationId, muted };
 }
 
-export async function getConversationSettings(
-  ctx: Pick<NotificationsContext, 'db'>,
-  userId: string,
-  conversationId: string,
-): Promise<ConversationSettings> {
+export async function getConversationSettings(ctx: SettingsContext, userId: string, conversationId: string): Promise<ConversationSettings> {
+  await assertMember(ctx, userId, conversationId);
   return { conversationId, muted: await isMuted(ctx.db, userId, conversationId) };
 }

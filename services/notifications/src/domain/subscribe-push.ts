@@ -1,7 +1,7 @@
 import { badRequest, newId } from '@parley/kit';
 import { upsertSubscription } from '../db/push-subscription.repository.ts';
 import type { NotificationsContext } from './context.ts';
-import { checkPushEndpoint } from './push-endpoint.ts';
+import { checkPushEndpoint, checkResolvedHost, systemResolver, type Resolver } from './push-endpoint.ts';
 
 export interface PushSubscriptionInput {
   endpoint: string;
@@ -10,16 +10,18 @@ export interface PushSubscriptionInput {
 
 /**
  * Stores a browser's push subscription for the caller (the same endpoint again updates it).
- * The endpoint must be a push service the server may call: https:// on a public host, or an
- * allow-listed origin.
+ * The endpoint must be a push service the server may call: https:// on a public host (a name
+ * must not resolve to any internal address), or an allow-listed origin.
  */
 export async function subscribePush(
   ctx: Pick<NotificationsContext, 'db' | 'config'>,
   userId: string,
   input: PushSubscriptionInput,
+  resolve: Resolver = systemResolver,
 ): Promise<{ endpoint: string; createdAt: string; created: boolean }> {
   const check = checkPushEndpoint(input.endpoint, ctx.config.PUSH_ENDPOINT_ALLOW_LIST);
-  if (!check.ok) throw badRequest('The push subscription is not valid.', { 'body.endpoint': [check.reason] });
+  const reason = check.ok ? (check.allowListed ? undefined : await checkResolvedHost(check.host, resolve)) : check.reason;
+  if (reason) throw badRequest('The push subscription is not valid.', { 'body.endpoint': [reason] });
   const { row, created } = await upsertSubscription(ctx.db, {
     id: newId(),
     userId,

@@ -13,7 +13,7 @@ import {
 } from './schemas.ts';
 
 export function notificationsRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['notifications'];
   const security = [{ bearer: [] }];
 

@@ -7,7 +7,7 @@ export function presenceRoutes(app: HttpServer, ctx: NotificationsContext, verif
   app.get(
     '/api/v1/presence',
     {
-      preHandler: requireAuth(verify),
+      onRequest: requireAuth(verify),
       schema: {
         tags: ['presence'],
         security: [{ bearer: [] }],

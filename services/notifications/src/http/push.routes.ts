@@ -5,7 +5,7 @@ import { unsubscribePush } from '../domain/unsubscribe-push.ts';
 import { pushSubscriptionBody, pushSubscriptionSchema, unsubscribeBody, vapidPublicKeySchema } from './schemas.ts';
 
 export function pushRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
-  const authenticated = { preHandler: requireAuth(verify) };
+  const authenticated = { onRequest: requireAuth(verify) };
   const tags = ['push'];
   const security = [{ bearer: [] }];
 

@@ -1,3 +1,4 @@
+import { storableText } from '@parley/kit';
 import { z } from 'zod';
 
 const base64urlBytes = (bytes: number, what: string) =>
@@ -40,7 +41,7 @@ export const conversationSettingsSchema = z.object({ conversationId: z.uuid(), m
 export const vapidPublicKeySchema = z.object({ publicKey: z.string() });
 
 export const pushSubscriptionBody = z.object({
-  endpoint: z.string().min(1).max(2048),
+  endpoint: storableText().min(1).max(2048),
   expirationTime: z.number().nullable().optional(),
   keys: z.object({
     p256dh: base64urlBytes(65, 'P-256 public key of the subscription').refine((value) => Buffer.from(value, 'base64url')[0] === 4, {
@@ -50,7 +51,7 @@ export const pushSubscriptionBody = z.object({
   }),
 });
 export const pushSubscriptionSchema = z.object({ endpoint: z.string(), createdAt: z.string() });
-export const unsubscribeBody = z.object({ endpoint: z.string().min(1).max(2048) });
+export const unsubscribeBody = z.object({ endpoint: storableText().min(1).max(2048) });
 
 export const presenceQuery = z.object({
   userIds: z

@@ -3,6 +3,7 @@ import { isAppError, type Logger, type TokenVerifier } from '@parley/kit';
 import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import type { NotificationsConfig } from '../config.ts';
+import type { ExpiryWheel } from './expiry-wheel.ts';
 import type { HubSocket, SocketHub } from './socket-hub.ts';
 import { encodeTextFrame } from './text-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -15,6 +16,8 @@ export interface ConnectionDeps {
     'WS_AUTH_TIMEOUT_MS' | 'WS_MAX_FRAMES_PER_SECOND' | 'WS_FRAME_BURST' | 'WS_MAX_BUFFERED_BYTES'
   >;
   hub: SocketHub;
+  /** Closes sockets whose token expired, to the second, with one timer for all of them. */
+  expiry: ExpiryWheel<ClientConnection>;
   verifyToken: TokenVerifier;
   logger: Logger;
   metrics: WsMetrics;
@@ -59,7 +62,7 @@ const reasonOf = (text: string): string => (Buffer.byteLength(text) <= 123 ? tex
  * close it, and so does a send buffer grown past its bound (1013, the client reads too slowly).
  *
  * Thousands of these stay open and idle, so each keeps only what it needs: no timer once
- * authenticated (the token's expiry is checked by the heartbeat sweep), listeners shared by all
+ * authenticated (the token's expiry is an entry in the shared expiry wheel), listeners shared by all
  * sockets, the typing throttle created on first use.
  */
 export class ClientConnection implements HubSocket {
@@ -70,7 +73,7 @@ export class ClientConnection implements HubSocket {
   private token: string | undefined;
   private state: 'new' | 'ready' | 'closed' = 'new';
   private attached = false;
-  /** When the accepted token expires (ms since the epoch); the heartbeat sweep closes the socket after it. */
+  /** When the accepted token expires (ms since the epoch); the expiry wheel closes the socket then. */
   expiresAt = Number.POSITIVE_INFINITY;
   private readonly bucket: TokenBucket;
   private authTimer: NodeJS.Timeout | undefined;
@@ -126,6 +129,7 @@ export class ClientConnection implements HubSocket {
     this.state = 'closed';
     this.deps.metrics.dropped(drop);
     this.clearTimers();
+    this.forgetExpiry();
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reasonOf(reason));
     // A peer that never answers the close frame (or never reads) must not hold the socket.
     this.killTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
@@ -135,6 +139,7 @@ export class ClientConnection implements HubSocket {
   terminate(): void {
     this.state = 'closed';
     this.clearTimers();
+    this.forgetExpiry();
     this.ws.terminate();
   }
 
@@ -229,7 +234,9 @@ export class ClientConnection implements HubSocket {
     }
     this.token = token;
     this.sessionId = auth.sessionId;
+    const previous = this.expiresAt;
     this.expiresAt = expiresAt ?? Number.POSITIVE_INFINITY;
+    this.deps.expiry.schedule(this, this.expiresAt, previous);
     if (this.state === 'new') {
       this.clearTimers();
       this.userId = auth.userId;
@@ -267,6 +274,11 @@ export class ClientConnection implements HubSocket {
     this.send({ type: 'error', data: error });
   }
 
+  private forgetExpiry(): void {
+    this.deps.expiry.cancel(this, this.expiresAt);
+    this.expiresAt = Number.POSITIVE_INFINITY;
+  }
+
   private clearTimers(): void {
     clearTimeout(this.authTimer);
     this.authTimer = undefined;
@@ -276,6 +288,7 @@ export class ClientConnection implements HubSocket {
   onClosed(): void {
     this.state = 'closed';
     this.clearTimers();
+    this.forgetExpiry();
     clearTimeout(this.killTimer);
     if (this.attached) {
       this.attached = false;

@@ -6,6 +6,7 @@ import { wsCloseCodes } from '@parley/contracts';
 import { forbidden, isAppError, type HttpServer, type Logger, type TokenVerifier } from '@parley/kit';
 import type { NotificationsConfig } from '../config.ts';
 import { ClientConnection } from './client-connection.ts';
+import { ExpiryWheel } from './expiry-wheel.ts';
 import { isOriginAllowed } from './origin.ts';
 import type { SocketHub } from './socket-hub.ts';
 import type { WsMetrics } from './ws-metrics.ts';
@@ -20,7 +21,7 @@ export interface RealtimeDeps {
 }
 
 export interface Realtime {
-  /** Starts the heartbeat: pings every socket, terminates those that missed the previous ping. */
+  /** Starts the heartbeat (pings every socket, terminates those that missed the previous ping) and the token-expiry wheel. */
   start(): void;
   /** Closes every socket with 1012 (clients reconnect, to another instance) and stops the heartbeat. */
   stop(): Promise<void>;
@@ -58,7 +59,8 @@ function releaseUpgradeResponse(socket: Socket): void {
 export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promise<Realtime> {
   const { config, logger } = deps;
   const connections = new Set<ClientConnection>();
-  const connectionDeps = { ...deps, closed: (connection: ClientConnection) => connections.delete(connection) };
+  const expiry = new ExpiryWheel<ClientConnection>((connection) => connection.closeIfExpired(Date.now()));
+  const connectionDeps = { ...deps, expiry, closed: (connection: ClientConnection) => connections.delete(connection) };
   const onSocketError = socketErrorHandler(deps.metrics);
   deps.metrics.countSockets(() => connections.size);
 
@@ -110,6 +112,7 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
       }
       connection.alive = false;
       connection.ping();
+      // The expiry wheel closes expired sockets to the second; this is only a backstop.
       if (connection.closeIfExpired(now)) continue;
       // Revocations arrive as events within a second; this re-check covers a lost or late one.
       const token = connection.currentToken;
@@ -130,9 +133,11 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
     start() {
       heartbeat = setInterval(beat, config.WS_HEARTBEAT_SECONDS * 1000);
       heartbeat.unref();
+      expiry.start();
     },
     async stop() {
       clearInterval(heartbeat);
+      expiry.stop();
       const closing = [...connections];
       const closed = closing.map(
         (connection) =>

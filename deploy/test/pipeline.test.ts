@@ -28,7 +28,7 @@ const TOOLS: Record<string, string> = {
   kustomize: 'imranismail/setup-kustomize',
 };
 
-type Step = { run?: string; uses?: string; name?: string };
+type Step = { run?: string; uses?: string; name?: string; with?: Record<string, string> };
 type Job = { steps?: Step[]; needs?: string | string[]; environment?: string | { name: string }; if?: string; strategy?: { matrix?: Record<string, unknown> } };
 const parsed = new Map(workflows.map((file) => [file, parse(readFileSync(join(workflowsDir, file), 'utf8')) as { jobs: Record<string, Job> }]));
 

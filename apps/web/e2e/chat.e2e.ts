@@ -154,7 +154,7 @@ describe('two people chatting in Parley', () => {
       }),
     );
 
-    await bob.page.getByRole('link', { name: bob.t('nav.search') }).click();
+    await bob.page.getByRole('link', { name: bob.t('nav.search'), exact: true }).click();
     await bob.page.getByRole('searchbox').fill(needle);
     await bob.page.getByRole('searchbox').press('Enter');
     const hit = bob.page.getByTestId('search-result').first();
@@ -193,15 +193,15 @@ describe('two people chatting in Parley', () => {
   });
 
   it('Alice switches to Russian, and the choice is remembered across a reload', async () => {
-    await alice.page.getByRole('link', { name: alice.t('nav.settings') }).click();
+    await alice.page.getByRole('link', { name: alice.t('nav.settings'), exact: true }).click();
     await alice.page.getByLabel(alice.t('settings.language')).first().selectOption('ru');
     const russian = new ParleyUi(alice.page, 'ru');
-    await alice.page.getByRole('link', { name: russian.t('nav.chats') }).waitFor();
+    await alice.page.getByRole('link', { name: russian.t('nav.chats'), exact: true }).waitFor();
     expect(await alice.page.locator('html').getAttribute('lang')).toBe('ru');
     await alice.page.reload();
-    await alice.page.getByRole('link', { name: russian.t('nav.chats') }).waitFor();
+    await alice.page.getByRole('link', { name: russian.t('nav.chats'), exact: true }).waitFor();
     // And back, so the other files find the English they expect.
     await alice.page.getByLabel(russian.t('settings.language')).first().selectOption('en');
-    await alice.page.getByRole('link', { name: alice.t('nav.chats') }).waitFor();
+    await alice.page.getByRole('link', { name: alice.t('nav.chats'), exact: true }).waitFor();
   });
 });

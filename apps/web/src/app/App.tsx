@@ -17,9 +17,11 @@ const Notifications = lazy(() => import('../screens/Notifications'));
 const GroupSettings = lazy(() => import('../screens/GroupSettings'));
 
 export function App() {
-  const { state, retry } = useSession();
+  const { state, services, retry } = useSession();
   const { t } = useTranslation();
-  if (state.kind === 'loading') return <p className="centered" role="status">{t('app.loading')}</p>;
+  // Signed in, the session's services are made in an effect: screens that need them (a deep
+  // link or a reload of /c/:id) wait one render for them instead of throwing.
+  if (state.kind === 'loading' || (state.kind === 'signedIn' && !services)) return <p className="centered" role="status">{t('app.loading')}</p>;
   if (state.kind === 'unreachable')
     return (
       <div className="centered" role="alert">

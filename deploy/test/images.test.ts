@@ -37,7 +37,9 @@ const targets = new Map(IMAGE_PROCESSES.map((name) => [name, resolveTarget(stage
 /** Packages that must never be in a production image. */
 const BUILD_TOOLS = ['tsx', 'esbuild', '@esbuild', 'typescript', 'vitest', 'vite', 'eslint', '@bufbuild/buf', 'ts-proto'];
 
-const sh = (command: string, cwd: string) => execFileSync('sh', ['-c', command], { cwd, stdio: 'pipe', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** The environment of a `docker build` step: none of vitest's (NODE_ENV=test would make Vite build React's development bundle). */
+const buildEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_ENV' && !name.startsWith('VITEST') && name !== 'TEST'));
+const sh = (command: string, cwd: string) => execFileSync('sh', ['-c', command], { cwd, env: buildEnv, stdio: 'pipe', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const kib = (path: string) => Number(sh(`du -sk ${path} | cut -f1`, repoRoot).trim());
 
 const scratch = mkdtempSync(join(tmpdir(), 'parley-images-'));

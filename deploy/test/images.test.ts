@@ -68,6 +68,9 @@ function envOf(target: Target, dir: string, extra: Record<string, string> = {}):
     DATA_DIR: join(dir, 'data', target.name),
     PORT: '0',
     GRPC_PORT: '0',
+    // Metrics on ephemeral ports too: their defaults are fixed (9080, 9101…) and two gateways run here.
+    METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     ...extra,
   };

@@ -12,5 +12,8 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // GitHub's workflow parser imports its schema JSON without an import attribute, which
+    // Node's loader refuses; Vite's transform (inlining the package) handles it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

@@ -23,3 +23,4 @@ export * from './runtime.ts';
 export * from './process.ts';
 export * from './startup.ts';
 export * from './http/multipart.ts';
+export * from './migrate-once.ts';

@@ -77,7 +77,8 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
       async (request) => {
         if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
         const files = request.files();
-        const { value: file } = await files.next().catch(malformedMultipart);
+        const first = await files.next().catch(malformedMultipart);
+        const file = first.done ? undefined : first.value;
         // The first file part must be the one API.md names; a file under another name is not the avatar.
         if (file?.fieldname !== 'file') throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
         // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.

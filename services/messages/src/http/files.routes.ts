@@ -46,7 +46,8 @@ export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify:
         try {
           if (!request.isMultipart()) throw badRequest('Send the file as multipart/form-data with a "file" field.', { 'body.file': ['is required'] });
           const files = request.files();
-          const { value: part } = await files.next().catch(malformedMultipart);
+          const first = await files.next().catch(malformedMultipart);
+          const part = first.done ? undefined : first.value;
           if (!part) throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
           if (part.fieldname !== 'file') throw badRequest('The file must be sent in the "file" field.', { 'body.file': ['is required'] });
           const file = await uploadFile(ctx, callerOf(request).userId, {

@@ -14,15 +14,21 @@ export interface LiveDelivery {
   recipients: string[];
   /** The serialised client frame, written to each socket as it is. */
   frame: string;
+  /** When the message was committed (ms since the epoch): delivery latency is measured from it. */
+  committedAt?: number;
+  /** The send's request id, so one grep follows a message from its HTTP request to its frames. */
+  requestId?: string;
 }
 
 /**
- * One line of comma-separated recipient ids, a newline, then the frame: the subscriber reads
- * the recipients without parsing the frame, and writes the frame's bytes as they came. Ids are
- * UUIDs, so neither a comma nor a newline can occur in them.
+ * A header line, a newline, then the frame: the subscriber reads the header without parsing the
+ * frame, and writes the frame's bytes as they came. The header is the comma-separated recipient
+ * ids, then optionally a space, the commit time, a space and the request id. Ids are UUIDs and
+ * request ids match [\w.:-]+, so neither a comma, a space nor a newline can occur in them.
  */
 export function encodeLiveDelivery(delivery: LiveDelivery): string {
-  return `${delivery.recipients.join(',')}\n${delivery.frame}`;
+  const trace = delivery.committedAt === undefined ? '' : ` ${delivery.committedAt} ${delivery.requestId ?? '-'}`;
+  return `${delivery.recipients.join(',')}${trace}\n${delivery.frame}`;
 }
 
 /** Undefined for a message that is not a live delivery (nothing to do with it). */
@@ -31,6 +37,10 @@ export function decodeLiveDelivery(message: string): LiveDelivery | undefined {
   if (newline < 0) return undefined;
   const frame = message.slice(newline + 1);
   if (!frame.startsWith('{')) return undefined;
-  const head = message.slice(0, newline);
-  return { recipients: head === '' ? [] : head.split(','), frame };
+  const [ids = '', committedAt, requestId] = message.slice(0, newline).split(' ');
+  const delivery: LiveDelivery = { recipients: ids === '' ? [] : ids.split(','), frame };
+  const committed = Number(committedAt);
+  if (committedAt !== undefined && Number.isFinite(committed)) delivery.committedAt = committed;
+  if (requestId !== undefined && requestId !== '-') delivery.requestId = requestId;
+  return delivery;
 }

@@ -1,5 +1,5 @@
 import { encodeLiveDelivery, liveMessagesChannel, type ServerFrame } from '@parley/contracts';
-import type { Logger, PubSub } from '@parley/kit';
+import { currentRequestId, type Logger, type PubSub } from '@parley/kit';
 import type { MessageView } from '../presenters/message.presenter.ts';
 
 /** After a failed publish, how long further failures stay quiet (one log line per outage, not per send). */
@@ -29,7 +29,13 @@ export function createLivePublisher(pubsub: PubSub, logger: Logger): LivePublish
   };
   return (message, mentions, recipients) => {
     const frame: ServerFrame = { type: 'message.created', data: { message, mentions: [...mentions] } };
-    const payload = encodeLiveDelivery({ recipients: [...new Set(recipients)], frame: JSON.stringify(frame) });
+    const payload = encodeLiveDelivery({
+      recipients: [...new Set(recipients)],
+      frame: JSON.stringify(frame),
+      // Published right after the commit: the delivery latency metric counts from here.
+      committedAt: Date.now(),
+      requestId: currentRequestId(),
+    });
     try {
       pubsub.publish(liveMessagesChannel, payload).catch(failed);
     } catch (err) {

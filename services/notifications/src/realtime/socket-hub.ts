@@ -77,11 +77,14 @@ export function createSocketHub(options: {
     if (!text.startsWith('{') || entry.sockets.size === 0) return;
     const frame = encodeTextFrame(text);
     for (const socket of entry.sockets) socket.deliver(frame);
-    if (!traced) return;
-    metrics.delivered(traced.committedAt);
+    if (traced) recordDelivery(traced.committedAt, traced.requestId, userId, entry.sockets.size);
+  };
+
+  const recordDelivery = (committedAt: number, requestId: string | undefined, userId: string, sockets: number): void => {
+    metrics.delivered(committedAt);
     // Per frame, so at debug only: with the request id, one grep follows a message to its sockets.
     if (logger.isLevelEnabled('debug')) {
-      logger.debug({ requestId: traced.requestId, userId, sockets: entry.sockets.size, latencyMs: Date.now() - traced.committedAt }, 'frame delivered');
+      logger.debug({ requestId, userId, sockets, latencyMs: Date.now() - committedAt }, 'frame delivered');
     }
   };
 
@@ -94,6 +97,7 @@ export function createSocketHub(options: {
       if (!entry || entry.sockets.size === 0) continue;
       frame ??= encodeTextFrame(delivery.frame);
       for (const socket of entry.sockets) socket.deliver(frame);
+      if (delivery.committedAt !== undefined) recordDelivery(delivery.committedAt, delivery.requestId, userId, entry.sockets.size);
     }
   };
   let unsubscribeLive: (() => Promise<void>) | undefined;

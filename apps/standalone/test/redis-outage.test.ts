@@ -155,6 +155,7 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
     platform = await startPlatform(
       {
         PORT: '0',
+        METRICS_PORT: '0',
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -27,7 +27,7 @@ const header = `/*
 
 async function fetchDocument(): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-openapi-'));
-  const platform = await startPlatform({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
+  const platform = await startPlatform({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
   try {
     const response = await fetch(`${platform.url}/api/v1/openapi.json`);
     if (!response.ok) throw new Error(`GET /api/v1/openapi.json answered ${response.status}`);

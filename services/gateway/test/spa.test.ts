@@ -114,8 +114,10 @@ describe('gateway: the web app', () => {
     const health = await get('/healthz');
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ok' });
+    // Metrics live on their own port, never the public one: here a JSON 404, not the page.
     const metrics = await get('/metrics');
-    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(metrics.statusCode).toBe(404);
+    expect(metrics.headers['content-type']).toContain('application/problem+json');
   });
 
   it('answers 404, not the page, for a missing hashed asset or a request that does not accept HTML', async () => {

@@ -269,8 +269,9 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
     const messagesReady = await fetch(`${platform.internal.messages}/readyz`);
     expect(messagesReady.status).toBe(200);
     expect(await messagesReady.json()).toEqual({ status: 'degraded', checks: { database: true, bus: true, redis: 'degraded' } });
-    const messagesMetrics = await (await fetch(`${platform.internal.messages}/metrics`)).text();
-    expect(messagesMetrics).toMatch(/parley_degraded\{[^}]*dependency="redis"[^}]*\} 1/);
+    // Metrics are on the process's own metrics port (every service's series, by `service`).
+    const metrics = await (await fetch(platform.metricsUrl)).text();
+    expect(metrics).toMatch(/parley_degraded\{(?=[^}]*service="messages")(?=[^}]*dependency="redis")[^}]*\} 1/);
 
     // ---------- Redis back ----------
     await redis.start();

@@ -1,5 +1,5 @@
 import type { AnyEvent } from '@parley/contracts';
-import { enqueueEvents, handleOnce, makeEvent, newId } from '@parley/kit';
+import { enqueueEvents, handleOnce, idBeside, makeEvent, newId } from '@parley/kit';
 import { deleteNotificationsOfMessage, insertNotifications, type NewNotification } from '../db/notification.repository.ts';
 import { usersWhoMuted } from '../db/settings.repository.ts';
 import { presentNotification } from '../presenters/notification.presenter.ts';
@@ -73,7 +73,8 @@ async function planFor(ctx: Pick<NotificationsContext, 'directory'>, event: AnyE
         .filter((userId) => userId !== message.senderId)
         .map((userId): NewNotification => ({
           ...common,
-          id: newId(),
+          // Listed in the messages' order, however the events were delivered (retries, several consumers).
+          id: idBeside(message.id, userId),
           userId,
           kind: mentioned.has(userId) ? 'mention' : 'direct_message',
         }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCircuitBreaker, type BreakerState } from '../src/cache/circuit-breaker.ts';
+import { CacheTimeoutError, isOutage } from '../src/cache/redis-cache.ts';
 
 describe('circuit breaker', () => {
   const setup = () => {
@@ -41,5 +42,14 @@ describe('circuit breaker', () => {
     expect(breaker.state).toBe('closed');
     expect(breaker.allow()).toBe(true);
     expect(changes).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+});
+
+describe('what counts as a Redis outage for the cache breaker', () => {
+  const timeout = new CacheTimeoutError(500);
+  it('a connection error always does; a timeout only when Redis answered nothing for the whole deadline', () => {
+    expect(isOutage(new Error('Connection is closed.'), 1_000, 1_001, 500)).toBe(true);
+    expect(isOutage(timeout, 1_000, 1_499, 500)).toBe(false); // another call was answered just now: load, not an outage
+    expect(isOutage(timeout, 1_000, 1_500, 500)).toBe(true);
   });
 });

@@ -66,11 +66,22 @@ interface ScriptCommands {
 /** How many times a deadline is moved when its timer fired late because of our own event loop. */
 const MAX_REARMS = 3;
 
-class CacheTimeoutError extends Error {
+export class CacheTimeoutError extends Error {
   constructor(ms: number) {
     super(`The cache did not answer within ${ms} ms.`);
     this.name = 'CacheTimeoutError';
   }
+}
+
+/**
+ * Whether a failed call says Redis is away (and counts towards opening the breaker). A connection
+ * error does. A timeout does only when Redis answered nothing at all for the whole deadline: under
+ * load, answers arrive late but keep arriving, and a breaker that opened then would skip writes,
+ * start new epochs and turn every cache (sessions included) cold without any outage.
+ */
+export function isOutage(error: unknown, lastAnswerAt: number, now: number, timeoutMs: number): boolean {
+  if (!(error instanceof CacheTimeoutError)) return true;
+  return now - lastAnswerAt >= timeoutMs;
 }
 
 /** Thrown by incr while Redis is unavailable: a counter has no safe default (see RateLimiter). */
@@ -212,6 +223,8 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
    * Runs one Redis call behind the breaker. `write` calls that fail (or are skipped) leave the
    * cache possibly stale: the next call that reaches Redis starts a new epoch before its own.
    */
+  /** When Redis last answered a call of this cache: a timeout while it still answers is load, not an outage. */
+  let lastAnswerAt = Date.now();
   const guarded = async <T>(write: boolean, call: () => Promise<T>, fallback: () => T): Promise<T> => {
     if (!breaker.allow()) {
       if (write) loseWrite();
@@ -220,10 +233,11 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     try {
       if (lostWrites > coveredWrites) await withDeadline(bumpEpoch());
       const result = await withDeadline(call());
+      lastAnswerAt = Date.now();
       breaker.success();
       return result;
     } catch (error) {
-      breaker.failure();
+      if (isOutage(error, lastAnswerAt, Date.now(), timeoutMs)) breaker.failure();
       // A write that timed out was sent and most likely applied; one that failed on the
       // connection may not have been. (If Redis hangs for good the breaker opens, and the
       // writes it skips then start a new epoch anyway.)

@@ -99,6 +99,29 @@ describe.runIf(infraEnabled)('Redis outage: cache and pub/sub on a server that s
     expect(await other.get('user:ada')).toBeUndefined();
   });
 
+  it('a hung Redis (frozen, connection open) opens the breaker after its timeouts, and reads lost nothing once it runs again', async () => {
+    const cache = createRedisCache({ url: redis.url, keyPrefix, commandTimeoutMs: 200, breakerThreshold: 2, breakerCooldownMs: 100 });
+    caches.push(cache);
+    await cache.set('hung:ada', 'v1', 600);
+    redis.pause();
+    try {
+      const started = Date.now();
+      expect(await cache.get('hung:ada')).toBeUndefined();
+      expect(await cache.get('hung:ada')).toBeUndefined();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      expect(cache.degraded()).toBe(true);
+      // Open: no timeout paid any more.
+      const skipped = Date.now();
+      expect(await cache.get('hung:ada')).toBeUndefined();
+      expect(Date.now() - skipped).toBeLessThan(100);
+    } finally {
+      redis.resume();
+    }
+    await expect.poll(() => cache.ping(), WAIT).toBe(true);
+    expect(cache.degraded()).toBe(false);
+    expect(await cache.get('hung:ada')).toBe('v1'); // only reads failed: nothing lost, nothing dropped
+  });
+
   it('pub/sub reports the lost subscriber connection as degraded and calls onResubscribed once its channels receive again', async () => {
     const pubsub: PubSub = createRedisPubSub({ url: redis.url, channelPrefix: keyPrefix, commandTimeoutMs: 5_000 });
     try {

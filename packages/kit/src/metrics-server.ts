@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { PortUnavailableError } from './startup.ts';
 
 export interface MetricsServer {
   /** The bound port (the one asked for, or the one picked for 0). */
@@ -22,6 +23,12 @@ export async function startMetricsServer(options: {
   logger: Logger;
   /** The variable that sets the port, named when the port is taken. Default METRICS_PORT. */
   variable?: string;
+  /**
+   * Whether the operator chose the port (default: the variable is set). A chosen port that is
+   * taken fails the start (PortUnavailableError); a default one that is taken (another instance
+   * on the same host) gives way to a free port, said in a warning.
+   */
+  portChosen?: boolean;
 }): Promise<MetricsServer> {
   const { registry, logger } = options;
   const server = createServer((request, response) => {
@@ -40,16 +47,28 @@ export async function startMetricsServer(options: {
   });
   // A scrape is one short request; do not let an idle keep-alive connection hold close().
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EADDRINUSE') reject(error);
-      else reject(new Error(`The metrics port ${options.host}:${options.port} is already in use; ${options.variable ?? 'METRICS_PORT'} moves it.`, { cause: error }));
+  const variable = options.variable ?? 'METRICS_PORT';
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
     });
-    server.listen(options.port, options.host, () => {
-      server.removeAllListeners('error');
-      resolve();
-    });
-  });
+  try {
+    await listen(options.port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' || (options.portChosen ?? process.env[variable] !== undefined)) {
+      throw new PortUnavailableError(options.port, variable, code ?? String(error));
+    }
+    await listen(0);
+    logger.warn(
+      { host: options.host, port: (server.address() as AddressInfo).port, defaultPort: options.port },
+      `the default metrics port ${options.port} is taken (another instance on this host?): metrics are on a free port instead; set ${variable} to choose one`,
+    );
+  }
   const port = (server.address() as AddressInfo).port;
   logger.info({ host: options.host, port }, 'metrics listening');
   return {

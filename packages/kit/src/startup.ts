@@ -44,8 +44,13 @@ export async function assertPortsFree(host: string, ports: Record<string, number
 
 /** For process entry points: prints the one line and exits 1 when a port cannot be bound. */
 export async function assertPortsFreeOrExit(host: string, ports: Record<string, number>): Promise<void> {
+  await exitOnPortUnavailable(assertPortsFree(host, ports));
+}
+
+/** For process entry points: the start's result, or the one line and exit 1 when it could not bind its port. */
+export async function exitOnPortUnavailable<T>(start: Promise<T>): Promise<T> {
   try {
-    await assertPortsFree(host, ports);
+    return await start;
   } catch (error) {
     if (error instanceof PortUnavailableError) {
       process.stderr.write(`${error.message}\n`);

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/metrics.ts';
+import { startMetricsServer } from '../src/metrics-server.ts';
 import { assertPortsFree, PortUnavailableError } from '../src/startup.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -40,6 +43,21 @@ describe('start-up errors', () => {
     expect((error as Error).message).toBe(`port ${takenPort} is in use (set GRPC_PORT to use another)`);
   });
 
+  it('a taken default metrics port (a second instance on the host) gives way to a free one; a chosen one fails the start', async () => {
+    const { registry } = createMetrics('test');
+    const logger = createLogger('test', 'silent');
+    const fallback = await startMetricsServer({ registry, logger, host: '127.0.0.1', port: takenPort, portChosen: false });
+    try {
+      expect(fallback.port).not.toBe(takenPort);
+      expect((await fetch(`http://127.0.0.1:${fallback.port}/metrics`)).status).toBe(200);
+    } finally {
+      await fallback.close();
+    }
+    const error = await startMetricsServer({ registry, logger, host: '127.0.0.1', port: takenPort, portChosen: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PortUnavailableError);
+    expect((error as Error).message).toBe(`port ${takenPort} is in use (set METRICS_PORT to use another)`);
+  });
+
   // Each process stops at its first taken port, before it opens a database: one plain line, status 1.
   const cases: [entry: string, variable: string, env: Record<string, string>][] = [
     ['apps/standalone/src/main.ts', 'PORT', {}],
@@ -50,6 +68,7 @@ describe('start-up errors', () => {
     ['services/groups/src/main.ts', 'GRPC_PORT', { PORT: '0' }],
     ['services/messages/src/main.ts', 'PORT', {}],
     ['services/notifications/src/main.ts', 'PORT', {}],
+    ['services/notifications/src/main.ts', 'METRICS_PORT', { PORT: '0' }],
   ];
 
   it.concurrent.each(cases)('%s with %s taken says so in one line and exits 1', async (entry, variable, env) => {

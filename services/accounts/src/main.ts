@@ -1,4 +1,4 @@
-import { assertPortsFreeOrExit, createAdapters, createLogger, createMetrics, loadConfigOrExit, openServiceDb, runUntilSignal, startMetricsServer } from '@parley/kit';
+import { assertPortsFreeOrExit, createAdapters, createLogger, createMetrics, loadConfigOrExit, openServiceDb, runUntilSignal, startMetricsServer, exitOnPortUnavailable } from '@parley/kit';
 import { createAccountsService } from './app.ts';
 import { accountsConfigSchema } from './config.ts';
 
@@ -8,7 +8,7 @@ const config = loadConfigOrExit(accountsConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT, GRPC_PORT: config.GRPC_PORT });
 const logger = createLogger('accounts', config.LOG_LEVEL);
 const metrics = createMetrics('accounts');
-const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
+const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 const service = await createAccountsService({

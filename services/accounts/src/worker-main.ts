@@ -12,6 +12,7 @@ import {
   openServiceDb,
   runUntilSignal,
   startMetricsServer,
+  exitOnPortUnavailable,
 } from '@parley/kit';
 import { accountsConfigSchema } from './config.ts';
 import { accountsMigrations } from './db/migrations.ts';
@@ -23,13 +24,15 @@ import { startAccountsWorker } from './worker/jobs.ts';
 const config = loadConfigOrExit(accountsConfigSchema);
 const logger = createLogger('accounts-worker', config.LOG_LEVEL);
 const metrics = createMetrics('accounts-worker');
-const metricsServer = await startMetricsServer({
-  registry: metrics.registry,
-  host: config.METRICS_HOST,
-  port: config.WORKER_METRICS_PORT,
-  logger,
-  variable: 'WORKER_METRICS_PORT',
-});
+const metricsServer = await exitOnPortUnavailable(
+  startMetricsServer({
+    registry: metrics.registry,
+    host: config.METRICS_HOST,
+    port: config.WORKER_METRICS_PORT,
+    logger,
+    variable: 'WORKER_METRICS_PORT',
+  }),
+);
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const rawDb = await openServiceDb({ url: config.ACCOUNTS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'accounts' });
 const db = instrumentDb(rawDb, metrics);

@@ -1,4 +1,4 @@
-import { assertPortsFreeOrExit, createLogger, createMetrics, loadConfigOrExit, runUntilSignal, startMetricsServer } from '@parley/kit';
+import { assertPortsFreeOrExit, createLogger, createMetrics, loadConfigOrExit, runUntilSignal, startMetricsServer, exitOnPortUnavailable } from '@parley/kit';
 import { createGateway } from './app.ts';
 import { gatewayConfigSchema } from './config.ts';
 
@@ -6,7 +6,7 @@ const config = loadConfigOrExit(gatewayConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('gateway', config.LOG_LEVEL);
 const metrics = createMetrics('gateway');
-const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
+const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const gateway = await createGateway(
   config,
   logger,

@@ -10,6 +10,7 @@ import {
   openServiceDb,
   runUntilSignal,
   startMetricsServer,
+  exitOnPortUnavailable,
 } from '@parley/kit';
 import { createGroupsService } from './app.ts';
 import { groupsConfigSchema } from './config.ts';
@@ -19,7 +20,7 @@ const config = loadConfigOrExit(groupsConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT, GRPC_PORT: config.GRPC_PORT });
 const logger = createLogger('groups', config.LOG_LEVEL);
 const metrics = createMetrics('groups');
-const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
+const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.GROUPS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'groups' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });

@@ -10,6 +10,7 @@ import {
   openServiceDb,
   runUntilSignal,
   startMetricsServer,
+  exitOnPortUnavailable,
 } from '@parley/kit';
 import { createMessagesService } from './app.ts';
 import { messagesConfigSchema } from './config.ts';
@@ -20,7 +21,7 @@ const config = loadConfigOrExit(messagesConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('messages', config.LOG_LEVEL);
 const metrics = createMetrics('messages');
-const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
+const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });

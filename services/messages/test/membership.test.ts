@@ -59,6 +59,22 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     );
   });
 
+  it('a new group’s members are cached when its group.created arrives, so its first send asks groups nothing', async () => {
+    const [owner, member] = await Promise.all([s.register(), s.register()]);
+    const groupId = await createGroup(s, owner, [member]);
+    await vi.waitFor(async () => {
+      expect(await s.adapters.cache.get(membershipKey(groupId, owner.id))).toEqual({ role: 'owner' });
+      expect(await s.adapters.cache.get(membershipKey(groupId, member.id))).toEqual({ role: 'member' });
+    }, WAIT);
+    const getMembership = vi.spyOn(s.groupsClient, 'getMembership');
+    try {
+      await send(s, member, groupId, 'first in the room');
+      expect(getMembership).not.toHaveBeenCalled();
+    } finally {
+      getMembership.mockRestore();
+    }
+  });
+
   it('someone refused before being added gets in on the very next request after being added', async () => {
     const [owner, newcomer] = await Promise.all([s.register(), s.register()]);
     const groupId = await createGroup(s, owner);

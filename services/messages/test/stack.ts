@@ -56,6 +56,8 @@ export interface MessagesStack extends GroupsStack {
   filesDir: string;
   api: Api;
   groupsApi: Api;
+  /** The gRPC client messages asks groups with (spy on it to count calls). */
+  groupsClient: groupsV1.GroupsClient;
   recorder: EventRecorder;
 }
 
@@ -132,6 +134,7 @@ export async function startMessagesStack(kind: AdapterKind, options: MessagesSta
       filesDir,
       api: apiFor(messagesUrl),
       groupsApi: apiFor(stack.groupsUrl),
+      groupsClient: groups,
       recorder: {
         events,
         of: (type, where = () => true) => events.filter((e) => e.type === type && where(e.data)) as EventEnvelope<any>[],

@@ -10,6 +10,7 @@ import {
   openServiceDb,
   runUntilSignal,
   startMetricsServer,
+  exitOnPortUnavailable,
 } from '@parley/kit';
 import { createNotificationsService } from './app.ts';
 import { notificationsConfigSchema } from './config.ts';
@@ -20,7 +21,7 @@ const config = loadConfigOrExit(notificationsConfigSchema);
 await assertPortsFreeOrExit(config.HOST, { PORT: config.PORT });
 const logger = createLogger('notifications', config.LOG_LEVEL);
 const metrics = createMetrics('notifications');
-const metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger });
+const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.NOTIFICATIONS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'notifications' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });

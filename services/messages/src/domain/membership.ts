@@ -91,6 +91,20 @@ export async function loadGroupMembers(ctx: MembershipDeps, groupId: string): Pr
   return members;
 }
 
+/**
+ * Reads a new group's members from groups once, off the send path, and caches them with each
+ * member's answer: the first message in a new group (a new direct-like room of two, most of all)
+ * then costs no gRPC call. The same read the first send would make, only earlier, so it races a
+ * removal no differently (see MEMBERSHIP_TTL_SECONDS).
+ */
+export async function warmGroupMembership(ctx: MembershipDeps, groupId: string): Promise<void> {
+  const members = await loadGroupMembers(ctx, groupId);
+  await ctx.cache.setMany(
+    members.map((m) => [membershipKey(groupId, m.userId), { role: m.role }] as const),
+    MEMBERSHIP_TTL_SECONDS,
+  );
+}
+
 /** The ids of every group the user belongs to, cached. */
 export async function userGroupIds(ctx: MembershipDeps, userId: string): Promise<string[]> {
   const cached = await ctx.cache.get<string[]>(userGroupsKey(userId));

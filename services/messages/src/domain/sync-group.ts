@@ -9,7 +9,7 @@ import {
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
-import { groupMembers, groupMembersKey, membershipKey, userGroupsKey } from './membership.ts';
+import { groupMembers, groupMembersKey, membershipKey, userGroupsKey, warmGroupMembership } from './membership.ts';
 import { invalidateRecent } from './recent-cache.ts';
 
 export const GROUPS_QUEUE = 'messages.groups';
@@ -38,6 +38,9 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
       if (created) ctx.outbox.notify();
       await ctx.cache.del(...memberIds.map(userGroupsKey));
       await invalidateRecent(ctx.cache, memberIds);
+      // Only for a group seen for the first time: a redelivery must not bring back members the
+      // events after it removed (a fresh read would not, but it would cost a call for nothing).
+      if (created) await warmGroupMembership(ctx, groupId).catch((err: unknown) => ctx.logger.warn({ err, groupId }, 'warming a new group\'s membership failed'));
       return;
     }
     case 'group.updated': {

@@ -43,10 +43,20 @@ const escapeGlob = (text: string): string => text.replace(/[\\*?[\]]/g, '\\$&');
  * under auto-pipelining it shares a write with whatever else the same tick asks.
  */
 const SCRIPTS = {
-  /** setMany: SET key value EX ttl for every key, however many keys there are. */
-  parleySetMany: {
-    // No numberOfKeys: the caller passes it first, as with EVAL.
-    lua: "for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS",
+  /**
+   * set / setMany: SET key value EX ttl for every key, stamped with the epoch the caller believes
+   * current, but only if it still is: a value stamped with an old epoch would be a miss for
+   * everyone anyway, so nothing is written. Answers the current epoch either way, so an instance
+   * whose epoch is behind (one that writes but seldom reads, like accounts writing sessions)
+   * catches up on its next write instead of writing invisible values forever.
+   * KEYS: the epoch key, then the keys; ARGV: the epoch, the ttl, then one value per key.
+   */
+  parleySetStamped: {
+    lua:
+      "local e = redis.call('GET', KEYS[1]) or '' " +
+      'if e ~= ARGV[1] then return e end ' +
+      "for i = 2, #KEYS do redis.call('SET', KEYS[i], '~' .. e .. '~' .. ARGV[i + 1], 'EX', ARGV[2]) end " +
+      'return e',
   },
   /**
    * incr: the counter and its TTL can't be separated by a crash, and EXPIRE NX only sets the TTL
@@ -59,7 +69,7 @@ const SCRIPTS = {
 } as const;
 
 interface ScriptCommands {
-  parleySetMany(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  parleySetStamped(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<string>;
   parleyIncr(key: string, ttlSeconds: number): Promise<[number, number]>;
 }
 
@@ -177,7 +187,6 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     return epoch;
   };
 
-  const stamp = (json: string, current: string): string => `${STAMP}${current}${STAMP}${json}`;
   /** A stored value, or undefined when missing or written under another epoch. */
   const unstamp = <T>(raw: string | null | undefined, current: string): T | undefined => {
     if (raw == null) return undefined;
@@ -249,6 +258,15 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   const miss = (): undefined => undefined;
   const skip = (): void => undefined;
 
+  /**
+   * Writes JSON values stamped with the current epoch, in one script: when this instance's epoch
+   * is behind, nothing is written (it would be a miss for everyone) and the epoch is caught up.
+   */
+  const writeStamped = async (keys: readonly string[], json: readonly string[], ttl: number): Promise<void> => {
+    const believed = await currentEpoch();
+    epoch = await scripts.parleySetStamped(keys.length + 1, epochKey, ...keys.map(k), believed, ttl, ...json);
+  };
+
   /** MGET of the epoch with the keys: one round trip, and the epoch is never older than the values. */
   const readStamped = async <T>(keys: readonly string[]): Promise<(T | undefined)[] | undefined> => {
     const [current, ...raw] = await redis.mget(epochKey, ...keys.map(k));
@@ -263,9 +281,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     },
 
     async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
-      const json = serialize(value);
-      const ttl = wholeSeconds(ttlSeconds);
-      await guarded(true, async () => void (await redis.set(k(key), stamp(json, await currentEpoch()), 'EX', ttl)), skip);
+      await guarded(true, () => writeStamped([key], [serialize(value)], wholeSeconds(ttlSeconds)), skip);
     },
 
     async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
@@ -276,17 +292,8 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
     async setMany<T>(entries: readonly (readonly [string, T])[], ttlSeconds: number): Promise<void> {
       if (entries.length === 0) return;
-      const ttl = wholeSeconds(ttlSeconds);
       const json = entries.map(([, value]) => serialize(value));
-      await guarded(
-        true,
-        async () => {
-          const current = await currentEpoch();
-          const values = json.map((value) => stamp(value, current));
-          await scripts.parleySetMany(entries.length, ...entries.map(([key]) => k(key)), ttl, ...values);
-        },
-        skip,
-      );
+      await guarded(true, () => writeStamped(entries.map(([key]) => key), json, wholeSeconds(ttlSeconds)), skip);
     },
 
     async del(...keys: string[]): Promise<void> {

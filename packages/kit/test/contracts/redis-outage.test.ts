@@ -99,6 +99,28 @@ describe.runIf(infraEnabled)('Redis outage: cache and pub/sub on a server that s
     expect(await other.get('user:ada')).toBeUndefined();
   });
 
+  it('an instance that only writes catches up with a new epoch on its next write (its values are never invisible for good)', async () => {
+    const writer = instance(); // like accounts writing sessions that others read
+    const other = instance();
+    await writer.set('session:a', { userId: 'ada' }, 600);
+    expect(await other.get('session:a')).toEqual({ userId: 'ada' });
+    // Another instance loses a write in an outage and starts a new epoch on its return.
+    await redis.stop();
+    await other.get('x');
+    await other.get('x');
+    await other.set('x', 1, 600);
+    await redis.start();
+    await expect.poll(() => other.ping(), WAIT).toBe(true);
+    await expect.poll(() => writer.ping(), WAIT).toBe(true);
+    expect(await other.get('session:a')).toBeUndefined(); // dropped with the old epoch
+
+    await writer.set('session:b', { userId: 'bob' }, 600); // stamped with the old epoch: not written, epoch caught up
+    await writer.set('session:b', { userId: 'bob' }, 600);
+    expect(await other.get('session:b')).toEqual({ userId: 'bob' });
+    await writer.setMany([['session:c', { userId: 'eve' }]], 600);
+    expect(await other.getMany(['session:c'])).toEqual([{ userId: 'eve' }]);
+  });
+
   it('a hung Redis (frozen, connection open) opens the breaker after its timeouts, and reads lost nothing once it runs again', async () => {
     const cache = createRedisCache({ url: redis.url, keyPrefix, commandTimeoutMs: 200, breakerThreshold: 2, breakerCooldownMs: 100 });
     caches.push(cache);

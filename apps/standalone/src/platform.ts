@@ -94,6 +94,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       registry,
       host: gatewayConfig.METRICS_HOST,
       port: gatewayConfig.METRICS_PORT,
+      portChosen: env.METRICS_PORT !== undefined,
       logger: logFor('platform'),
     });
     closers.unshift(() => metricsServer.close());
@@ -214,7 +215,8 @@ function browsableHost(host: string): string {
 export async function preflight(env: Record<string, string | undefined>) {
   const configs = loadConfigs(env, internalEnv(env));
   await assertPortsFree(configs.gatewayConfig.HOST, { PORT: configs.gatewayConfig.PORT });
-  await assertPortsFree(configs.gatewayConfig.METRICS_HOST, { METRICS_PORT: configs.gatewayConfig.METRICS_PORT });
+  // A default metrics port that is taken gives way to a free one (startMetricsServer); a chosen one must be free.
+  if (env.METRICS_PORT !== undefined) await assertPortsFree(configs.gatewayConfig.METRICS_HOST, { METRICS_PORT: configs.gatewayConfig.METRICS_PORT });
   return configs;
 }
 

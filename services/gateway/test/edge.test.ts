@@ -20,7 +20,7 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
 
   beforeAll(async () => {
     platform = await startPlatform(
-      { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', AUTH_MAX_PER_IP: '1000' },
+      { PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', AUTH_MAX_PER_IP: '1000' },
       { adapters: createTestAdapters(kind, createLogger('test', 'silent')), openDb: () => openTestDb(kind) },
     );
     api = apiFor(platform.url);

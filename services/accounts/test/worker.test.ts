@@ -26,7 +26,6 @@ const eventually = { timeout: 10_000, interval: 100 };
 describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind) => {
   let h: AccountsHarness;
   let api: Api;
-  let viewer: SignedIn;
   /** Everything the bus delivered to an observer bound to user.* and session.*. */
   const delivered: EventEnvelope[] = [];
   let observer: { close(): Promise<void> } | undefined;
@@ -37,7 +36,6 @@ describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind
     observer = await h.adapters.bus.subscribe({ queue: 'test-observer', bindings: ['user.*', 'session.*'] }, async (event) => {
       delivered.push(event);
     });
-    viewer = await registerUser(api);
   });
   afterAll(async () => {
     await observer?.close();

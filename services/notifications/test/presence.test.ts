@@ -51,9 +51,9 @@ describe.each(adapterKinds())('presence: profiles, search, /presence and frames 
 
   it('a user who never connected is offline everywhere, with no last-seen time, while their own profile says online', async () => {
     const [viewer, user] = [await stack.register(), await stack.register()];
-    expect(await seenBy(viewer!, user!)).toEqual({ profile: 'offline', search: 'offline', presence: 'offline' });
-    expect((await accounts('GET', `/api/v1/users/${user!.id}`, { token: viewer!.token })).body.lastSeenAt).toBeNull();
-    expect(await ownStatus(user!)).toBe('online');
+    expect(await seenBy(viewer, user)).toEqual({ profile: 'offline', search: 'offline', presence: 'offline' });
+    expect((await accounts('GET', `/api/v1/users/${user.id}`, { token: viewer.token })).body.lastSeenAt).toBeNull();
+    expect(await ownStatus(user)).toBe('online');
   });
 
   it('connecting shows online everywhere (and in the frame), with a last-seen time; leaving shows offline after the grace period', async () => {

@@ -96,8 +96,7 @@ async function recipientsOf(ctx: FanOutContext, event: AnyEvent): Promise<string
     case 'user.registered':
     case 'user.updated':
     case 'session.revoked':
-    // This service's own record: the `presence` frames went out when it was written.
-    case 'presence.changed':
+    case 'presence.changed': // this service's own record: its `presence` frames went out when it was written
       return [];
   }
 }

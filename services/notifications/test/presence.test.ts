@@ -47,6 +47,14 @@ describe.each(adapterKinds())('presence: profiles, search, /presence and frames 
     const res = await accounts('PUT', '/api/v1/users/me/status', { token: user.token, body: { status } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   };
+  /** A viewer with a socket open who shares a direct conversation with user (so hears user's presence frames). */
+  const watchedPair = async () => {
+    const [viewer, user] = [await stack.register(), await stack.register()];
+    const watcher = await sockets.as(stack.notifications.wsUrl, viewer.token);
+    const conversationId = await openDirect(stack, viewer, user);
+    await watcher.waitFor('conversation.created', (d) => d.conversation.id === conversationId);
+    return { viewer, user, watcher };
+  };
   const ownStatus = async (user: StackUser) => (await accounts('GET', '/api/v1/users/me', { token: user.token })).body.status;
 
   it('a user who never connected is offline everywhere, with no last-seen time, while their own profile says online', async () => {
@@ -57,10 +65,7 @@ describe.each(adapterKinds())('presence: profiles, search, /presence and frames 
   });
 
   it('connecting shows online everywhere (and in the frame), with a last-seen time; leaving shows offline after the grace period', async () => {
-    const [viewer, user] = [await stack.register(), await stack.register()];
-    const watcher = await sockets.as(stack.notifications.wsUrl, viewer.token);
-    const conversationId = await openDirect(stack, viewer, user);
-    await watcher.waitFor('conversation.created', (d) => d.conversation.id === conversationId);
+    const { viewer, user, watcher } = await watchedPair();
 
     const socket = await sockets.as(stack.notifications.wsUrl, user.token);
     expect((await watcher.waitFor('presence', (d) => d.userId === user.id)).data).toEqual({ userId: user.id, status: 'online' });
@@ -76,10 +81,7 @@ describe.each(adapterKinds())('presence: profiles, search, /presence and frames 
   });
 
   it('dnd and away chosen while connected show everywhere; invisible shows offline everywhere; the own profile keeps the choice', async () => {
-    const [viewer, user] = [await stack.register(), await stack.register()];
-    const watcher = await sockets.as(stack.notifications.wsUrl, viewer.token);
-    const conversationId = await openDirect(stack, viewer, user);
-    await watcher.waitFor('conversation.created', (d) => d.conversation.id === conversationId);
+    const { viewer, user, watcher } = await watchedPair();
     await sockets.as(stack.notifications.wsUrl, user.token);
     await expectSeenAs(viewer, user, 'online');
 

@@ -206,6 +206,8 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
     const aliceClient = await connect({ ...alice, token: await logIn('alice') });
     for (const client of [bobClient, aliceClient]) client.track(groupId);
     expect((await call('GET', '/readyz')).body).toMatchObject({ status: 'ready' });
+    // bob is connected: his profile says so, as /presence does (docs/presence.md).
+    await expect.poll(async () => (await call('GET', `/api/v1/users/${bob.id}`, alice.token)).body.status, WAIT).toBe('online');
 
     // ---------- Redis down ----------
     await redis.stop();
@@ -260,6 +262,8 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
     expect(presence.status).toBe(503);
     expect(presence.headers.get('content-type')).toContain('application/problem+json');
     expect(Number(presence.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Profiles keep the last known presence meanwhile: bob's socket is still open.
+    expect((await call('GET', `/api/v1/users/${bob.id}`, alice.token)).body.status).toBe('online');
     (aliceClient as unknown as { socket: WebSocket }).socket.send(JSON.stringify({ type: 'typing', conversationId: groupId }));
     await expect.poll(() => aliceClient.frames.find((frame) => frame.type === 'error')?.data.code, WAIT).toBe('unavailable');
     const ready = await call('GET', '/readyz');
@@ -294,7 +298,10 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
     // sessions ended in the outage stay ended
     expect((await call('GET', '/api/v1/users/me', secondSession)).status).toBe(401);
     await expect.poll(async () => (await call('GET', '/readyz')).body.status, WAIT).toBe('ready');
-    expect((await call('GET', `/api/v1/presence?userIds=${bob.id}`, alice.token)).status).toBe(200);
+    const presenceAfter = await call('GET', `/api/v1/presence?userIds=${bob.id}`, alice.token);
+    expect(presenceAfter.status).toBe(200);
+    expect(presenceAfter.body.items).toEqual([{ userId: bob.id, status: 'online' }]);
+    expect((await call('GET', `/api/v1/users/${bob.id}`, alice.token)).body.status).toBe('online');
 
     bobClient.close();
     aliceClient.close();

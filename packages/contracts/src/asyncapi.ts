@@ -63,7 +63,7 @@ const serverSummaries: Record<keyof typeof serverFrameDataSchemas, string> = {
   ready: 'The socket is authenticated; from now on every event of the caller\'s conversations arrives.',
   error: 'A frame the client sent was not understood or not allowed; the socket stays open.',
   typing: 'Someone is typing in one of the caller\'s conversations.',
-  presence: 'A contact\'s or conversation partner\'s presence changed.',
+  presence: 'A contact\'s or conversation partner\'s presence changed: the value public profiles show as `status` and GET /api/v1/presence answers (docs/presence.md).',
   notification: 'A stored notification (mention, direct message, added to a group).',
   resync: 'Live frames may have been missed: fetch every gap by seq, as after a reconnect.',
 };

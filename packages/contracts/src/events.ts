@@ -21,6 +21,10 @@ const recipients = ids.optional();
 export const userStatusSchema = z.enum(['online', 'away', 'dnd', 'invisible', 'offline']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
 
+/** What other users see of someone: the chosen status while connected, `offline` otherwise (never `invisible`). */
+export const shownStatusSchema = z.enum(['online', 'away', 'dnd', 'offline']) satisfies z.ZodType<Exclude<UserStatus, 'invisible'>>;
+export type ShownStatus = z.infer<typeof shownStatusSchema>;
+
 export const groupRoleSchema = z.enum(['owner', 'admin', 'member']);
 export type GroupRole = z.infer<typeof groupRoleSchema>;
 
@@ -88,6 +92,14 @@ export const eventDataSchemas = {
   /** userId added contactId to their contacts: userId now watches contactId's presence. */
   'contact.added': z.object({ userId: id, contactId: id }),
   'contact.removed': z.object({ userId: id, contactId: id }),
+
+  /**
+   * notifications: what other users are shown of userId changed (connected + chosen status;
+   * invisible and not connected are `offline`). One per change, in the order decided; the
+   * envelope's id (UUIDv7) orders them, so a consumer keeps the one with the highest id.
+   * The same transitions as the `presence` frames; docs/presence.md.
+   */
+  'presence.changed': z.object({ userId: id, status: shownStatusSchema }),
 
   'group.created': z.object({
     groupId: id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventData, UserStatus } from './events.ts';
+import { shownStatusSchema, type EventData } from './events.ts';
 
 /*
  * The WebSocket protocol (`GET /ws`; docs/realtime.md, and the AsyncAPI document built from these schemas). Client frames arrive from the outside world and
@@ -74,8 +74,8 @@ export type TypingFrameData = z.infer<typeof typingFrameDataSchema>;
 
 export const presenceFrameDataSchema = z.object({
   userId: z.string(),
-  /** `invisible` is never sent to others: they see `offline`. */
-  status: z.enum(['online', 'away', 'dnd', 'offline']) satisfies z.ZodType<Exclude<UserStatus, 'invisible'>>,
+  /** `invisible` is never sent to others: they see `offline`. The same value as the profile's `status`. */
+  status: shownStatusSchema,
   text: z.string().optional(),
 });
 export type PresenceFrameData = z.infer<typeof presenceFrameDataSchema>;

@@ -20,7 +20,7 @@ function capturingLogger() {
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
-const alice: accountsV1.User = { id: 'u-alice', username: 'alice', displayName: 'Alice', bio: '', status: 'online' };
+const alice: accountsV1.User = { id: 'u-alice', username: 'alice', displayName: 'Alice', bio: '', status: 'online', chosenStatus: 'online' };
 
 describe('gRPC helpers', () => {
   const { logger, lines } = capturingLogger();

@@ -24,6 +24,7 @@ import type { AccountsContext } from './domain/context.ts';
 import { createTokenIssuer } from './domain/tokens.ts';
 import { createLastSeenTracker } from './domain/touch-last-seen.ts';
 import { subscribeUserCacheInvalidation } from './events/invalidate-user-cache.ts';
+import { subscribePresence } from './events/presence.consumer.ts';
 import { addUsersGrpc } from './grpc/users.grpc.ts';
 import { authRoutes } from './http/auth.routes.ts';
 import { contactsRoutes } from './http/contacts.routes.ts';
@@ -91,7 +92,7 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
   const grpc = createGrpcServer({ logger, metrics });
   addUsersGrpc(grpc, ctx);
 
-  let consumer: { close(): Promise<void> } | undefined;
+  const consumers: { close(): Promise<void> }[] = [];
   return {
     http,
     jwks: tokens.jwks,
@@ -99,7 +100,7 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
     context: ctx,
     async start() {
       relay.start();
-      consumer = await subscribeUserCacheInvalidation(bus, ctx);
+      consumers.push(await subscribeUserCacheInvalidation(bus, ctx), await subscribePresence(bus, ctx));
       if (deps.runWorker) await startAccountsWorker(ctx, jobs);
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();
@@ -110,7 +111,7 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
     async stop() {
       await http.close();
       await grpc.close();
-      await consumer?.close();
+      await Promise.allSettled(consumers.splice(0).map((consumer) => consumer.close()));
       await relay.stop();
     },
   };

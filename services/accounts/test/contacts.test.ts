@@ -1,7 +1,7 @@
 import { newId } from '@parley/kit';
 import { adapterKinds } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, expectFieldErrors, expectProblem, registerUser, startAccounts, type AccountsHarness, type Api } from './harness.ts';
+import { apiFor, expectFieldErrors, expectProblem, publishPresence, registerUser, startAccounts, type AccountsHarness, type Api } from './harness.ts';
 
 const PUBLIC_FIELDS = ['avatarUrl', 'bio', 'displayName', 'id', 'lastSeenAt', 'status', 'statusText', 'username'];
 
@@ -73,6 +73,7 @@ describe.each(adapterKinds())('accounts contacts (%s)', (kind) => {
     const alice = await registerUser(api);
     const bob = await registerUser(api);
     await api('PUT', `/api/v1/contacts/${bob.user.id}`, { token: alice.accessToken });
+    await publishPresence(h, bob.user.id, 'online');
     expect((await contactsOf(alice.accessToken))[0]).toMatchObject({ displayName: bob.input.displayName, status: 'online' });
 
     expect((await api('PATCH', '/api/v1/users/me', { token: bob.accessToken, body: { displayName: 'Robert' } })).status).toBe(200);

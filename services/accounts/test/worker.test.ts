@@ -11,6 +11,7 @@ import {
   expectProblem,
   logIn,
   outboxEventsOf,
+  publishPresence,
   registerUser,
   startAccounts,
   type AccountsHarness,
@@ -25,7 +26,6 @@ const eventually = { timeout: 10_000, interval: 100 };
 describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind) => {
   let h: AccountsHarness;
   let api: Api;
-  let viewer: SignedIn;
   /** Everything the bus delivered to an observer bound to user.* and session.*. */
   const delivered: EventEnvelope[] = [];
   let observer: { close(): Promise<void> } | undefined;
@@ -36,7 +36,6 @@ describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind
     observer = await h.adapters.bus.subscribe({ queue: 'test-observer', bindings: ['user.*', 'session.*'] }, async (event) => {
       delivered.push(event);
     });
-    viewer = await registerUser(api);
   });
   afterAll(async () => {
     await observer?.close();
@@ -162,30 +161,41 @@ describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind
       expect((await api('GET', '/api/v1/users/me', { token: bob.accessToken })).body.lastLoginAt).toBe(at);
     });
 
-    it('the idle job marks an online user not seen for IDLE_AWAY_SECONDS away, once, and says so in the outbox', async () => {
+    it('the idle job marks a connected online user not seen for IDLE_AWAY_SECONDS away, once, and says so in the outbox', async () => {
       const idler = await registerUser(api);
       const busy = await registerUser(api);
+      const absent = await registerUser(api);
       await api('PUT', '/api/v1/users/me/status', { token: busy.accessToken, body: { status: 'dnd' } });
+      // idler and busy have a socket open (notifications says so); absent has none.
+      await publishPresence(h, idler.user.id, 'online');
+      await publishPresence(h, busy.user.id, 'dnd');
       // Let queued last-seen updates land first, so they cannot undo the backdating below.
       await h.jobs.drain();
       const longAgo = `${h.config.IDLE_AWAY_SECONDS + 60} seconds`;
-      await h.db.query(`UPDATE users SET last_seen_at = now() - $2::interval WHERE id = ANY($1::uuid[])`, [[idler.user.id, busy.user.id], longAgo]);
+      const everyone = [idler.user.id, busy.user.id, absent.user.id];
+      await h.db.query(`UPDATE users SET last_seen_at = now() - $2::interval WHERE id = ANY($1::uuid[])`, [everyone, longAgo]);
 
       await runJob(MARK_IDLE_JOB);
       await runJob(MARK_IDLE_JOB);
 
-      expect((await api('GET', `/api/v1/users/${idler.user.id}`, { token: viewer.accessToken })).body.status).toBe('away');
+      // Read from the database: a request of the user's own would count as activity and end the idle-away.
+      const ownStatus = async (user: SignedIn) =>
+        (await h.db.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [user.user.id])).rows[0]?.status;
+      expect(await ownStatus(idler)).toBe('away');
       const awayEvents = (await outboxEventsOf(h, idler.user.id)).filter((e) => e.type === 'user.status_changed');
       expect(awayEvents).toEqual([{ type: 'user.status_changed', data: { userId: idler.user.id, status: 'away' } }]);
       // A status the user chose is left alone.
-      expect((await api('GET', `/api/v1/users/${busy.user.id}`, { token: viewer.accessToken })).body.status).toBe('dnd');
+      expect(await ownStatus(busy)).toBe('dnd');
       expect((await outboxEventsOf(h, busy.user.id)).filter((e) => e.type === 'user.status_changed')).toHaveLength(1);
+      // Idle is a connected user's state: someone with no socket stays as chosen (others see offline anyway).
+      expect(await ownStatus(absent)).toBe('online');
+      expect((await outboxEventsOf(h, absent.user.id)).filter((e) => e.type === 'user.status_changed')).toEqual([]);
 
       // Being seen again brings an idle-away user back online, once.
       const seen = { userId: idler.user.id, at: new Date().toISOString() };
       await runJob(LAST_SEEN_JOB, seen);
       await runJob(LAST_SEEN_JOB, seen);
-      expect((await api('GET', `/api/v1/users/${idler.user.id}`, { token: viewer.accessToken })).body).toMatchObject({ status: 'online', lastSeenAt: seen.at });
+      expect((await api('GET', '/api/v1/users/me', { token: idler.accessToken })).body).toMatchObject({ status: 'online', lastSeenAt: seen.at });
       expect((await outboxEventsOf(h, idler.user.id)).filter((e) => e.type === 'user.status_changed').map((e) => e.data.status)).toEqual(['away', 'online']);
     });
 

@@ -86,7 +86,9 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
     logger,
     directory,
     accounts: deps.accounts,
+    outbox: relay,
     graceSeconds: config.PRESENCE_GRACE_SECONDS,
+    sweepMs: config.PRESENCE_SWEEP_SECONDS * 1000,
     maxGroupMembers: config.PRESENCE_MAX_GROUP_MEMBERS,
   });
   const ctx: NotificationsContext = {

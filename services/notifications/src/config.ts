@@ -39,6 +39,12 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
 
   /** After a user's last socket closes, how long before others see them offline. */
   PRESENCE_GRACE_SECONDS: int(30, 1, 3600),
+  /**
+   * How often each instance checks the presence record against the connections: users whose
+   * instance crashed or stopped are made offline (after the grace period), users who connected
+   * while Redis was away are announced.
+   */
+  PRESENCE_SWEEP_SECONDS: int(30, 1, 3600),
   /** Groups larger than this do not get presence changes of their members (too costly). */
   PRESENCE_MAX_GROUP_MEMBERS: int(1000, 0),
   /** Upper bound for cached group member lists; group.* events invalidate them at once. */

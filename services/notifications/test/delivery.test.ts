@@ -1,7 +1,7 @@
 import { adapterKinds } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiFor, createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
-import { STARTUP_MS, Sockets, type TestSocket } from './ws-client.ts';
+import { STARTUP_MS, Sockets, WAIT, type TestSocket } from './ws-client.ts';
 
 const about = (messageId: string) => (data: any) => data.message?.id === messageId || data.messageId === messageId;
 
@@ -117,12 +117,15 @@ describe.each(adapterKinds())('real-time delivery (%s)', (kind) => {
     const b = await sockets.as(ws, bob!.token);
     expect((await a.waitFor('presence', (d) => d.userId === bob!.id)).data).toEqual({ userId: bob!.id, status: 'online' });
 
-    const now = await stack.notifications.api('GET', `/api/v1/presence?userIds=${bob!.id},${stranger!.id}`, { token: alice!.token });
-    expect(now.status).toBe(200);
-    expect(now.body.items).toEqual([
-      { userId: bob!.id, status: 'online' },
-      { userId: stranger!.id, status: 'online' },
-    ]);
+    // The stranger's connection is recorded moments after its `ready` (nobody is told: no shared conversation).
+    await vi.waitFor(async () => {
+      const now = await stack.notifications.api('GET', `/api/v1/presence?userIds=${bob!.id},${stranger!.id}`, { token: alice!.token });
+      expect(now.status).toBe(200);
+      expect(now.body.items).toEqual([
+        { userId: bob!.id, status: 'online' },
+        { userId: stranger!.id, status: 'online' },
+      ]);
+    }, WAIT);
 
     b.close();
     await b.waitClosed();

@@ -83,9 +83,13 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 lastLoginAt: string | null;
+                                /** @description When the user was last active or connected (null when never, or when invisible). */
                                 lastSeenAt: string | null;
                                 locale: string;
-                                /** @enum {string} */
+                                /**
+                                 * @description The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.
+                                 * @enum {string}
+                                 */
                                 status: "online" | "away" | "dnd" | "invisible" | "offline";
                                 statusText: string | null;
                                 username: string;
@@ -229,9 +233,13 @@ export interface paths {
                                 email: string;
                                 id: string;
                                 lastLoginAt: string | null;
+                                /** @description When the user was last active or connected (null when never, or when invisible). */
                                 lastSeenAt: string | null;
                                 locale: string;
-                                /** @enum {string} */
+                                /**
+                                 * @description The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.
+                                 * @enum {string}
+                                 */
                                 status: "online" | "away" | "dnd" | "invisible" | "offline";
                                 statusText: string | null;
                                 username: string;
@@ -358,8 +366,12 @@ export interface paths {
                                 bio: string;
                                 displayName: string;
                                 id: string;
+                                /** @description When the user was last active or connected (null when never, or when invisible). */
                                 lastSeenAt: string | null;
-                                /** @enum {string} */
+                                /**
+                                 * @description What other users see: the status the user chose (online, away, dnd) while they have a socket open, offline when they have none or are invisible. The same as GET /api/v1/presence and the `presence` frames (it follows them within moments); never `invisible` here. While presence is paused (Redis unavailable), the last known value.
+                                 * @enum {string}
+                                 */
                                 status: "online" | "away" | "dnd" | "invisible" | "offline";
                                 statusText: string | null;
                                 username: string;
@@ -408,8 +420,12 @@ export interface paths {
                             bio: string;
                             displayName: string;
                             id: string;
+                            /** @description When the user was last active or connected (null when never, or when invisible). */
                             lastSeenAt: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description What other users see: the status the user chose (online, away, dnd) while they have a socket open, offline when they have none or are invisible. The same as GET /api/v1/presence and the `presence` frames (it follows them within moments); never `invisible` here. While presence is paused (Redis unavailable), the last known value.
+                             * @enum {string}
+                             */
                             status: "online" | "away" | "dnd" | "invisible" | "offline";
                             statusText: string | null;
                             username: string;
@@ -1785,7 +1801,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who of these users (?userIds=a,b,...) is connected now; `presence` frames carry the changes */
+        /**
+         * What others see of these users (?userIds=a,b,...): their chosen status while connected, offline otherwise
+         * @description The one record of presence: `presence` frames carry its changes, and public profiles (`status` of GET /api/v1/users/:id, user search, contacts) show the same value moments later. Answers 503 with Retry-After while presence is paused (Redis unavailable); profiles keep the last known value meanwhile. See docs/presence.md.
+         */
         get: {
             parameters: {
                 query: {
@@ -2071,8 +2090,12 @@ export interface paths {
                                 bio: string;
                                 displayName: string;
                                 id: string;
+                                /** @description When the user was last active or connected (null when never, or when invisible). */
                                 lastSeenAt: string | null;
-                                /** @enum {string} */
+                                /**
+                                 * @description What other users see: the status the user chose (online, away, dnd) while they have a socket open, offline when they have none or are invisible. The same as GET /api/v1/presence and the `presence` frames (it follows them within moments); never `invisible` here. While presence is paused (Redis unavailable), the last known value.
+                                 * @enum {string}
+                                 */
                                 status: "online" | "away" | "dnd" | "invisible" | "offline";
                                 statusText: string | null;
                                 username: string;
@@ -2120,8 +2143,12 @@ export interface paths {
                             bio: string;
                             displayName: string;
                             id: string;
+                            /** @description When the user was last active or connected (null when never, or when invisible). */
                             lastSeenAt: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description What other users see: the status the user chose (online, away, dnd) while they have a socket open, offline when they have none or are invisible. The same as GET /api/v1/presence and the `presence` frames (it follows them within moments); never `invisible` here. While presence is paused (Redis unavailable), the last known value.
+                             * @enum {string}
+                             */
                             status: "online" | "away" | "dnd" | "invisible" | "offline";
                             statusText: string | null;
                             username: string;
@@ -2205,9 +2232,13 @@ export interface paths {
                             email: string;
                             id: string;
                             lastLoginAt: string | null;
+                            /** @description When the user was last active or connected (null when never, or when invisible). */
                             lastSeenAt: string | null;
                             locale: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.
+                             * @enum {string}
+                             */
                             status: "online" | "away" | "dnd" | "invisible" | "offline";
                             statusText: string | null;
                             username: string;
@@ -2253,9 +2284,13 @@ export interface paths {
                             email: string;
                             id: string;
                             lastLoginAt: string | null;
+                            /** @description When the user was last active or connected (null when never, or when invisible). */
                             lastSeenAt: string | null;
                             locale: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.
+                             * @enum {string}
+                             */
                             status: "online" | "away" | "dnd" | "invisible" | "offline";
                             statusText: string | null;
                             username: string;
@@ -2347,9 +2382,13 @@ export interface paths {
                             email: string;
                             id: string;
                             lastLoginAt: string | null;
+                            /** @description When the user was last active or connected (null when never, or when invisible). */
                             lastSeenAt: string | null;
                             locale: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.
+                             * @enum {string}
+                             */
                             status: "online" | "away" | "dnd" | "invisible" | "offline";
                             statusText: string | null;
                             username: string;
@@ -2446,9 +2485,13 @@ export interface paths {
                             email: string;
                             id: string;
                             lastLoginAt: string | null;
+                            /** @description When the user was last active or connected (null when never, or when invisible). */
                             lastSeenAt: string | null;
                             locale: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.
+                             * @enum {string}
+                             */
                             status: "online" | "away" | "dnd" | "invisible" | "offline";
                             statusText: string | null;
                             username: string;

@@ -10,3 +10,4 @@ export {
   type OutboxRelayOptions,
 } from './outbox.ts';
 export { inboxMigration, inboxRetentionMigration, handleOnce, pruneInbox, INBOX_RETENTION_DAYS } from './inbox.ts';
+export { parseEventOrLog } from './parse-event.ts';

@@ -1,5 +1,7 @@
+import type { ShownStatus } from '@parley/contracts';
 import type { Queryable } from '@parley/kit';
 
+/** What the user chose (PUT /users/me/status); others see `presence` instead. */
 export type UserStatus = 'online' | 'away' | 'dnd' | 'invisible';
 
 export interface UserRow {
@@ -12,6 +14,8 @@ export interface UserRow {
   avatar_version: string | null;
   status: UserStatus;
   status_text: string | null;
+  /** What other users see (notifications' presence.changed): the chosen status while connected, offline otherwise. */
+  presence: ShownStatus;
   last_login_at: Date | null;
   last_seen_at: Date | null;
   created_at: Date;
@@ -28,7 +32,7 @@ export interface UserWithSecret extends UserRow {
   password_hash: string;
 }
 
-const COLUMNS = `id, username, email, display_name, bio, locale, avatar_version, status, status_text,
+const COLUMNS = `id, username, email, display_name, bio, locale, avatar_version, status, status_text, presence,
   last_login_at, last_seen_at, created_at, updated_at`;
 
 export async function insertUser(
@@ -167,12 +171,41 @@ export async function recordSeen(db: Queryable, id: string, at: Date): Promise<b
   return rows[0]?.back_online ?? false;
 }
 
-/** The idle job: online users not seen since `before` become away (auto). Returns their ids. */
+/**
+ * The idle job: connected users who chose online and were not seen since `before` become away
+ * (auto). Users not connected are left alone: others see them offline anyway, and they would
+ * show away for a moment on their next connect. Returns their ids.
+ */
 export async function markIdleAway(db: Queryable, before: Date): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `UPDATE users SET status = 'away', auto_away = true, updated_at = now()
-      WHERE status = 'online' AND last_seen_at IS NOT NULL AND last_seen_at < $1 RETURNING id`,
+      WHERE status = 'online' AND presence <> 'offline' AND last_seen_at IS NOT NULL AND last_seen_at < $1 RETURNING id`,
     [before],
   );
   return rows.map((r) => r.id);
+}
+
+/**
+ * Applies a presence.changed event unless a later one (higher event id) was applied already:
+ * the new presence, seen at `at` (the user was connected until then). Connecting and
+ * disconnecting end an idle-away: the user's status goes back to online. Returns undefined for
+ * an unknown user or a stale or repeated event, else whether the idle-away ended.
+ */
+export async function recordPresence(
+  db: Queryable,
+  id: string,
+  change: { presence: ShownStatus; eventId: string; at: Date },
+): Promise<{ awayEnded: boolean } | undefined> {
+  const { rows } = await db.query<{ away_ended: boolean }>(
+    `WITH previous AS (
+       SELECT presence, auto_away, (auto_away AND ($2 = 'offline' OR presence = 'offline')) AS away_ends
+         FROM users WHERE id = $1 AND (presence_event_id IS NULL OR presence_event_id < $3::uuid) FOR UPDATE)
+     UPDATE users SET presence = $2, presence_event_id = $3::uuid,
+            last_seen_at = greatest(coalesce(last_seen_at, $4), $4),
+            status = CASE WHEN previous.away_ends THEN 'online' ELSE users.status END,
+            auto_away = users.auto_away AND NOT previous.away_ends
+       FROM previous WHERE users.id = $1 RETURNING previous.away_ends AS away_ended`,
+    [id, change.presence, change.eventId, change.at],
+  );
+  return rows[0] ? { awayEnded: rows[0].away_ended } : undefined;
 }

@@ -25,6 +25,8 @@ export function addUsersGrpc(server: GrpcServer, ctx: Pick<AccountsContext, 'db'
             bio: p.bio,
             status: p.status,
             lastSeenAt: p.lastSeenAt ?? undefined,
+            // For notifications' presence only: what to show while the user is connected.
+            chosenStatus: user.status,
           };
         }),
       };

@@ -50,11 +50,20 @@ export const publicUserSchema = z.object({
   displayName: z.string(),
   avatarUrl: z.string().nullable(),
   bio: z.string(),
-  status: z.enum(['online', 'away', 'dnd', 'invisible', 'offline']),
+  status: z
+    .enum(['online', 'away', 'dnd', 'invisible', 'offline'])
+    .describe(
+      'What other users see: the status the user chose (online, away, dnd) while they have a socket open, offline when they have none or are invisible. ' +
+        'The same as GET /api/v1/presence and the `presence` frames (it follows them within moments); never `invisible` here. ' +
+        'While presence is paused (Redis unavailable), the last known value.',
+    ),
   statusText: z.string().nullable(),
-  lastSeenAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable().describe('When the user was last active or connected (null when never, or when invisible).'),
 });
 export const meSchema = publicUserSchema.extend({
+  status: z
+    .enum(['online', 'away', 'dnd', 'invisible', 'offline'])
+    .describe('The status you chose (PUT /api/v1/users/me/status; away also after IDLE_AWAY_SECONDS idle while connected). Others see your presence instead.'),
   email: z.string(),
   locale: z.string(),
   createdAt: z.string(),

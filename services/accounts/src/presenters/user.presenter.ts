@@ -15,7 +15,12 @@ function iso(date: Date | string | null): string | null {
 export const avatarUrlOf = (user: Pick<UserRow, 'id' | 'avatar_version'>): string | null =>
   user.avatar_version ? `/api/v1/users/${user.id}/avatar?v=${user.avatar_version}` : null;
 
-/** What anyone signed in may see of a user. An invisible user shows as offline. */
+/**
+ * What anyone signed in may see of a user. `status` is the user's presence as notifications
+ * decided it (the same as GET /presence and the `presence` frames): the chosen status while
+ * connected, offline when not connected or invisible; an invisible user's text and last-seen
+ * time are hidden too.
+ */
 export function presentPublicUser(user: PresentableUser) {
   const invisible = user.status === 'invisible';
   return {
@@ -24,13 +29,13 @@ export function presentPublicUser(user: PresentableUser) {
     displayName: user.display_name,
     avatarUrl: avatarUrlOf(user),
     bio: user.bio,
-    status: invisible ? ('offline' as const) : user.status,
+    status: invisible ? ('offline' as const) : user.presence,
     statusText: invisible ? null : user.status_text,
     lastSeenAt: invisible ? null : iso(user.last_seen_at),
   };
 }
 
-/** The caller's own profile: the public one plus private fields, and its true status. */
+/** The caller's own profile: the public one plus private fields, and the status the caller chose. */
 export function presentMe(user: PresentableUser) {
   return {
     id: user.id,

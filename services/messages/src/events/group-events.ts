@@ -1,4 +1,5 @@
-import { InvalidEventError, parseEvent, type AnyEvent } from '@parley/contracts';
+import type { AnyEvent } from '@parley/contracts';
+import { parseEventOrLog } from '@parley/kit';
 import type { MessagesContext } from '../domain/context.ts';
 import { GROUPS_QUEUE, syncGroup, type GroupEvent } from '../domain/sync-group.ts';
 
@@ -16,14 +17,7 @@ const isGroupEvent = (event: AnyEvent): event is GroupEvent => (GROUP_EVENT_TYPE
 /** Consumes the group.* events messages needs (queue messages.groups); malformed ones are logged and dropped. */
 export function subscribeGroupEvents(ctx: Pick<MessagesContext, 'bus' | 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>) {
   return ctx.bus.subscribe({ queue: GROUPS_QUEUE, bindings: GROUP_EVENT_TYPES }, async (envelope) => {
-    let event;
-    try {
-      event = parseEvent(envelope);
-    } catch (error) {
-      if (!(error instanceof InvalidEventError)) throw error;
-      ctx.logger.error({ err: error, eventId: envelope.id, type: envelope.type }, 'dropping a malformed group event');
-      return;
-    }
-    if (isGroupEvent(event)) await syncGroup(ctx, event);
+    const event = parseEventOrLog(envelope, ctx.logger, GROUPS_QUEUE);
+    if (event && isGroupEvent(event)) await syncGroup(ctx, event);
   });
 }

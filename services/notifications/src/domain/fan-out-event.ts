@@ -41,6 +41,7 @@ export function orderingKeyOf(event: AnyEvent): string | undefined {
     case 'user.updated':
     case 'user.status_changed':
     case 'session.revoked':
+    case 'presence.changed':
       return undefined;
     case 'contact.added':
     case 'contact.removed':
@@ -95,6 +96,7 @@ async function recipientsOf(ctx: FanOutContext, event: AnyEvent): Promise<string
     case 'user.registered':
     case 'user.updated':
     case 'session.revoked':
+    case 'presence.changed': // this service's own record: its `presence` frames went out when it was written
       return [];
   }
 }

@@ -1,9 +1,8 @@
-import type { Bus } from '@parley/kit';
+import { parseEventOrLog, type Bus } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { UnknownConversationError } from '../domain/conversation-directory.ts';
 import { fanOutEvent, orderingKeyOf } from '../domain/fan-out-event.ts';
 import { createKeyedSerial } from './keyed-serial.ts';
-import { parseOrLog } from './parse.ts';
 
 export const FANOUT_QUEUE = 'notifications.fanout';
 /**
@@ -37,7 +36,7 @@ export function subscribeFanOut(bus: Bus, ctx: Pick<NotificationsContext, 'direc
   return bus.subscribe(
     { queue: FANOUT_QUEUE, bindings: FANOUT_BINDINGS, retiredBindings: RETIRED_BINDINGS, maxAttempts: 8, retryBaseMs: 250 },
     async (envelope) => {
-      const event = parseOrLog(envelope, ctx.logger, FANOUT_QUEUE);
+      const event = parseEventOrLog(envelope, ctx.logger, FANOUT_QUEUE);
       if (!event) return;
       // A redelivery, or the same event published twice (a lost publisher confirm).
       if (await ctx.cache.get(doneKey(event.id))) return;

@@ -1,7 +1,6 @@
-import type { Bus } from '@parley/kit';
+import { parseEventOrLog, type Bus } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { endSessionSockets } from '../domain/end-session-sockets.ts';
-import { parseOrLog } from './parse.ts';
 
 export const SESSIONS_QUEUE = 'notifications.sessions';
 
@@ -13,7 +12,7 @@ export function subscribeSessions(bus: Bus, ctx: Pick<NotificationsContext, 'pub
   // 10 attempts from 200 ms doubling: the control line waits out a Redis outage of about a minute
   // and a half instead of going to the dead letters (the heartbeat's session re-check is the backstop).
   return bus.subscribe({ queue: SESSIONS_QUEUE, bindings: ['session.revoked'], retryBaseMs: 200, maxAttempts: 10 }, async (envelope) => {
-    const event = parseOrLog(envelope, ctx.logger, SESSIONS_QUEUE);
+    const event = parseEventOrLog(envelope, ctx.logger, SESSIONS_QUEUE);
     if (event?.type === 'session.revoked') await endSessionSockets(ctx, event.data.userId, event.data.sessionId);
   });
 }

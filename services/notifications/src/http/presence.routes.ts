@@ -11,7 +11,11 @@ export function presenceRoutes(app: HttpServer, ctx: NotificationsContext, verif
       schema: {
         tags: ['presence'],
         security: [{ bearer: [] }],
-        summary: 'Who of these users (?userIds=a,b,...) is connected now; `presence` frames carry the changes',
+        summary: 'What others see of these users (?userIds=a,b,...): their chosen status while connected, offline otherwise',
+        description:
+          'The one record of presence: `presence` frames carry its changes, and public profiles (`status` of GET /api/v1/users/:id, ' +
+          'user search, contacts) show the same value moments later. Answers 503 with Retry-After while presence is paused ' +
+          '(Redis unavailable); profiles keep the last known value meanwhile. See docs/presence.md.',
         querystring: presenceQuery,
         response: { 200: presenceSchema },
       },

@@ -56,10 +56,20 @@ export interface User {
   displayName: string;
   avatarUrl?: string | undefined;
   bio: string;
-  /** online | away | dnd | offline; `invisible` is shown to others as offline. */
+  /**
+   * What other users see: online | away | dnd while connected (the status the user chose), offline
+   * when not connected or invisible. Decided by notifications (docs/presence.md).
+   */
   status: string;
   /** ISO-8601 UTC; absent when the user has never been seen. */
-  lastSeenAt?: string | undefined;
+  lastSeenAt?:
+    | string
+    | undefined;
+  /**
+   * The status the user chose (online | away | dnd | invisible), for presence only (notifications
+   * shows it while the user is connected); never show it to other users.
+   */
+  chosenStatus: string;
 }
 
 function createBaseListContactOfRequest(): ListContactOfRequest {
@@ -429,7 +439,16 @@ export const GetUsersResponse: MessageFns<GetUsersResponse> = {
 };
 
 function createBaseUser(): User {
-  return { id: "", username: "", displayName: "", avatarUrl: undefined, bio: "", status: "", lastSeenAt: undefined };
+  return {
+    id: "",
+    username: "",
+    displayName: "",
+    avatarUrl: undefined,
+    bio: "",
+    status: "",
+    lastSeenAt: undefined,
+    chosenStatus: "",
+  };
 }
 
 export const User: MessageFns<User> = {
@@ -454,6 +473,9 @@ export const User: MessageFns<User> = {
     }
     if (message.lastSeenAt !== undefined) {
       writer.uint32(58).string(message.lastSeenAt);
+    }
+    if (message.chosenStatus !== "") {
+      writer.uint32(66).string(message.chosenStatus);
     }
     return writer;
   },
@@ -527,6 +549,14 @@ export const User: MessageFns<User> = {
             message.lastSeenAt = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.chosenStatus = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -551,6 +581,7 @@ export const User: MessageFns<User> = {
     message.bio = object.bio ?? "";
     message.status = object.status ?? "";
     message.lastSeenAt = object.lastSeenAt ?? undefined;
+    message.chosenStatus = object.chosenStatus ?? "";
     return message;
   },
 };

@@ -72,6 +72,8 @@ export interface SendPlan {
   retryForMs?: number;
   /** Who sends in a room: default its first member; `n` is the message's number. */
   senderOf?: (room: number, n: number) => ClientUser;
+  /** Stop sending (before `total`) once this answers true. */
+  until?: () => boolean;
 }
 
 export function newSendLog(): SendLog {
@@ -83,7 +85,7 @@ export async function sendPaced(plan: SendPlan, sendLog: SendLog = newSendLog())
   const rooms = plan.rooms.conversationIds.length;
   const inFlight = new Set<Promise<void>>();
   const startedAt = performance.now();
-  for (let n = 0; n < plan.total; n += 1) {
+  for (let n = 0; n < plan.total && !plan.until?.(); n += 1) {
     const due = startedAt + (n * 1000) / plan.rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);

@@ -14,9 +14,13 @@ const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
   },
 });
 
+const CONNECT_TIMEOUT_MS = 5000;
+
 /** PostgreSQL through a connection pool. */
 export function createPostgresDb(url: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // A server that takes no connection (down, or unreachable) fails the request after 5 s
+  // instead of keeping it waiting: it answers 503 (http/problem.ts), never hangs.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const pooled = wrap(pool);

@@ -122,12 +122,10 @@ await runFault({ name: 'postgres', rooms: ROOMS, roomSize: 2, sockets: false, pl
     failuresDownByKind: Object.fromEntries(requests.map((r) => r(0, 0).kind).map((kind) => [kind, outcomes.filter((o) => o.phase === 'down' && o.kind === kind && !o.status.startsWith('2')).length])),
   };
   const down = result.down;
-  const pass =
-    result.before.requests === result.before.statuses['200']! + (result.before.statuses['201'] ?? 0) &&
-    down.failuresNot503WithRetryAfter === 0 &&
-    down.hangs === 0 &&
-    result.after.hangs === 0 &&
-    result.failuresInLastFiveSeconds === 0;
+  // A request started just before the cut may be answered during it: every phase is held to the
+  // same rule (a failure is a 503 with Retry-After), and the end of the run to full success.
+  const phases = [result.before, down, result.after];
+  const pass = phases.every((p) => p.failuresNot503WithRetryAfter === 0 && p.hangs === 0) && result.failuresInLastFiveSeconds === 0;
   await proxy.close();
   return { pass, result };
 });

@@ -36,12 +36,22 @@ describe.runIf(infraEnabled)('a service whose PostgreSQL connections are cut', (
   let db: Db;
   let app: HttpServer;
   let base: string;
+  let inTransaction: () => void = () => undefined;
+  let cutDone: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     proxy = await startProxy(testUrls.postgres);
     db = createPostgresDb(proxy.url, { max: 2 });
     app = await createHttpServer({ service: 'test', logger: createLogger('test', 'silent'), metrics: createMetrics('test'), openapi: { title: 'test', version: '1' } });
     app.get('/rows', async () => (await db.query<{ one: number }>('SELECT 1 AS one')).rows);
+    app.get('/transaction', async () =>
+      db.transaction(async (tx) => {
+        await tx.query('SELECT 1');
+        inTransaction();
+        await cutDone; // the connection is lost between two statements of the transaction
+        return (await tx.query<{ one: number }>('SELECT 1 AS one')).rows;
+      }),
+    );
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
@@ -63,6 +73,22 @@ describe.runIf(infraEnabled)('a service whose PostgreSQL connections are cut', (
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Date.now() - started).toBeLessThan(6000);
     }
+    await proxy.restore();
+    expect((await fetch(`${base}/rows`)).status).toBe(200);
+  });
+
+  it('survives a connection lost in the middle of a transaction (503, not a crash) and serves again after', async () => {
+    let cut!: () => void;
+    cutDone = new Promise((resolve) => (cut = resolve));
+    const started = new Promise<void>((resolve) => (inTransaction = resolve));
+    const answer = fetch(`${base}/transaction`);
+    await started;
+    await proxy.cut();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the client sees the reset while idle
+    cut();
+    const res = await answer;
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).not.toBeNull();
     await proxy.restore();
     expect((await fetch(`${base}/rows`)).status).toBe(200);
   });

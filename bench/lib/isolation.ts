@@ -24,7 +24,8 @@ export function isolatedUrls(vhost: string, redisDb: number): Isolated {
   return { redis: redis.toString(), amqp: amqp.toString() };
 }
 
-async function canConnect(url: string): Promise<boolean> {
+/** Whether an AMQP connection to `url` opens within 3 s. */
+export async function canConnect(url: string): Promise<boolean> {
   const connection = new Connection({
     url,
     retryLow: 100,
@@ -78,4 +79,11 @@ export async function flushRedisDb(url: string): Promise<void> {
   } finally {
     await redis.quit();
   }
+}
+
+/** Deletes a vhost of the bench broker with everything in it (rabbitmqctl); absent is fine. */
+export function deleteVhost(amqpUrl: string): void {
+  const vhost = decodeURIComponent(new URL(amqpUrl).pathname.slice(1));
+  if (vhost === '' || vhost === '/') throw new Error('refusing to delete the default vhost');
+  spawnSync('rabbitmqctl', ['delete_vhost', vhost], { stdio: 'ignore', timeout: 60_000 });
 }

@@ -63,3 +63,28 @@ export const unavailable = (detail = 'A dependency is unavailable; try again sho
   );
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/** What a client is told to wait (Retry-After) when a dependency cannot be reached. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
+
+/** Socket errors of a connection that could not be made or was lost. */
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** SQLSTATEs of a server going away or not taking connections: class 08, and 57P01-57P03. */
+const isUnavailableSqlState = (code: string): boolean => /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code);
+/** node-postgres says these in words, without a code. */
+const CONNECTION_LOST_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
+
+/**
+ * Whether a thrown value says that a dependency (the database, a broker, another service) could
+ * not be reached or dropped the connection: not a bug of ours, not the client's fault, and over
+ * once the dependency is back.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || isUnavailableSqlState(code))) return true;
+  return error instanceof Error && CONNECTION_LOST_MESSAGE.test(error.message);
+}
+
+/** The 503 with Retry-After that a connection failure answers (isConnectionFailure). */
+export const dependencyUnavailable = (): AppError =>
+  unavailable('A dependency is unavailable; try again shortly.', DEPENDENCY_RETRY_AFTER_SECONDS);

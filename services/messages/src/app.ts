@@ -23,6 +23,7 @@ import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unrefere
 import type { MessagesContext } from './domain/context.ts';
 import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
 import { createLivePublisher } from './domain/publish-live.ts';
+import { republishOrphanedLive } from './domain/republish-orphaned-live.ts';
 import { createSendBatcher } from './domain/send-batcher.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
@@ -109,6 +110,8 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     context: ctx,
     searchIndexMerger,
     async start() {
+      const orphans = await republishOrphanedLive(db, ctx.publishLive);
+      if (orphans > 0) logger.warn({ messages: orphans }, 'published live the new messages a previous process left unpublished');
       relay.start();
       searchIndexMerger.start();
       consumers.push(await subscribeGroupEvents(ctx), await subscribeUserEvents(ctx));

@@ -66,6 +66,35 @@ describe.each(adapterKinds())('send batcher (%s)', (kind) => {
     for (const row of rows) expect(Number(row.event_seq)).toBe(Number(row.seq));
   });
 
+  const busy = (ms: number): void => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+
+  it("answers one conversation's sends in seq order, however many calls run (the live frames go out in that order)", async () => {
+    const [a, b] = [await group(), await group()];
+    const sender = newId();
+    const send = createSendBatcher(db);
+    const answered: number[] = [];
+    // Waves that arrive while calls run: without the per-conversation hold, two calls of one
+    // conversation race and their answers can come back the other way round.
+    const sends: Promise<unknown>[] = [];
+    for (let wave = 0; wave < 20; wave++) {
+      for (let i = 0; i < 5; i++) {
+        sends.push(
+          send(accessOf(a, sender), input(`o${wave}-${i}`)).then((o) => {
+            if (o.outcome === 'created') answered.push(o.row.seq);
+            busy(3); // a loaded process: the next answers pile up meanwhile and come in one turn
+          }),
+        );
+        sends.push(send(accessOf(b, sender), input(`p${wave}-${i}`)));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(sends);
+    expect(answered).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
   it('when one send of a batch fails, the others still go through (one by one) and only it fails', async () => {
     const a = await group();
     const sender = newId();

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isConnectionFailure } from '../errors.ts';
 import type { Db, Queryable, QueryOptions, QueryResult } from '../ports.ts';
 
 // int8 (counts, sums) as numbers, as PGlite gives them: our counters stay far below 2^53.
@@ -14,9 +15,13 @@ const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
   },
 });
 
+const CONNECT_TIMEOUT_MS = 5000;
+
 /** PostgreSQL through a connection pool. */
 export function createPostgresDb(url: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // A server that takes no connection (down, or unreachable) fails the request after 5 s
+  // instead of keeping it waiting: it answers 503 (http/problem.ts), never hangs.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const pooled = wrap(pool);
@@ -26,16 +31,27 @@ export function createPostgresDb(url: string, options: { max?: number } = {}): D
       pooled.query<Row>(sql, params, options),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // The pool listens for errors of idle clients only: a checked-out client whose connection
+      // is lost emits 'error' with no one listening, which ends the process (seen with
+      // PostgreSQL cut during load). Here the statement in progress, or the next, fails instead,
+      // and the broken client is discarded rather than given back to the pool.
+      let lost: Error | undefined;
+      const onError = (error: Error): void => {
+        lost = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!lost && isConnectionFailure(error)) lost = error as Error;
+        if (!lost) await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost);
       }
     },
     async ping() {

@@ -1,5 +1,5 @@
 import { status as GrpcStatus, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { AppError, badRequest, conflict, forbidden, isAppError, unauthorized, unavailable } from '../errors.ts';
+import { AppError, badRequest, conflict, dependencyUnavailable, forbidden, isAppError, isConnectionFailure, unauthorized, unavailable } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 
@@ -18,6 +18,10 @@ export function statusOfError(error: unknown, logger: Logger, method: string): P
   if (isAppError(error)) {
     if (error.httpStatus >= 500) logger.warn({ err: error, method }, error.message);
     return { code: error.grpcStatus, details: error.message };
+  }
+  if (isConnectionFailure(error)) {
+    logger.warn({ err: error, method }, 'a dependency is unreachable: answering UNAVAILABLE');
+    return { code: GrpcStatus.UNAVAILABLE, details: 'A dependency is unavailable; try again shortly.' };
   }
   const errorId = newId();
   logger.error({ err: error, errorId, method }, 'unhandled error in gRPC handler');
@@ -48,7 +52,7 @@ export function appErrorOf(error: ServiceError, logger: Logger | undefined, meth
     case GrpcStatus.UNAVAILABLE:
     case GrpcStatus.DEADLINE_EXCEEDED:
       logger?.warn({ method, grpcStatus: statusName(error.code), details: error.details }, 'gRPC call failed');
-      return unavailable();
+      return dependencyUnavailable();
     default:
       logger?.error({ method, grpcStatus: statusName(error.code), details: error.details }, 'gRPC call failed');
       return unavailable();

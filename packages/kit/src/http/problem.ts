@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, badRequest, isAppError, payloadTooLarge, unsupportedMediaType, type FieldErrors } from '../errors.ts';
+import { AppError, badRequest, dependencyUnavailable, isAppError, isConnectionFailure, payloadTooLarge, unsupportedMediaType, type FieldErrors } from '../errors.ts';
 import { newId } from '../ids.ts';
 
 export interface Problem {
@@ -80,6 +80,12 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (clientError) {
     if (clientError.httpStatus >= 500) request.log.warn({ err: error }, clientError.message);
     return sendProblem(reply, problemOf(clientError), clientError.extra.retryAfterSeconds);
+  }
+  if (isConnectionFailure(error)) {
+    // The database (or another dependency) is away: the client may retry, and nothing hangs.
+    request.log.warn({ err: error }, 'a dependency is unreachable: answering 503');
+    const unavailableNow = dependencyUnavailable();
+    return sendProblem(reply, problemOf(unavailableNow), unavailableNow.extra.retryAfterSeconds);
   }
   const errorId = newId();
   request.log.error({ err: error, errorId }, 'unhandled error');

@@ -28,7 +28,8 @@ export interface PrivateRedis {
 
 const START_TIMEOUT_MS = 10_000;
 
-async function freePort(): Promise<number> {
+/** A port free on loopback now (the OS picks it; bind it soon). */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

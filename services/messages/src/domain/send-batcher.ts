@@ -9,6 +9,13 @@ import { sendMessageRow, sendMessageRows, type SendInput, type SendOutcome } fro
  * Nothing waits on a timer, so a lone send is as fast as before; under load the batches grow by
  * themselves. If a batch fails as a whole (one item's error rolls all back), its sends are
  * retried one by one, so each gets its own answer.
+ *
+ * A conversation is in at most one call at a time: a send waits while another call holds sends
+ * of its conversation. Its seqs are then answered here in the order they were taken, so the
+ * live frames, published as the answers come in, leave in `seq` order. Two calls of the same
+ * conversation would race: the second waits on the first's row lock, but both answers can reach
+ * this process in the same turn of the event loop and be handled the other way round (clients
+ * then saw frames out of order, and fetched a gap that was not one).
  */
 
 /** Most sends per call: bounds how long one batch holds its conversations' row locks. */
@@ -27,8 +34,22 @@ export type BatchedSend = (access: SendAccess, input: SendInput) => Promise<Send
 
 /** The batcher of a service instance: app.ts makes one and puts it in the context (ctx.sendBatched). */
 export function createSendBatcher(db: Db): BatchedSend {
-  const queue: Waiting[] = [];
+  let queue: Waiting[] = [];
   let inFlight = 0;
+  /** Conversations with sends in a running call. */
+  const busy = new Set<string>();
+
+  /** Up to MAX_BATCH waiting sends whose conversations no running call holds, in arrival order. */
+  const takeBatch = (): Waiting[] => {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    for (const w of queue) {
+      if (batch.length < MAX_BATCH && !busy.has(w.access.conversation.id)) batch.push(w);
+      else rest.push(w);
+    }
+    queue = rest;
+    return batch;
+  };
 
   const one = (w: Waiting): Promise<void> => sendMessageRow(db, w.access, w.input).then(w.resolve, w.reject);
 
@@ -48,9 +69,13 @@ export function createSendBatcher(db: Db): BatchedSend {
 
   const pump = (): void => {
     while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
+      const batch = takeBatch();
+      if (batch.length === 0) return; // every waiting send's conversation is in a running call
+      const conversations = new Set(batch.map((w) => w.access.conversation.id));
+      for (const id of conversations) busy.add(id);
       inFlight++;
       void (batch.length === 1 ? one(batch[0]!) : many(batch)).finally(() => {
+        for (const id of conversations) busy.delete(id);
         inFlight--;
         pump();
       });

@@ -3,6 +3,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
 import type { Conversation, Message, Notification, PresenceStatus } from '../api/types';
 import { applyLiveMessage } from '../messages/history';
+import { applyReadUpdate } from '../messages/reads';
 import { withDeletion, withReaction, type Timeline } from '../messages/timeline';
 import { useLive } from './live-state';
 
@@ -66,7 +67,7 @@ export function applyFrame(frame: ServerFrame, context: FrameContext): void {
       live.typingStopped(message.conversationId, message.senderId);
       const unread = message.senderId !== myId && context.viewing() !== message.conversationId;
       if (!bumpConversation(client, message, unread)) void client.invalidateQueries({ queryKey: keys.conversations });
-      if (message.senderId === myId) live.readUpTo(message.conversationId, myId, message.seq);
+      if (message.senderId === myId) applyReadUpdate(client, message.conversationId, myId, message.seq);
       return;
     }
     case 'message.updated': {
@@ -86,7 +87,7 @@ export function applyFrame(frame: ServerFrame, context: FrameContext): void {
       return;
     case 'read.updated': {
       const { conversationId, userId, seq } = frame.data;
-      live.readUpTo(conversationId, userId, seq);
+      applyReadUpdate(client, conversationId, userId, seq);
       if (userId === myId) {
         client.setQueryData<ConversationPage>(keys.conversations, (page) =>
           page && {

@@ -10,8 +10,8 @@ import type { Message } from '../api/types';
 import { useServices } from '../app/session';
 import { fetchNewest, loadAround, loadNewer, loadOlder } from '../messages/history';
 import type { OutboxEntry } from '../messages/outbox';
+import { seenByMessage, useReadPositions } from '../messages/reads';
 import { lastSeqOf } from '../messages/timeline';
-import { useLive } from '../realtime/live-state';
 import { Avatar, useNames, usePresence, useUser } from '../ui/people';
 import { Composer, type ComposerHandle } from './Composer';
 import { useConversation, useConversationTitle, useGroupMembers, useMute } from './conversation-info';
@@ -153,10 +153,18 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     [isGroup, memberPage, conversation?.otherUserId, me.id],
   );
 
-  const reads = useLive((state) => state.reads[conversationId]);
+  const { data: reads } = useReadPositions(conversationId);
   const others = useMemo(() => memberIds.filter((id) => id !== me.id), [memberIds, me.id]);
   const names = useNames(others);
-  const lastMine = useMemo(() => [...(messages ?? [])].reverse().find((message) => message.senderId === me.id && !message.deletedAt)?.id, [messages, me.id]);
+  // "Seen by": each member under the newest of the viewer's messages they have read (a direct
+  // chat's one reader shows as [''], "Seen"); member names, not ids, so rows compare cheaply.
+  const seenBy = useMemo(() => {
+    const shown = new Map<string, string[]>();
+    for (const [messageId, readers] of seenByMessage(messages ?? [], reads, me.id)) {
+      shown.set(messageId, isGroup ? readers.map((userId) => names.get(userId) ?? '…') : ['']);
+    }
+    return shown;
+  }, [messages, reads, me.id, isGroup, names]);
 
   const onJump = useCallback((message: Message) => setHighlighted(message.id), []);
   const onReply = useCallback((message: Message) => {
@@ -164,15 +172,6 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     composer.current?.focus();
   }, []);
   const byId = useMemo(() => new Map((messages ?? []).map((message) => [message.id, message])), [messages]);
-  // "Seen by" under the viewer's last message: members whose read position reached it.
-  const seenBy = useMemo(() => {
-    const message = lastMine ? byId.get(lastMine) : undefined;
-    if (!message || !reads) return null;
-    const readers = Object.entries(reads).filter(([userId, seq]) => userId !== me.id && seq >= message.seq);
-    if (readers.length === 0) return null;
-    return isGroup ? readers.map(([userId]) => names.get(userId) ?? '…') : [''];
-  }, [lastMine, byId, reads, me.id, isGroup, names]);
-
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
@@ -232,7 +231,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
               <MessageRow
                 row={row}
                 quoted={row.message.replyToId ? byId.get(row.message.replyToId) : undefined}
-                seenBy={row.message.id === lastMine ? seenBy : null}
+                seenBy={seenBy.get(row.message.id) ?? null}
                 highlighted={row.message.id === highlighted}
                 onReply={onReply}
                 onJump={onJump}

@@ -31,7 +31,7 @@ export interface MessageRowProps {
   row: Row;
   /** The message this one replies to, when it is loaded. */
   quoted: Message | undefined;
-  /** Who has read up to this message (only for the viewer's last one); [''] in a direct chat. */
+  /** The members for whom this is the newest of the viewer's messages they have read; [''] in a direct chat. */
   seenBy: string[] | null;
   highlighted: boolean;
   /** Stable callbacks, so that a new message does not re-render every row. */

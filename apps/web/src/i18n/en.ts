@@ -35,6 +35,7 @@ export const en = {
     directWith: 'Chat with {{name}}',
     selectChat: 'Choose a chat to start messaging.',
     muted: 'Muted',
+    loadMore: 'Load more chats',
   },
   people: {
     search: 'Find people',

@@ -37,6 +37,7 @@ export const ru = {
     directWith: 'Чат с {{name}}',
     selectChat: 'Выберите чат, чтобы начать переписку.',
     muted: 'Без звука',
+    loadMore: 'Показать ещё чаты',
   },
   people: {
     search: 'Найти людей',

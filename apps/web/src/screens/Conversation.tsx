@@ -17,6 +17,7 @@ import { Composer, type ComposerHandle } from './Composer';
 import { useConversation, useConversationTitle, useGroupMembers, useMute } from './conversation-info';
 import { MessageRow, type Row } from './MessageRow';
 import { TypingIndicator } from './TypingIndicator';
+import { AT_BOTTOM_PX, useFollowBottom } from './follow-bottom';
 import { Icon } from '../ui/icons';
 
 /** Virtuoso's index of the first row; it goes down as older history is prepended, so nothing jumps. */
@@ -80,6 +81,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   // A jump (search hit) remounts the list opened at its target: `key` and the row to open at.
   const [opening, setOpening] = useState<{ key: number; messageId: string | null }>({ key: 0, messageId: null });
   const [atBottom, setAtBottom] = useState(true);
+  const [scroller, setScroller] = useState<HTMLElement | null>(null);
   const [dragging, setDragging] = useState(false);
   const list = useRef<VirtuosoHandle>(null);
   const composer = useRef<ComposerHandle>(null);
@@ -135,6 +137,28 @@ function ConversationView({ conversationId }: { conversationId: string }) {
 
   // Read receipts: the newest loaded message once it is seen at the bottom of the list.
   const lastSeq = timeline.data ? lastSeqOf(timeline.data) : 0;
+  const { following, detachedAfter, setFollowing } = useFollowBottom(scroller, lastSeq);
+  // Opened at a search hit: the user is reading there, not at the bottom.
+  useEffect(() => {
+    if (opening.messageId) setFollowing(false);
+  }, [opening, setFollowing]);
+  const newSinceDetached = useMemo(() => {
+    if (detachedAfter === null || !messages) return 0;
+    let count = 0;
+    for (let i = messages.length - 1; i >= 0 && messages[i]!.seq > detachedAfter; i--) if (messages[i]!.senderId !== me.id) count++;
+    return count;
+  }, [detachedAfter, messages, me.id]);
+  const followOutput = useCallback((): 'auto' | false => (following.current ? 'auto' : false), [following]);
+  const onScroller = useCallback((element: HTMLElement | Window | null) => setScroller(element instanceof HTMLElement ? element : null), []);
+  const toLatest = () => {
+    setFollowing(true);
+    if (timeline.data?.hasNewer) {
+      // The loaded stretch is an old one: load the newest page and open the list at its end.
+      void timeline.refetch().then(() => setOpening((current) => ({ key: current.key + 1, messageId: null })));
+      return;
+    }
+    list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'auto' });
+  };
   const markRead = useMutation({
     mutationFn: (seq: number) => ok(api.POST('/api/v1/conversations/{id}/read', { params: { path: { id: conversationId } }, body: { seq } })),
   });
@@ -219,9 +243,10 @@ function ConversationView({ conversationId }: { conversationId: string }) {
             initialTopMostItemIndex={openAt >= 0 ? { index: openAt, align: 'center' } : rows.length - 1}
             computeItemKey={(_, row) => row.key}
             alignToBottom
-            followOutput={(bottom) => (bottom ? 'auto' : false)}
+            scrollerRef={onScroller}
+            followOutput={followOutput}
             atBottomStateChange={setAtBottom}
-            atBottomThreshold={40}
+            atBottomThreshold={AT_BOTTOM_PX}
             increaseViewportBy={{ top: 600, bottom: 300 }}
             startReached={() => void loadOlder(client, conversationId)}
             endReached={() => void loadNewer(client, conversationId)}
@@ -241,20 +266,9 @@ function ConversationView({ conversationId }: { conversationId: string }) {
         )}
         {(jumpSeq || (timeline.isPending && !timeline.data)) && <p role="status">{t('app.loading')}</p>}
         {timeline.data && rows.length === 0 && <p className="history-edge">{t('conversation.start')}</p>}
-        {!atBottom && (
-          <button
-            type="button"
-            className="jump-latest"
-            onClick={() => {
-              if (timeline.data?.hasNewer) {
-                // The loaded stretch is an old one: load the newest page and open the list at its end.
-                void timeline.refetch().then(() => setOpening((current) => ({ key: current.key + 1, messageId: null })));
-                return;
-              }
-              list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'smooth' });
-            }}
-          >
-            {t('conversation.newMessages')}
+        {detachedAfter !== null && (
+          <button type="button" className={newSinceDetached > 0 ? 'jump-latest has-new' : 'jump-latest'} data-testid="jump-latest" onClick={toLatest}>
+            <span aria-hidden="true">↓</span> {newSinceDetached > 0 ? t('conversation.newMessagesCount', { count: newSinceDetached }) : t('conversation.newMessages')}
           </button>
         )}
         {dragging && <div className="drop-overlay">{t('conversation.dropHere')}</div>}
@@ -266,7 +280,10 @@ function ConversationView({ conversationId }: { conversationId: string }) {
         memberIds={memberIds}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
-        onSent={() => requestAnimationFrame(() => list.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' }))}
+        onSent={() => {
+          setFollowing(true);
+          requestAnimationFrame(() => list.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' }));
+        }}
       />
     </section>
   );
@@ -296,13 +313,14 @@ function ConversationHeader({ conversationId, title }: { conversationId: string;
           {conversation?.type === 'direct' ? presence && t(`people.status.${presence}`) : members && t('people.members', { count: members.items.length })}
         </span>
       </div>
-      <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute}>
+      {/* At phone width the labels are visually hidden (the buttons keep them as their names): icons only. */}
+      <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute} title={mute?.muted ? t('conversation.unmute') : t('conversation.mute')}>
         {mute?.muted ? <Icon name="bellOff" size={18} /> : <Icon name="bell" size={18} />}
-        {mute?.muted ? t('conversation.unmute') : t('conversation.mute')}
+        <span className="wide-label">{mute?.muted ? t('conversation.unmute') : t('conversation.mute')}</span>
       </button>
       {conversation?.type === 'group' && (
-        <Link to={`/c/${conversationId}/settings`} className="button-link">
-          <Icon name="gear" size={18} /> {t('conversation.settings')}
+        <Link to={`/c/${conversationId}/settings`} className="button-link" title={t('conversation.settings')}>
+          <Icon name="gear" size={18} /> <span className="wide-label">{t('conversation.settings')}</span>
         </Link>
       )}
     </header>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi, type Mock } from 'vitest';
 
 /*
  * The service worker's handlers (public/sw.js) run here with the worker's globals faked: the
@@ -14,8 +14,8 @@ const ORIGIN = 'https://parley.example';
 
 interface FakeClient {
   url: string;
-  navigate: ReturnType<typeof vi.fn>;
-  focus: ReturnType<typeof vi.fn>;
+  navigate: Mock<(url: string) => Promise<FakeClient>>;
+  focus: Mock<() => Promise<FakeClient>>;
 }
 
 function loadWorker(options: { language?: string; windows?: FakeClient[] } = {}) {
@@ -46,9 +46,7 @@ function loadWorker(options: { language?: string; windows?: FakeClient[] } = {})
 
 const pushOf = (data: object) => ({ data: { json: () => ({ type: 'notification', data }) } });
 const windowAt = (url: string): FakeClient => {
-  const client: FakeClient = { url, navigate: vi.fn(), focus: vi.fn() };
-  client.navigate.mockImplementation(async () => client);
-  client.focus.mockImplementation(async () => client);
+  const client: FakeClient = { url, navigate: vi.fn(() => Promise.resolve(client)), focus: vi.fn(() => Promise.resolve(client)) };
   return client;
 };
 

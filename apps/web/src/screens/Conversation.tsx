@@ -99,6 +99,9 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const messages = timeline.data?.items;
   const rows = useMemo(() => buildRows(messages ?? [], pending), [messages, pending]);
 
+  const lastSeq = timeline.data ? lastSeqOf(timeline.data) : 0;
+  const { following, detachedAfter, setFollowing } = useFollowBottom(scroller, lastSeq);
+
   const openAt = opening.messageId ? rows.findIndex((row) => row.message.id === opening.messageId) : -1;
 
   // Keeps the first row's Virtuoso index stable across prepends (see FIRST_INDEX).
@@ -120,11 +123,13 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     if (!jumpSeq) return;
     const seq = Number(jumpSeq);
     void loadAround(client, conversationId, seq).then(() => {
+      // Opened at a search hit: the user reads there, not at the bottom.
+      setFollowing(false);
       setOpening((current) => ({ key: current.key + 1, messageId: jumpId }));
       setHighlighted(jumpId);
       setParams({}, { replace: true });
     });
-  }, [jumpSeq, jumpId, client, conversationId, setParams]);
+  }, [jumpSeq, jumpId, client, conversationId, setParams, setFollowing]);
 
   useEffect(() => {
     if (!highlighted) return;
@@ -136,12 +141,6 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   }, [highlighted]);
 
   // Read receipts: the newest loaded message once it is seen at the bottom of the list.
-  const lastSeq = timeline.data ? lastSeqOf(timeline.data) : 0;
-  const { following, detachedAfter, setFollowing } = useFollowBottom(scroller, lastSeq);
-  // Opened at a search hit: the user is reading there, not at the bottom.
-  useEffect(() => {
-    if (opening.messageId) setFollowing(false);
-  }, [opening, setFollowing]);
   const newSinceDetached = useMemo(() => {
     if (detachedAfter === null || !messages) return 0;
     let count = 0;
@@ -149,6 +148,11 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     return count;
   }, [detachedAfter, messages, me.id]);
   const followOutput = useCallback((): 'auto' | false => (following.current ? 'auto' : false), [following]);
+  // Rows that grow after they are shown (a thumbnail loaded, a reaction added, an edit) push the
+  // end down without new data, which followOutput does not see: keep the bottom in view.
+  const keepBottom = useCallback(() => {
+    if (following.current && scroller) scroller.scrollTop = scroller.scrollHeight;
+  }, [following, scroller]);
   const onScroller = useCallback((element: HTMLElement | Window | null) => setScroller(element instanceof HTMLElement ? element : null), []);
   const toLatest = () => {
     setFollowing(true);
@@ -245,6 +249,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
             alignToBottom
             scrollerRef={onScroller}
             followOutput={followOutput}
+            totalListHeightChanged={keepBottom}
             atBottomStateChange={setAtBottom}
             atBottomThreshold={AT_BOTTOM_PX}
             increaseViewportBy={{ top: 600, bottom: 300 }}

@@ -16,24 +16,26 @@
  *    conversation is not counted, only the scrolling.
  *
  * The platform's per-IP and per-user send limits are raised for the seeding of the long
- * conversation (several senders in parallel); everything else is the default configuration.
+ * conversation (several senders in parallel, retried on 429/5xx with idempotent
+ * clientMessageIds: seed.ts); everything else is the default configuration.
  * Results: printed, and written to bench/results/web.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ApiError, createGroup, registerUser, sendMessage, type ApiUser } from '../../apps/web/e2e/support/api.ts';
+import { createGroup, registerUser, sendMessage } from '../../apps/web/e2e/support/api.ts';
 import { ParleyUi } from '../../apps/web/e2e/support/app.ts';
 import { launchBrowser, newUserContext } from '../../apps/web/e2e/support/browser.ts';
 import { repoRoot, startPlatform } from '../../apps/web/e2e/support/platform.ts';
 import { loadAverage } from '../lib/measure.ts';
-import { inParallel } from '../lib/parallel.ts';
 import { percentile } from '../lib/processes.ts';
+import { seedConversation } from './seed.ts';
 
 const LONG_MESSAGES = Number(process.env.BENCH_WEB_LONG_MESSAGES ?? 10_000);
 const SENDS = Number(process.env.BENCH_WEB_SENDS ?? 50);
 const LOADS = Number(process.env.BENCH_WEB_LOADS ?? 10);
 const SENDERS = 4;
+const SEED_CONCURRENCY = Number(process.env.BENCH_WEB_SEED_CONCURRENCY ?? 8);
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 const log = (line: string) => console.log(`bench:web: ${line}`);
@@ -50,14 +52,17 @@ try {
   const long = await createGroup(platform.url, alice, 'Ten thousand', [bob, ...others]);
   await sendMessage(platform.url, alice, chat.id, 'hello');
 
-  const seedStart = performance.now();
-  const senders: ApiUser[] = [alice, bob, ...others];
-  await inParallel(
-    Array.from({ length: LONG_MESSAGES }, (_, i) => i),
-    8,
-    (i) => withRetry(() => sendMessage(platform.url, senders[i % senders.length]!, long.id, `Message ${i + 1} of ${LONG_MESSAGES}: ${i % 7 === 0 ? 'a longer line of text that wraps onto a second line in the conversation view, as real chat does now and then' : 'short one'}`)),
-  );
-  log(`seeded ${LONG_MESSAGES} messages through the API in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  const seeding = await seedConversation({
+    baseUrl: platform.url,
+    conversationId: long.id,
+    senders: [alice, bob, ...others],
+    count: LONG_MESSAGES,
+    concurrency: SEED_CONCURRENCY,
+    body: (i) =>
+      `Message ${i + 1} of ${LONG_MESSAGES}: ${i % 7 === 0 ? 'a longer line of text that wraps onto a second line in the conversation view, as real chat does now and then' : 'short one'}`,
+    log,
+  });
+  log(`seeded ${LONG_MESSAGES} messages through the API in ${seeding.seconds} s (${seeding.perSecond}/s, ${seeding.retries} retries)`);
 
   const aliceContext = await newUserContext(browser, platform.url, 'en');
   const bobContext = await newUserContext(browser, platform.url, 'en');
@@ -137,14 +142,16 @@ try {
   const scrollStart = performance.now();
   await scrollPage.getByRole('log').hover();
   const start = scrollPage.getByText(bobUi.t('conversation.start'));
+  const first = bobUi.message(`Message 1 of ${LONG_MESSAGES}:`);
   let steps = 0;
-  while (!(await start.isVisible())) {
+  // Both: the start notice shows for a moment as the last page is prepended, before the list
+  // puts the rows it had back under the viewport.
+  while (!(await start.isVisible()) || !(await first.isVisible())) {
     await scrollPage.mouse.wheel(0, -1500);
     await scrollPage.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     steps++;
     if (steps > 20 * LONG_MESSAGES) throw new Error('never reached the first message');
   }
-  await bobUi.message(`Message 1 of ${LONG_MESSAGES}:`).waitFor();
   const scrollSeconds = (performance.now() - scrollStart) / 1000;
   const longTasks = await scrollPage.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   longTasks.sort((a, b) => a - b);
@@ -154,6 +161,7 @@ try {
     date: new Date().toISOString(),
     chromium: browser.version(),
     loadAverage: { before: loadBefore, after: loadAverage() },
+    seeding: { messages: LONG_MESSAGES, concurrency: SEED_CONCURRENCY, ...seeding },
     chatListVisibleMs: { loads: LOADS, p50: round(percentile(chatListTimes, 50)), max: round(chatListTimes.at(-1)!), all: chatListTimes.map(round) },
     deliveryMs: { sends: SENDS, p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), max: round(latencies.at(-1)!) },
     scroll: { messages: LONG_MESSAGES, wheelSteps: steps, seconds: round(scrollSeconds), longTasks: longTasks.length, longestMs: round(longTasks.at(-1) ?? 0), over50Ms: longTasks.filter((d) => d > 50).map(round) },
@@ -164,18 +172,6 @@ try {
 } finally {
   await browser.close();
   await platform.stop();
-}
-
-/** A seeding send again after a 503/429 (a loaded machine), a few times, backing off. */
-async function withRetry<T>(send: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      if (!(error instanceof ApiError) || ![429, 503].includes(error.status) || attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
 }
 
 /** Records every long task (> 50 ms, the browser's own threshold) from now on in window.__longTasks. */

@@ -7,6 +7,20 @@ const TITLES = {
   ru: { mention: 'Вас упомянули', direct_message: 'Новое сообщение', group_added: 'Вас добавили в группу', other: 'Parley' },
 };
 
+/**
+ * The preview without its Markdown (the app's own renderer is not loaded here): link syntax to
+ * its text, emphasis and code markers, quote and list markers dropped, one line.
+ */
+function plainText(markdown) {
+  return markdown
+    .replace(/\[([^\]\n]+)\]\([^)\s]+\)/g, '$1')
+    .replace(/\*\*|~~|`+/g, '')
+    .replace(/(^|[^\p{L}\p{N}*])[*_](?=\S)([^*_\n]*?\S)[*_](?![\p{L}\p{N}*])/gu, '$1$2')
+    .replace(/^\s*(>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
@@ -23,7 +37,7 @@ self.addEventListener('push', (event) => {
   const target = data.conversationId ? `/c/${data.conversationId}` : data.groupId ? `/c/${data.groupId}` : '/notifications';
   event.waitUntil(
     self.registration.showNotification(title, {
-      body: typeof data.preview === 'string' ? data.preview : '',
+      body: typeof data.preview === 'string' ? plainText(data.preview) : '',
       tag: data.conversationId || data.id || 'parley',
       icon: '/favicon.svg',
       data: { url: target },

@@ -54,7 +54,14 @@ export interface ApiMessage {
   body: string;
 }
 
-export async function sendMessage(baseUrl: string, sender: ApiUser, conversationId: string, body: string, extra: { attachmentIds?: string[] } = {}): Promise<ApiMessage> {
+/** Sends a message; `clientMessageId` makes a repeated send (a retry) answer the stored message instead of a second one. */
+export async function sendMessage(
+  baseUrl: string,
+  sender: ApiUser,
+  conversationId: string,
+  body: string,
+  extra: { attachmentIds?: string[]; clientMessageId?: string } = {},
+): Promise<ApiMessage> {
   return api(baseUrl, 'POST', `/api/v1/conversations/${conversationId}/messages`, {
     token: sender.accessToken,
     body: { body, clientMessageId: randomUUID(), ...extra },

@@ -7,7 +7,8 @@ import type { AuthAnswer, Me, Message } from '../api/types';
 import { SignedOutError, tokens } from '../auth/tokens';
 import { fillAllGaps } from '../messages/history';
 import { Outbox, outboxStoreFor, type OutboxEntry } from '../messages/outbox';
-import { applyFrame, bumpConversation } from '../realtime/apply-frame';
+import { applyFrame } from '../realtime/apply-frame';
+import { bumpConversation } from '../messages/chat-list';
 import { useLive } from '../realtime/live-state';
 import { RealtimeClient } from '../realtime/socket';
 import { applyLiveMessage } from '../messages/history';
@@ -78,11 +79,12 @@ function createServices(client: QueryClient, me: Me, onSignedOut: () => void): S
     onFrame: (frame) => applyFrame(frame, { client, myId: me.id, viewing: () => viewing }),
     onResume: () => {
       // Resuming (docs/realtime.md): fill every loaded conversation's gap by seq, refetch the
-      // chat list and notifications, and send what was queued while the connection was down.
+      // chat list, notifications, presence and read positions, and send what was queued while the connection was down.
       void fillAllGaps(client);
       void client.invalidateQueries({ queryKey: keys.conversations });
       void client.invalidateQueries({ queryKey: keys.notifications });
       void client.invalidateQueries({ queryKey: ['presence'] });
+      void client.invalidateQueries({ queryKey: ['reads'] });
       void outbox.flush();
     },
     onStatus: (status) => useLive.getState().setStatus(status),

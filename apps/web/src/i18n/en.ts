@@ -35,6 +35,7 @@ export const en = {
     directWith: 'Chat with {{name}}',
     selectChat: 'Choose a chat to start messaging.',
     muted: 'Muted',
+    loadMore: 'Load more chats',
   },
   people: {
     search: 'Find people',
@@ -105,6 +106,8 @@ export const en = {
     typing_other: '{{names}} are typing…',
     mentionSuggestions: 'People to mention',
     newMessages: 'Jump to latest',
+    newMessagesCount_one: '{{count}} new message',
+    newMessagesCount_other: '{{count}} new messages',
     original: 'Original message',
     openImage: 'Open image {{name}}',
     download: 'Download {{name}} ({{size}})',
@@ -123,6 +126,7 @@ export const en = {
     results_one: '{{count}} result',
     results_other: '{{count}} results',
     inConversation: 'in {{name}}',
+    inDirect: 'in your chat with {{name}}',
   },
   notifications: {
     title: 'Notifications',

@@ -37,6 +37,7 @@ export const ru = {
     directWith: 'Чат с {{name}}',
     selectChat: 'Выберите чат, чтобы начать переписку.',
     muted: 'Без звука',
+    loadMore: 'Показать ещё чаты',
   },
   people: {
     search: 'Найти людей',
@@ -115,6 +116,10 @@ export const ru = {
     typing_other: '{{names}} печатают…',
     mentionSuggestions: 'Кого упомянуть',
     newMessages: 'К последним сообщениям',
+    newMessagesCount_one: '{{count}} новое сообщение',
+    newMessagesCount_few: '{{count}} новых сообщения',
+    newMessagesCount_many: '{{count}} новых сообщений',
+    newMessagesCount_other: '{{count}} нового сообщения',
     original: 'Исходное сообщение',
     openImage: 'Открыть изображение {{name}}',
     download: 'Скачать {{name}} ({{size}})',
@@ -135,6 +140,7 @@ export const ru = {
     results_many: '{{count}} результатов',
     results_other: '{{count}} результата',
     inConversation: 'в чате {{name}}',
+    inDirect: 'в личном чате с {{name}}',
   },
   notifications: {
     title: 'Уведомления',

@@ -45,7 +45,11 @@ describe('message Markdown', () => {
   });
 
   it('previews as one plain line', () => {
-    expect(plainPreview('**Hi** [there](https://x.y)\n> quote\n```\ncode\n```')).toBe('Hi there quote');
+    expect(plainPreview('**Hi** [there](https://x.y)\n> quote\n```\ncode\n```')).toBe('Hi there quote code');
+    expect(plainPreview('*italic*, _also_, ~~gone~~ and `code`\n- one\n- two\n1. first')).toBe('italic, also, gone and code one two first');
+    expect(plainPreview('a cut **bold start')).toBe('a cut bold start');
+    expect(plainPreview('snake_case_name stays, 2 * 3 * 4 too')).toBe('snake_case_name stays, 2 * 3 * 4 too');
+    expect(plainPreview('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
   });
 });
 
@@ -55,5 +59,23 @@ describe('search snippets', () => {
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('mark')?.textContent).toBe('meet');
     expect(container.textContent).toBe('<img src=x onerror=alert(1)> meetup & "more" \'x\'');
+  });
+
+  it('shows the message\'s Markdown as the plain text it renders as, keeping the highlights', () => {
+    const { container } = render(<p>{renderSnippet('Morning! The **<mark>roadmap</mark>** draft, *<mark>road</mark>s* and `<mark>map</mark>` in [the <mark>plan</mark>](https://x.y)')}</p>);
+    expect(container.textContent).toBe('Morning! The roadmap draft, roads and map in the plan');
+    expect([...container.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['roadmap', 'road', 'map', 'plan']);
+    expect(container.querySelector('strong, em, code, a')).toBeNull();
+  });
+
+  it('keeps a snippet cut in the middle of markup readable, and user text that looks like a mark stays text', () => {
+    const { container } = render(<p>{renderSnippet('… end of a **bold <mark>roadmap</mark> line ~~ and \uE000 &lt;mark&gt;x&lt;/mark&gt;')}</p>);
+    expect(container.textContent).toBe('… end of a bold roadmap line and <mark>x</mark>');
+    expect([...container.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['roadmap']);
+  });
+
+  it('a highlight inside a link\'s address does not swallow the rest of the snippet', () => {
+    const { container } = render(<p>{renderSnippet('see [docs](https://<mark>example</mark>.com) and more')}</p>);
+    expect(container.textContent).toContain('and more');
   });
 });

@@ -1,4 +1,4 @@
-import { Fragment, type ReactNode } from 'react';
+import { Fragment, isValidElement, type ReactNode } from 'react';
 
 /*
  * A small, safe Markdown subset for message bodies, parsed straight into React elements:
@@ -144,14 +144,32 @@ export function renderMarkdown(body: string, mentionClass: (name: string) => str
   return blocks;
 }
 
-/** One line of plain text for previews (chat list, replies, notifications): markup characters dropped. */
-export function plainPreview(body: string, max = 120): string {
-  const text = body
-    .replace(/```[\s\S]*?(```|$)/g, ' ')
-    .replace(/\[([^\]\n]+)\]\([^)\s]+\)/g, '$1')
-    .replace(/(\*\*|~~|`)/g, '')
-    .replace(/^\s*(>|[-*+]|\d+[.)])\s+/gm, '')
+/** Elements that stand apart from their neighbours: a space around their text keeps words from running together. */
+const SEPARATED = new Set(['p', 'pre', 'blockquote', 'ul', 'ol', 'li', 'br']);
+
+/** The text rendered elements show, their markup gone (links keep their text, code its content). */
+function textOf(node: ReactNode): string {
+  if (typeof node === 'string' || typeof node === 'number') return String(node);
+  if (Array.isArray(node)) return node.map(textOf).join('');
+  if (!isValidElement<{ children?: ReactNode }>(node)) return '';
+  const inner = textOf(node.props.children);
+  return typeof node.type === 'string' && SEPARATED.has(node.type) ? ` ${inner} ` : inner;
+}
+
+/**
+ * The body as plain text on one line, the way it reads once rendered: what the Markdown
+ * renderer shows, without its markup. Emphasis markers left unpaired (a body cut short by the
+ * server, as previews and search snippets are) are dropped too.
+ */
+export function markdownToPlain(body: string): string {
+  return textOf(renderMarkdown(body))
+    .replace(/\*\*|~~|`+/g, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** One line of plain text for previews (chat list, replies, notifications), at most `max` characters. */
+export function plainPreview(body: string, max = 120): string {
+  const text = markdownToPlain(body);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

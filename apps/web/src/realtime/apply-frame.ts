@@ -1,8 +1,10 @@
 import type { ServerFrame } from '@parley/contracts';
 import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
-import type { Conversation, Message, Notification, PresenceStatus } from '../api/types';
+import type { Message, Notification, PresenceStatus } from '../api/types';
+import { bumpConversation, updateConversations } from '../messages/chat-list';
 import { applyLiveMessage } from '../messages/history';
+import { applyReadUpdate } from '../messages/reads';
 import { withDeletion, withReaction, type Timeline } from '../messages/timeline';
 import { useLive } from './live-state';
 
@@ -20,41 +22,12 @@ export interface FrameContext {
   now?: () => number;
 }
 
-type ConversationPage = { items: Conversation[]; nextCursor: string | null };
-
-/** Moves a conversation to the top of the chat list with its new last message. */
-export function bumpConversation(client: QueryClient, message: Message, countsAsUnread: boolean): boolean {
-  let found = false;
-  client.setQueryData<ConversationPage>(keys.conversations, (page) => {
-    if (!page) return page;
-    const current = page.items.find((item) => item.id === message.conversationId);
-    if (!current) return page;
-    found = true;
-    if (current.lastMessage && current.lastMessage.seq > message.seq) return page;
-    const updated: Conversation = {
-      ...current,
-      lastMessage: message,
-      lastSeq: Math.max(current.lastSeq, message.seq),
-      lastMessageAt: message.createdAt,
-      unreadCount: countsAsUnread && message.seq > current.lastSeq ? current.unreadCount + 1 : current.unreadCount,
-    };
-    return { ...page, items: [updated, ...page.items.filter((item) => item.id !== current.id)] };
-  });
-  return found;
-}
-
 const updateTimeline = (client: QueryClient, conversationId: string, change: (timeline: Timeline) => Timeline): void => {
   client.setQueryData<Timeline>(keys.timeline(conversationId), (timeline) => (timeline ? change(timeline) : timeline));
 };
 
-const updateLastMessage = (client: QueryClient, conversationId: string, messageId: string, change: (message: Message) => Message): void => {
-  client.setQueryData<ConversationPage>(keys.conversations, (page) =>
-    page && {
-      ...page,
-      items: page.items.map((item) => (item.id === conversationId && item.lastMessage?.id === messageId ? { ...item, lastMessage: change(item.lastMessage) } : item)),
-    },
-  );
-};
+const updateLastMessage = (client: QueryClient, conversationId: string, messageId: string, change: (message: Message) => Message): void =>
+  updateConversations(client, (item) => (item.id === conversationId && item.lastMessage?.id === messageId ? { ...item, lastMessage: change(item.lastMessage) } : item));
 
 export function applyFrame(frame: ServerFrame, context: FrameContext): void {
   const { client, myId } = context;
@@ -65,8 +38,11 @@ export function applyFrame(frame: ServerFrame, context: FrameContext): void {
       applyLiveMessage(client, message);
       live.typingStopped(message.conversationId, message.senderId);
       const unread = message.senderId !== myId && context.viewing() !== message.conversationId;
-      if (!bumpConversation(client, message, unread)) void client.invalidateQueries({ queryKey: keys.conversations });
-      if (message.senderId === myId) live.readUpTo(message.conversationId, myId, message.seq);
+      if (!bumpConversation(client, message, unread)) {
+        void client.invalidateQueries({ queryKey: keys.conversations });
+        void client.invalidateQueries({ queryKey: keys.conversation(message.conversationId) });
+      }
+      if (message.senderId === myId) applyReadUpdate(client, message.conversationId, myId, message.seq);
       return;
     }
     case 'message.updated': {
@@ -86,16 +62,12 @@ export function applyFrame(frame: ServerFrame, context: FrameContext): void {
       return;
     case 'read.updated': {
       const { conversationId, userId, seq } = frame.data;
-      live.readUpTo(conversationId, userId, seq);
+      applyReadUpdate(client, conversationId, userId, seq);
       if (userId === myId) {
-        client.setQueryData<ConversationPage>(keys.conversations, (page) =>
-          page && {
-            ...page,
-            items: page.items.map((item) =>
-              item.id === conversationId && seq >= item.lastReadSeq ? { ...item, lastReadSeq: seq, unreadCount: Math.max(0, item.lastSeq - seq) } : item,
-            ),
-          },
+        updateConversations(client, (item) =>
+          item.id === conversationId && seq >= item.lastReadSeq ? { ...item, lastReadSeq: seq, unreadCount: Math.max(0, item.lastSeq - seq) } : item,
         );
+        void client.invalidateQueries({ queryKey: keys.conversation(conversationId) });
       }
       return;
     }

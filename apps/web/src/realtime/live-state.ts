@@ -3,8 +3,7 @@ import type { ConnectionStatus } from './socket';
 
 /*
  * What the live connection tells that is not server state worth caching: the connection's
- * status, who is typing, and how far each member has read (for "seen by"; there is no REST call
- * for other members' read positions yet, so it starts empty and fills from read.updated frames).
+ * status and who is typing. (Read positions are server state: messages/reads.ts.)
  */
 
 /** A typing notice stays this long unless renewed (clients resend every few seconds). */
@@ -14,20 +13,16 @@ interface LiveState {
   status: ConnectionStatus;
   /** conversationId → userId → when the notice expires (ms). */
   typing: Record<string, Record<string, number>>;
-  /** conversationId → userId → the seq they have read up to. */
-  reads: Record<string, Record<string, number>>;
   setStatus: (status: ConnectionStatus) => void;
   typingStarted: (conversationId: string, userId: string, now: number) => void;
   typingStopped: (conversationId: string, userId: string) => void;
   pruneTyping: (now: number) => void;
-  readUpTo: (conversationId: string, userId: string, seq: number) => void;
   reset: () => void;
 }
 
 export const useLive = create<LiveState>()((set) => ({
   status: 'connecting',
   typing: {},
-  reads: {},
   setStatus: (status) => set({ status }),
   typingStarted: (conversationId, userId, now) =>
     set((state) => ({ typing: { ...state.typing, [conversationId]: { ...state.typing[conversationId], [userId]: now + TYPING_TTL_MS } } })),
@@ -49,11 +44,5 @@ export const useLive = create<LiveState>()((set) => ({
       }
       return changed ? { typing } : state;
     }),
-  readUpTo: (conversationId, userId, seq) =>
-    set((state) => {
-      const current = state.reads[conversationId]?.[userId] ?? -1;
-      if (seq <= current) return state;
-      return { reads: { ...state.reads, [conversationId]: { ...state.reads[conversationId], [userId]: seq } } };
-    }),
-  reset: () => set({ typing: {}, reads: {}, status: 'connecting' }),
+  reset: () => set({ typing: {}, status: 'connecting' }),
 }));

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ServerFrame } from '@parley/contracts';
 import { TokenStore } from '../auth/tokens';
 import { RealtimeClient, type ConnectionStatus } from './socket';
 
@@ -14,7 +15,8 @@ class FakeSocket {
     this.readyState = 1;
     this.onopen?.();
   }
-  receive(frame: object) {
+  /** Typed with the contracts' frames: a frame the protocol does not define fails to compile. */
+  receive(frame: ServerFrame) {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
   send(text: string) {
@@ -76,7 +78,7 @@ describe('the realtime connection', () => {
     expect(sockets[0]!.sent).toEqual([{ type: 'auth', token: 'access-1' }]);
     sockets[0]!.receive({ type: 'ready', data: { userId: 'u', sessionId: 's' } });
     sockets[0]!.receive({ type: 'typing', data: { conversationId: 'c', userId: 'u2' } });
-    sockets[0]!.receive({ type: 'resync', data: { reason: 'slow consumer' } });
+    sockets[0]!.receive({ type: 'resync', data: { reason: 'live-path-interrupted' } });
     expect(resumes).toEqual(['ready', 'resync']);
     expect(statuses.at(-1)).toBe('online');
     expect(frames).toEqual([{ type: 'typing', data: { conversationId: 'c', userId: 'u2' } }]);

@@ -7,13 +7,6 @@ import { SignedOutError, type TokenStore } from '../auth/tokens';
  * every `ready` (and every `resync` frame) tell the app to resume: fetch the gaps by seq.
  */
 
-/**
- * The server's "your live stream may have missed frames" notice. Declared here until
- * packages/contracts exports it; the union below stays correct when it does.
- */
-type ResyncFrame = { type: 'resync'; data: { reason: string } };
-export type IncomingFrame = ServerFrame | ResyncFrame;
-
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
 export interface RealtimeOptions {
@@ -123,9 +116,9 @@ export class RealtimeClient {
     };
     socket.onmessage = (event: MessageEvent) => {
       this.lastHeard = Date.now();
-      let frame: IncomingFrame;
+      let frame: ServerFrame;
       try {
-        frame = JSON.parse(String(event.data)) as IncomingFrame;
+        frame = JSON.parse(String(event.data)) as ServerFrame;
       } catch {
         return;
       }
@@ -140,7 +133,7 @@ export class RealtimeClient {
     };
   }
 
-  private receive(frame: IncomingFrame): void {
+  private receive(frame: ServerFrame): void {
     switch (frame.type) {
       case 'ready':
         this.ready = true;

@@ -6,15 +6,18 @@ import type { Conversation } from '../api/types';
 import { useServices } from '../app/session';
 import { formatShort } from '../lib/format';
 import { Avatar, usePresence, useUser } from '../ui/people';
-import { useConversations, useConversationTitle } from './conversation-info';
+import { useConversationTitle } from './conversation-info';
+import { useConversationList } from '../messages/chat-list';
 import { NewDirectDialog, NewGroupDialog } from './NewChat';
 import { plainPreview } from '../messages/markdown';
 
 export function ChatList() {
   const { t } = useTranslation();
-  const { data, isPending, error } = useConversations();
+  const { data, items, isPending, error, hasNextPage, isFetchingNextPage, fetchNextPage } = useConversationList();
   const [dialog, setDialog] = useState<'direct' | 'group' | null>(null);
-  const items = data?.items ?? [];
+  const loadMore = () => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  };
   return (
     <section className="chat-list" aria-labelledby="chats-title">
       <header className="pane-header">
@@ -36,7 +39,10 @@ export function ChatList() {
           className="chat-list-scroller"
           data={items}
           computeItemKey={(_, item) => item.id}
-          components={{ List: ChatListDiv, Item: ChatListItemDiv }}
+          endReached={loadMore}
+          increaseViewportBy={{ top: 0, bottom: 400 }}
+          context={{ hasMore: Boolean(hasNextPage), loading: isFetchingNextPage, loadMore }}
+          components={listComponents}
           itemContent={(_, conversation) => <ChatListItem conversation={conversation} />}
         />
       )}
@@ -49,7 +55,33 @@ export function ChatList() {
 // Virtuoso wraps each row in its own element: that wrapper is the listitem, inside the list.
 type DivProps = React.HTMLAttributes<HTMLDivElement> & { ref?: React.Ref<HTMLDivElement> };
 const ChatListDiv = (props: DivProps) => <div {...props} role="list" data-testid="chat-list" />;
-const ChatListItemDiv = ({ item: _item, ...props }: DivProps & { item?: unknown }) => <div {...props} role="listitem" />;
+const ChatListItemDiv = ({ item: _item, context: _context, ...props }: DivProps & { item?: unknown; context?: unknown }) => <div {...props} role="listitem" />;
+
+interface MoreContext {
+  hasMore: boolean;
+  loading: boolean;
+  loadMore: () => void;
+}
+
+/** Below the last loaded chat: older chats load as the list scrolls there; the button does it by keyboard. */
+function MoreChats({ context }: { context?: MoreContext }) {
+  const { t } = useTranslation();
+  if (!context?.hasMore) return null;
+  return (
+    <div className="list-footer">
+      {context.loading ? (
+        <p role="status">{t('app.loading')}</p>
+      ) : (
+        <button type="button" onClick={context.loadMore}>
+          {t('chats.loadMore')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Defined once: Virtuoso remounts components whose identity changes between renders. */
+const listComponents = { List: ChatListDiv, Item: ChatListItemDiv, Footer: MoreChats };
 
 function ChatListItem({ conversation }: { conversation: Conversation }) {
   const { t } = useTranslation();

@@ -10,13 +10,14 @@ import type { Message } from '../api/types';
 import { useServices } from '../app/session';
 import { fetchNewest, loadAround, loadNewer, loadOlder } from '../messages/history';
 import type { OutboxEntry } from '../messages/outbox';
+import { seenByMessage, useReadPositions } from '../messages/reads';
 import { lastSeqOf } from '../messages/timeline';
-import { useLive } from '../realtime/live-state';
 import { Avatar, useNames, usePresence, useUser } from '../ui/people';
 import { Composer, type ComposerHandle } from './Composer';
 import { useConversation, useConversationTitle, useGroupMembers, useMute } from './conversation-info';
 import { MessageRow, type Row } from './MessageRow';
 import { TypingIndicator } from './TypingIndicator';
+import { AT_BOTTOM_PX, useFollowBottom } from './follow-bottom';
 import { Icon } from '../ui/icons';
 
 /** Virtuoso's index of the first row; it goes down as older history is prepended, so nothing jumps. */
@@ -80,6 +81,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   // A jump (search hit) remounts the list opened at its target: `key` and the row to open at.
   const [opening, setOpening] = useState<{ key: number; messageId: string | null }>({ key: 0, messageId: null });
   const [atBottom, setAtBottom] = useState(true);
+  const [scroller, setScroller] = useState<HTMLElement | null>(null);
   const [dragging, setDragging] = useState(false);
   const list = useRef<VirtuosoHandle>(null);
   const composer = useRef<ComposerHandle>(null);
@@ -96,6 +98,9 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   const pending = useMemo(() => entries.filter((entry) => entry.conversationId === conversationId), [entries, conversationId]);
   const messages = timeline.data?.items;
   const rows = useMemo(() => buildRows(messages ?? [], pending), [messages, pending]);
+
+  const lastSeq = timeline.data ? lastSeqOf(timeline.data) : 0;
+  const { following, detachedAfter, setFollowing } = useFollowBottom(scroller, lastSeq);
 
   const openAt = opening.messageId ? rows.findIndex((row) => row.message.id === opening.messageId) : -1;
 
@@ -118,11 +123,13 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     if (!jumpSeq) return;
     const seq = Number(jumpSeq);
     void loadAround(client, conversationId, seq).then(() => {
+      // Opened at a search hit: the user reads there, not at the bottom.
+      setFollowing(false);
       setOpening((current) => ({ key: current.key + 1, messageId: jumpId }));
       setHighlighted(jumpId);
       setParams({}, { replace: true });
     });
-  }, [jumpSeq, jumpId, client, conversationId, setParams]);
+  }, [jumpSeq, jumpId, client, conversationId, setParams, setFollowing]);
 
   useEffect(() => {
     if (!highlighted) return;
@@ -134,7 +141,28 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   }, [highlighted]);
 
   // Read receipts: the newest loaded message once it is seen at the bottom of the list.
-  const lastSeq = timeline.data ? lastSeqOf(timeline.data) : 0;
+  const newSinceDetached = useMemo(() => {
+    if (detachedAfter === null || !messages) return 0;
+    let count = 0;
+    for (let i = messages.length - 1; i >= 0 && messages[i]!.seq > detachedAfter; i--) if (messages[i]!.senderId !== me.id) count++;
+    return count;
+  }, [detachedAfter, messages, me.id]);
+  const followOutput = useCallback((): 'auto' | false => (following.current ? 'auto' : false), [following]);
+  // Rows that grow after they are shown (a thumbnail loaded, a reaction added, an edit) push the
+  // end down without new data, which followOutput does not see: keep the bottom in view.
+  const keepBottom = useCallback(() => {
+    if (following.current && scroller) scroller.scrollTop = scroller.scrollHeight;
+  }, [following, scroller]);
+  const onScroller = useCallback((element: HTMLElement | Window | null) => setScroller(element instanceof HTMLElement ? element : null), []);
+  const toLatest = () => {
+    setFollowing(true);
+    if (timeline.data?.hasNewer) {
+      // The loaded stretch is an old one: load the newest page and open the list at its end.
+      void timeline.refetch().then(() => setOpening((current) => ({ key: current.key + 1, messageId: null })));
+      return;
+    }
+    list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'auto' });
+  };
   const markRead = useMutation({
     mutationFn: (seq: number) => ok(api.POST('/api/v1/conversations/{id}/read', { params: { path: { id: conversationId } }, body: { seq } })),
   });
@@ -153,10 +181,18 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     [isGroup, memberPage, conversation?.otherUserId, me.id],
   );
 
-  const reads = useLive((state) => state.reads[conversationId]);
+  const { data: reads } = useReadPositions(conversationId);
   const others = useMemo(() => memberIds.filter((id) => id !== me.id), [memberIds, me.id]);
   const names = useNames(others);
-  const lastMine = useMemo(() => [...(messages ?? [])].reverse().find((message) => message.senderId === me.id && !message.deletedAt)?.id, [messages, me.id]);
+  // "Seen by": each member under the newest of the viewer's messages they have read (a direct
+  // chat's one reader shows as [''], "Seen"); member names, not ids, so rows compare cheaply.
+  const seenBy = useMemo(() => {
+    const shown = new Map<string, string[]>();
+    for (const [messageId, readers] of seenByMessage(messages ?? [], reads, me.id)) {
+      shown.set(messageId, isGroup ? readers.map((userId) => names.get(userId) ?? '…') : ['']);
+    }
+    return shown;
+  }, [messages, reads, me.id, isGroup, names]);
 
   const onJump = useCallback((message: Message) => setHighlighted(message.id), []);
   const onReply = useCallback((message: Message) => {
@@ -164,15 +200,6 @@ function ConversationView({ conversationId }: { conversationId: string }) {
     composer.current?.focus();
   }, []);
   const byId = useMemo(() => new Map((messages ?? []).map((message) => [message.id, message])), [messages]);
-  // "Seen by" under the viewer's last message: members whose read position reached it.
-  const seenBy = useMemo(() => {
-    const message = lastMine ? byId.get(lastMine) : undefined;
-    if (!message || !reads) return null;
-    const readers = Object.entries(reads).filter(([userId, seq]) => userId !== me.id && seq >= message.seq);
-    if (readers.length === 0) return null;
-    return isGroup ? readers.map(([userId]) => names.get(userId) ?? '…') : [''];
-  }, [lastMine, byId, reads, me.id, isGroup, names]);
-
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
@@ -220,9 +247,11 @@ function ConversationView({ conversationId }: { conversationId: string }) {
             initialTopMostItemIndex={openAt >= 0 ? { index: openAt, align: 'center' } : rows.length - 1}
             computeItemKey={(_, row) => row.key}
             alignToBottom
-            followOutput={(bottom) => (bottom ? 'auto' : false)}
+            scrollerRef={onScroller}
+            followOutput={followOutput}
+            totalListHeightChanged={keepBottom}
             atBottomStateChange={setAtBottom}
-            atBottomThreshold={40}
+            atBottomThreshold={AT_BOTTOM_PX}
             increaseViewportBy={{ top: 600, bottom: 300 }}
             startReached={() => void loadOlder(client, conversationId)}
             endReached={() => void loadNewer(client, conversationId)}
@@ -232,7 +261,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
               <MessageRow
                 row={row}
                 quoted={row.message.replyToId ? byId.get(row.message.replyToId) : undefined}
-                seenBy={row.message.id === lastMine ? seenBy : null}
+                seenBy={seenBy.get(row.message.id) ?? null}
                 highlighted={row.message.id === highlighted}
                 onReply={onReply}
                 onJump={onJump}
@@ -242,20 +271,9 @@ function ConversationView({ conversationId }: { conversationId: string }) {
         )}
         {(jumpSeq || (timeline.isPending && !timeline.data)) && <p role="status">{t('app.loading')}</p>}
         {timeline.data && rows.length === 0 && <p className="history-edge">{t('conversation.start')}</p>}
-        {!atBottom && (
-          <button
-            type="button"
-            className="jump-latest"
-            onClick={() => {
-              if (timeline.data?.hasNewer) {
-                // The loaded stretch is an old one: load the newest page and open the list at its end.
-                void timeline.refetch().then(() => setOpening((current) => ({ key: current.key + 1, messageId: null })));
-                return;
-              }
-              list.current?.scrollToIndex({ index: rows.length - 1, behavior: 'smooth' });
-            }}
-          >
-            {t('conversation.newMessages')}
+        {detachedAfter !== null && (
+          <button type="button" className={newSinceDetached > 0 ? 'jump-latest has-new' : 'jump-latest'} data-testid="jump-latest" onClick={toLatest}>
+            <span aria-hidden="true">↓</span> {newSinceDetached > 0 ? t('conversation.newMessagesCount', { count: newSinceDetached }) : t('conversation.newMessages')}
           </button>
         )}
         {dragging && <div className="drop-overlay">{t('conversation.dropHere')}</div>}
@@ -267,7 +285,10 @@ function ConversationView({ conversationId }: { conversationId: string }) {
         memberIds={memberIds}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
-        onSent={() => requestAnimationFrame(() => list.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' }))}
+        onSent={() => {
+          setFollowing(true);
+          requestAnimationFrame(() => list.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' }));
+        }}
       />
     </section>
   );
@@ -297,13 +318,14 @@ function ConversationHeader({ conversationId, title }: { conversationId: string;
           {conversation?.type === 'direct' ? presence && t(`people.status.${presence}`) : members && t('people.members', { count: members.items.length })}
         </span>
       </div>
-      <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute}>
+      {/* At phone width the labels are visually hidden (the buttons keep them as their names): icons only. */}
+      <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute} title={mute?.muted ? t('conversation.unmute') : t('conversation.mute')}>
         {mute?.muted ? <Icon name="bellOff" size={18} /> : <Icon name="bell" size={18} />}
-        {mute?.muted ? t('conversation.unmute') : t('conversation.mute')}
+        <span className="wide-label">{mute?.muted ? t('conversation.unmute') : t('conversation.mute')}</span>
       </button>
       {conversation?.type === 'group' && (
-        <Link to={`/c/${conversationId}/settings`} className="button-link">
-          <Icon name="gear" size={18} /> {t('conversation.settings')}
+        <Link to={`/c/${conversationId}/settings`} className="button-link" title={t('conversation.settings')}>
+          <Icon name="gear" size={18} /> <span className="wide-label">{t('conversation.settings')}</span>
         </Link>
       )}
     </header>

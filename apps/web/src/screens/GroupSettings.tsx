@@ -76,9 +76,6 @@ export default function GroupSettings() {
         </Link>
         <h1 id="group-settings-title">{t('group.settings')}</h1>
       </header>
-      <p role="status" aria-live="polite">
-        {status}
-      </p>
       <form className="stack card" onSubmit={submit}>
         <label>
           {t('group.name')}
@@ -93,6 +90,9 @@ export default function GroupSettings() {
             {t('group.rename')}
           </button>
         )}
+        <p role="status" aria-live="polite" className="status-line">
+          {status}
+        </p>
       </form>
       <h2>
         {t('group.members')} ({members.data?.items.length ?? '…'})
@@ -158,18 +158,20 @@ function MemberRow({ member, groupId, myRole, onChanged, onError }: { member: Gr
     <li className="person" data-testid="group-member" data-user-id={member.userId}>
       <Avatar user={user} size={32} />
       <span className="person-name">
-        {name} <span className="muted">{t(`group.role.${member.role}`)}</span>
+        {name} <span className="muted person-role">{t(`group.role.${member.role}`)}</span>
       </span>
-      {myRole === 'owner' && !isMe && member.role !== 'owner' && (
-        <button type="button" onClick={() => setRole.mutate(member.role === 'admin' ? 'member' : 'admin')}>
-          {member.role === 'admin' ? t('group.makeMember') : t('group.makeAdmin')}
-        </button>
-      )}
-      {canRemove && (
-        <button type="button" className="danger" onClick={() => remove.mutate()} aria-label={t('group.remove', { name })}>
-          <Icon name="close" size={16} />
-        </button>
-      )}
+      <span className="person-actions">
+        {myRole === 'owner' && !isMe && member.role !== 'owner' && (
+          <button type="button" onClick={() => setRole.mutate(member.role === 'admin' ? 'member' : 'admin')}>
+            {member.role === 'admin' ? t('group.makeMember') : t('group.makeAdmin')}
+          </button>
+        )}
+        {canRemove && (
+          <button type="button" className="danger" onClick={() => remove.mutate()} aria-label={t('group.remove', { name })}>
+            <Icon name="close" size={16} />
+          </button>
+        )}
+      </span>
     </li>
   );
 }

@@ -31,7 +31,7 @@ export interface MessageRowProps {
   row: Row;
   /** The message this one replies to, when it is loaded. */
   quoted: Message | undefined;
-  /** Who has read up to this message (only for the viewer's last one); [''] in a direct chat. */
+  /** The members for whom this is the newest of the viewer's messages they have read; [''] in a direct chat. */
   seenBy: string[] | null;
   highlighted: boolean;
   /** Stable callbacks, so that a new message does not re-render every row. */
@@ -58,7 +58,8 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
   const { data: sender } = useUser(message.senderId);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [picking, setPicking] = useState(false);
+  // The quick-reaction picker opens below its button, or above it when the list has no room below.
+  const [picking, setPicking] = useState<'below' | 'above' | null>(null);
   const mine = message.senderId === me.id;
   const mentionClass = (name: string) => (name === me.username.toLowerCase() ? 'mention mention-me' : 'mention');
 
@@ -102,7 +103,8 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
           <span>{formatDay(message.createdAt)}</span>
         </div>
       )}
-      <article className="message" aria-label={`${name}, ${formatTime(message.createdAt)}`}>
+      {/* Focusable by tap (not by Tab): on a touch screen, tapping a message shows its actions (:focus-within). */}
+      <article className="message" tabIndex={-1} aria-label={`${name}, ${formatTime(message.createdAt)}`}>
         <div className="message-avatar">{!row.continued && <Avatar user={sender} size={36} />}</div>
         <div className="message-content">
           {!row.continued && (
@@ -164,7 +166,7 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
         </div>
         {!pending && !message.deletedAt && !editing && (
           <div className="message-actions" role="toolbar" aria-label={t('conversation.actions')}>
-            <button type="button" onClick={() => setPicking((open) => !open)} aria-expanded={picking} aria-label={t('conversation.react')}>
+            <button type="button" onClick={(event) => setPicking(picking ? null : pickerPlacement(event.currentTarget))} aria-expanded={Boolean(picking)} aria-label={t('conversation.react')}>
               <Icon name="smile" size={18} />
             </button>
             <button type="button" onClick={() => onReply(message)} aria-label={t('conversation.reply')}>
@@ -179,13 +181,13 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
               <Icon name="trash" size={18} />
             </button>
             {picking && (
-              <div className="reaction-picker" role="group" aria-label={t('conversation.react')}>
+              <div className={`reaction-picker ${picking}`} role="group" aria-label={t('conversation.react')}>
                 {QUICK_REACTIONS.map((emoji) => (
                   <button
                     key={emoji}
                     type="button"
                     onClick={() => {
-                      setPicking(false);
+                      setPicking(null);
                       void toggleReaction(emoji);
                     }}
                   >
@@ -201,6 +203,16 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
     </div>
   );
 }, sameRow);
+
+/** Room the picker needs (one row of emoji buttons and its border). */
+const PICKER_HEIGHT_PX = 56;
+
+/** Below the button if the visible part of the message list has room for the picker there, else above. */
+function pickerPlacement(button: HTMLElement): 'below' | 'above' {
+  const bounds = (button.closest('[data-virtuoso-scroller]') ?? document.documentElement).getBoundingClientRect();
+  const bottom = Math.min(bounds.bottom, window.innerHeight);
+  return button.getBoundingClientRect().bottom + PICKER_HEIGHT_PX <= bottom ? 'below' : 'above';
+}
 
 function PendingState({ entry, onRetry, onDiscard }: { entry: OutboxEntry; onRetry: () => void; onDiscard: () => void }) {
   const { t } = useTranslation();

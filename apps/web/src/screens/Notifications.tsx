@@ -5,6 +5,7 @@ import { api, ok } from '../api/client';
 import { keys } from '../api/keys';
 import type { Notification } from '../api/types';
 import { formatDateTime } from '../lib/format';
+import { plainPreview } from '../messages/markdown';
 import { nameOf, useUser } from '../ui/people';
 import { useNotifications } from './NotificationsBadge';
 
@@ -45,7 +46,7 @@ function NotificationRow({ item, onOpen }: { item: Notification; onOpen: () => v
   const text = (
     <>
       <strong>{t(`notifications.kind.${kind}`, { name: nameOf(actor) })}</strong>
-      {item.preview && <span className="preview"> {item.preview}</span>}
+      {item.preview && <span className="preview"> {plainPreview(item.preview, 200)}</span>}
       <time dateTime={item.createdAt} className="muted">
         {' '}
         {formatDateTime(item.createdAt)}

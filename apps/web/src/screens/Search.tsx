@@ -54,12 +54,13 @@ export default function Search() {
 
 function SearchResult({ hit }: { hit: SearchHit }) {
   const { t } = useTranslation();
-  const title = useConversationTitle(useConversation(hit.conversationId));
+  const conversation = useConversation(hit.conversationId);
+  const title = useConversationTitle(conversation);
   return (
     <li className="search-result" data-testid="search-result" data-message-id={hit.message.id}>
       <Link to={`/c/${hit.conversationId}?message=${hit.message.id}&seq=${hit.message.seq}`}>
         <span className="muted">
-          <UserName userId={hit.message.senderId} /> {t('search.inConversation', { name: title })} · <time dateTime={hit.message.createdAt}>{formatDateTime(hit.message.createdAt)}</time>
+          <UserName userId={hit.message.senderId} /> {t(conversation?.type === 'direct' ? 'search.inDirect' : 'search.inConversation', { name: title })} · <time dateTime={hit.message.createdAt}>{formatDateTime(hit.message.createdAt)}</time>
         </span>
         <span className="snippet">{renderSnippet(hit.snippet)}</span>
       </Link>

@@ -100,7 +100,7 @@ function Profile() {
           {t('settings.save')}
         </button>
       </form>
-      <p role="status" aria-live="polite">
+      <p role="status" aria-live="polite" className="status-line">
         {status}
       </p>
     </section>

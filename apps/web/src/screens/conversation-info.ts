@@ -4,17 +4,7 @@ import { keys } from '../api/keys';
 import type { Conversation } from '../api/types';
 import { nameOf, useUser } from '../ui/people';
 
-export const useConversations = () =>
-  useQuery({
-    queryKey: keys.conversations,
-    // One page of the 200 most recent chats; older ones are reached through search and contacts.
-    queryFn: () => ok(api.GET('/api/v1/conversations', { params: { query: { limit: 200 } } })),
-  });
-
-export function useConversation(conversationId: string): Conversation | undefined {
-  const { data } = useConversations();
-  return data?.items.find((item) => item.id === conversationId);
-}
+export { useConversation } from '../messages/chat-list';
 
 /** The name a chat is shown under: the group's name, or the other person's. */
 export function useConversationTitle(conversation: Conversation | undefined): string {

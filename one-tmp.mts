@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { readFileSync } from 'node:fs';
+const rss = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status','utf8'))![1])/1024);
+const mu = () => { const m = process.memoryUsage(); return `rss ${rss()} ext ${Math.round(m.external/1048576)} ab ${Math.round(m.arrayBuffers/1048576)} heap ${Math.round(m.heapUsed/1048576)}`; };
+console.log('start', mu());
+const opts: any = { extensions: { pg_trgm } };
+if (process.env.CONF) opts.postgresqlconf = process.env.CONF.split(';');
+const db = await PGlite.create(process.env.DIR, opts);
+console.log('after create', mu());
+await db.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE TABLE IF NOT EXISTS t (id int primary key, b text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1,2000) g ON CONFLICT DO NOTHING; CREATE INDEX IF NOT EXISTS tb ON t USING gin (b gin_trgm_ops);');
+console.log('after work', mu());
+await new Promise(r=>setTimeout(r,3000)); (globalThis as any).gc?.();
+console.log('idle', mu());
+await db.close();

@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { readFileSync } from 'node:fs';
+const rss = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status','utf8'))![1])/1024);
+const db = await PGlite.create(undefined, { extensions: { pg_trgm } });
+await db.exec(`CREATE EXTENSION pg_trgm; CREATE TABLE m (id serial primary key, conv int, body text, tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED); CREATE INDEX ON m USING gin (body gin_trgm_ops); CREATE INDEX ON m USING gin (tsv); CREATE INDEX ON m (conv, id)`);
+let t = performance.now();
+for (let i = 0; i < 3000; i++) await db.query('INSERT INTO m (conv, body) VALUES ($1, $2)', [i % 20, `hello world message number ${i} about ${i % 7 === 0 ? 'parley' : 'other things'}`]);
+const ins = performance.now() - t; t = performance.now();
+for (let i = 0; i < 2000; i++) await db.query('SELECT id, body FROM m WHERE conv = $1 ORDER BY id DESC LIMIT 50', [i % 20]);
+const page = performance.now() - t; t = performance.now();
+for (let i = 0; i < 200; i++) await db.query(`SELECT id FROM m WHERE body ILIKE $1 OR tsv @@ plainto_tsquery('english', $2) LIMIT 20`, ['%parley%', 'parley']);
+const search = performance.now() - t;
+console.log(`insert ${(ins/3).toFixed(0)} µs/row, page ${(page/2).toFixed(0)} µs/query, search ${(search/0.2).toFixed(0)} µs/query, rss ${rss()}`);

@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+const rss = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1])/1024);
+const m = () => { const u = process.memoryUsage(); return `rss ${rss()} heap ${Math.round(u.heapUsed/1048576)}/${Math.round(u.heapTotal/1048576)} ext ${Math.round(u.external/1048576)}`; };
+console.log('bare', m());
+await import('@electric-sql/pglite');
+console.log('pglite imported', m());
+globalThis.gc?.(); await new Promise(r => setTimeout(r, 500));
+console.log('after gc', m());
+const { readdirSync } = await import('node:fs');
+console.log('threads', readdirSync('/proc/self/task').length);

@@ -80,6 +80,7 @@ export async function importLegacyPglite(options: {
   }
 
   const old = await readLegacy(from, service, migrations);
+  await shared.ensureSchema(service);
   const copied = await shared.asOwner((lite) =>
     lite.transaction(async (tx) => {
       // The schema as the old database had it, made by the service's role so it owns every object.

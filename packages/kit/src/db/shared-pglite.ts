@@ -10,6 +10,8 @@ export interface SharedPglite {
    * role's privileges), as if it had a database of its own.
    */
   open(service: string): Promise<Db>;
+  /** Creates the service's schema and role if missing (open does it too), for work on them as the owner. */
+  ensureSchema(service: string): Promise<void>;
   /**
    * Runs fn as the database's owner (a superuser, nothing confined) with the one connection to
    * itself: for work across schemas, such as importing the data folders of earlier versions.
@@ -92,13 +94,17 @@ export async function createSharedPglite(dataDir?: string): Promise<SharedPglite
       }),
     );
   const close = () => serial(async () => (lite.closed ? undefined : lite.close()));
+  const ensureSchema = async (service: string) => {
+    if (!SERVICE_NAME.test(service) || RESERVED.has(service) || service.startsWith('pg_')) {
+      throw new Error(`"${service}" cannot name a schema: lower-case letters, digits and _ only, not a PostgreSQL name`);
+    }
+    await as(undefined, () => lite.exec(schemaAndRole(service)));
+  };
 
   return {
+    ensureSchema,
     async open(service) {
-      if (!SERVICE_NAME.test(service) || RESERVED.has(service) || service.startsWith('pg_')) {
-        throw new Error(`"${service}" cannot name a schema: lower-case letters, digits and _ only, not a PostgreSQL name`);
-      }
-      await as(undefined, () => lite.exec(schemaAndRole(service)));
+      await ensureSchema(service);
       openDbs++;
       let closed = false;
       const direct = wrapPglite(lite);

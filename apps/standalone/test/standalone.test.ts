@@ -16,7 +16,7 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts the platform exactly as `npm start` does (tsx apps/standalone/src/main.ts) and waits for its URL. */
+/** Starts the platform exactly as `npm start` does (node --import tsx apps/standalone/src/main.ts) and waits for its URL. */
 async function startLikeNpmStart(): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/standalone/src/main.ts'], {
     cwd: root,

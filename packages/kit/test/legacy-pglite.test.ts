@@ -113,7 +113,7 @@ describe('importing the per-service data folders of earlier versions', { timeout
     await writeLegacy('accounts', v1);
     const attempt = importLegacyPglite({ shared, dataDir, service: 'accounts', migrations: v1 });
     await expect(attempt).rejects.toBeInstanceOf(EmbeddedDataError);
-    await expect(attempt).rejects.toThrow(/already has accounts's own. Nothing was changed/);
+    await expect(attempt).rejects.toThrow(/already has accounts data of its own. Nothing was changed/);
     expect(existsSync(join(dataDir, 'accounts', 'pg', 'PG_VERSION'))).toBe(true);
     expect((await db.query('SELECT count(*)::int AS n FROM notes')).rows).toEqual([{ n: 0 }]);
     await db.close();

@@ -73,8 +73,8 @@ export async function importLegacyPglite(options: {
   if (state.imported) return { service, tables: 0, rows: 0, keptAt: keep(from) };
   if (state.hasData) {
     throw new EmbeddedDataError(
-      `${from} holds ${service}'s data from an earlier version of Parley, but the database at ${join(dataDir, 'pg')} ` +
-        `already has ${service}'s own. Nothing was changed. Move ${from} out of DATA_DIR to keep the current data, ` +
+      `${from} holds the ${service} data of an earlier version of Parley, but the database at ${join(dataDir, 'pg')} ` +
+        `already has ${service} data of its own. Nothing was changed. Move ${from} out of DATA_DIR to keep the current data, ` +
         `or move ${join(dataDir, 'pg')} away (it holds every service) to import the old folder instead.`,
     );
   }

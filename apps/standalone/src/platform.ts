@@ -1,7 +1,7 @@
-import { accountsConfigSchema, createAccountsService } from '@parley/accounts';
+import { accountsConfigSchema, accountsMigrations, createAccountsService } from '@parley/accounts';
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import { createGateway, gatewayConfigSchema } from '@parley/gateway';
-import { createGroupsService, groupsConfigSchema } from '@parley/groups';
+import { createGroupsService, groupsConfigSchema, groupsMigrations } from '@parley/groups';
 import {
   assertPortsFree,
   ConfigError,
@@ -10,17 +10,19 @@ import {
   createLogger,
   createMetrics,
   createMetricsRegistry,
+  createPostgresDb,
   errorCode,
   loadConfig,
-  openServiceDb,
   PortUnavailableError,
   startMetricsServer,
   type Adapters,
   type Db,
   type DestinationStream,
+  type SharedPglite,
 } from '@parley/kit';
-import { createMessagesService, messagesConfigSchema } from '@parley/messages';
-import { createNotificationsService, notificationsConfigSchema } from '@parley/notifications';
+import { createMessagesService, messagesConfigSchema, messagesMigrations } from '@parley/messages';
+import { createNotificationsService, notificationsConfigSchema, notificationsMigrations } from '@parley/notifications';
+import { openEmbeddedDatabase } from './embedded-database.ts';
 
 export interface Platform {
   /** The public origin, e.g. http://localhost:8080. */
@@ -41,7 +43,7 @@ export interface PlatformLayout {
   host: string;
   logLevel: string;
   dataDir: string;
-  /** Each service's PostgreSQL URL, or undefined for its embedded PGlite under dataDir. */
+  /** Each service's PostgreSQL URL, or undefined for its schema in the embedded database (dataDir/pg). */
   databases: Record<'accounts' | 'groups' | 'messages' | 'notifications', string | undefined>;
   redisUrl: string | undefined;
   amqpUrl: string | undefined;
@@ -50,7 +52,7 @@ export interface PlatformLayout {
 export interface PlatformOptions {
   /** Adapters to use instead of building them from the environment (tests). */
   adapters?: Adapters;
-  /** Opens a service's database instead of PGlite under DATA_DIR or its *_DATABASE_URL (tests). */
+  /** Opens a service's database instead of its schema of the embedded database or its *_DATABASE_URL (tests). */
   openDb?: (service: string) => Promise<Db>;
   /** Where every service logs instead of stdout (tests read the lines back). */
   logDestination?: DestinationStream;
@@ -59,9 +61,9 @@ export interface PlatformOptions {
 type Closable = () => Promise<void>;
 
 /**
- * Every service in one process, the way `npm start` runs Parley: embedded PGlite databases
- * under DATA_DIR, in-process bus, cache, pub/sub and jobs (or the real ones where their URLs
- * are set), services on loopback ports talking gRPC as in distributed mode, and the gateway
+ * Every service in one process, the way `npm start` runs Parley: one embedded PGlite database
+ * under DATA_DIR with a schema for each service, in-process bus, cache, pub/sub and jobs (or
+ * the real ones where their URLs are set), services on loopback ports talking gRPC as in distributed mode, and the gateway
  * as the one public origin.
  */
 export async function startPlatform(env: Record<string, string | undefined> = process.env, options: PlatformOptions = {}): Promise<Platform> {
@@ -81,8 +83,28 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   // Stopped in order: gateway first, then services in reverse start order (each unshifts).
   const closers: Closable[] = [];
   const databases: Db[] = [];
-  const open = async (service: string, url: string | undefined): Promise<Db> => {
-    const db = options.openDb ? await options.openDb(service) : await openServiceDb({ url, dataDir: accountsConfig.DATA_DIR, service });
+  const urls = {
+    accounts: accountsConfig.ACCOUNTS_DATABASE_URL,
+    groups: groupsConfig.GROUPS_DATABASE_URL,
+    messages: messagesConfig.MESSAGES_DATABASE_URL,
+    notifications: notificationsConfig.NOTIFICATIONS_DATABASE_URL,
+  };
+  const migrations = { accounts: accountsMigrations, groups: groupsMigrations, messages: messagesMigrations, notifications: notificationsMigrations };
+  // Opened with the first service that has no URL, for all of those at once (older folders are imported then).
+  let embedded: Promise<SharedPglite> | undefined;
+  const open = async (service: keyof typeof urls): Promise<Db> => {
+    const url = urls[service];
+    let db: Db;
+    if (options.openDb) db = await options.openDb(service);
+    else if (url) db = createPostgresDb(url);
+    else {
+      embedded ??= openEmbeddedDatabase(
+        accountsConfig.DATA_DIR,
+        Object.fromEntries(Object.entries(migrations).filter(([name]) => !urls[name as keyof typeof urls])),
+        logFor('platform'),
+      );
+      db = await (await embedded).open(service);
+    }
     databases.push(db);
     return db;
   };
@@ -103,7 +125,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
 
     const accounts = await createAccountsService({
       config: accountsConfig,
-      db: await open('accounts', accountsConfig.ACCOUNTS_DATABASE_URL),
+      db: await open('accounts'),
       ...shared,
       jobs: adapters.jobs('accounts'),
       logger: logFor('accounts'),
@@ -119,7 +141,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
 
     const groups = await createGroupsService({
       config: groupsConfig,
-      db: await open('groups', groupsConfig.GROUPS_DATABASE_URL),
+      db: await open('groups'),
       ...shared,
       logger: logFor('groups'),
       verifyToken,
@@ -133,7 +155,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
 
     const messages = await createMessagesService({
       config: messagesConfig,
-      db: await open('messages', messagesConfig.MESSAGES_DATABASE_URL),
+      db: await open('messages'),
       ...shared,
       pubsub: adapters.pubsub,
       jobs: adapters.jobs('messages'),
@@ -148,7 +170,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
 
     const notifications = await createNotificationsService({
       config: notificationsConfig,
-      db: await open('notifications', notificationsConfig.NOTIFICATIONS_DATABASE_URL),
+      db: await open('notifications'),
       ...shared,
       pubsub: adapters.pubsub,
       logger: logFor('notifications'),
@@ -184,19 +206,14 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
         host: gatewayConfig.HOST,
         logLevel: gatewayConfig.LOG_LEVEL,
         dataDir: gatewayConfig.DATA_DIR,
-        databases: {
-          accounts: accountsConfig.ACCOUNTS_DATABASE_URL,
-          groups: groupsConfig.GROUPS_DATABASE_URL,
-          messages: messagesConfig.MESSAGES_DATABASE_URL,
-          notifications: notificationsConfig.NOTIFICATIONS_DATABASE_URL,
-        },
+        databases: urls,
         redisUrl: gatewayConfig.REDIS_URL,
         amqpUrl: gatewayConfig.AMQP_URL,
       },
-      stop: () => closeAll(closers, ownAdapters, databases),
+      stop: () => closeAll(closers, ownAdapters, databases, embedded),
     };
   } catch (error) {
-    await closeAll(closers, ownAdapters, databases);
+    await closeAll(closers, ownAdapters, databases, embedded);
     throw error;
   }
 }
@@ -250,11 +267,16 @@ function loadConfigs(env: Record<string, string | undefined>, internal: Record<s
   return { gatewayConfig, accountsConfig, groupsConfig, messagesConfig, notificationsConfig };
 }
 
-/** Services and clients, then the shared adapters, then the databases (PGlite must be closed or it keeps the process alive). */
-async function closeAll(closers: Closable[], adapters: Adapters | undefined, databases: Db[]): Promise<void> {
+/**
+ * Services and clients, then the shared adapters, then the databases (PGlite must be closed or
+ * it keeps the process alive; the embedded one closes with its last schema, or here when a
+ * failed start opened it without handing any out).
+ */
+async function closeAll(closers: Closable[], adapters: Adapters | undefined, databases: Db[], embedded: Promise<SharedPglite> | undefined): Promise<void> {
   for (const close of closers) await close().catch(() => undefined);
   await adapters?.close();
   await Promise.allSettled(databases.map((db) => db.close()));
+  await embedded?.then((shared) => shared.close()).catch(() => undefined);
 }
 
 /** A host as it goes in a URL: IPv6 literals in brackets, the any-address as loopback. */

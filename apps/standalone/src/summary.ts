@@ -26,14 +26,14 @@ export function startupSummary(platform: Platform): string {
 
   const lines = [`Parley is running at ${platform.url}  (Ctrl-C to stop)`];
   if (external.length === 0 && !redisUrl && !amqpUrl) {
-    lines.push('  mode       embedded: PGlite databases, in-process events, cache, pub/sub and jobs (no servers needed)');
+    lines.push('  mode       embedded: one PGlite database, in-process events, cache, pub/sub and jobs (no servers needed)');
   } else {
     lines.push(`  mode       with servers: ${[external.length ? 'PostgreSQL' : '', redisUrl ? 'Redis' : '', amqpUrl ? 'RabbitMQ' : ''].filter(Boolean).join(', ')}`);
     for (const [service, url] of external) lines.push(`  ${service.padEnd(10)} ${withoutPassword(url)}`);
     lines.push(`  redis      ${redisUrl ? withoutPassword(redisUrl) : 'embedded (in-process cache, pub/sub and jobs)'}`);
     lines.push(`  rabbitmq   ${amqpUrl ? withoutPassword(amqpUrl) : 'embedded (in-process events)'}`);
   }
-  if (embedded.length > 0) lines.push(`  data       ${dataPath} (PGlite: ${embedded.join(', ')})`);
+  if (embedded.length > 0) lines.push(`  data       ${dataPath} (PGlite in pg/, a schema each: ${embedded.join(', ')})`);
   lines.push(
     loopback.has(host)
       ? `  listening  ${host}:${platform.port}, this machine only (HOST=0.0.0.0 opens it to the network)`

@@ -16,7 +16,7 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts the platform exactly as `npm start` does (tsx apps/standalone/src/main.ts) and waits for its URL. */
+/** Starts the platform exactly as `npm start` does (node --import tsx apps/standalone/src/main.ts) and waits for its URL. */
 async function startLikeNpmStart(): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/standalone/src/main.ts'], {
     cwd: root,
@@ -59,7 +59,7 @@ describe.skipIf(process.env.PARLEY_TEST_INFRA === 'only')('the standalone platfo
     const base = platform.url;
     // What runs where, in a few plain lines.
     expect(platform.output).toMatch(/^ {2}mode +embedded: /m);
-    expect(platform.output).toContain(`  data       ${dataDir} (PGlite: accounts, groups, messages, notifications)`);
+    expect(platform.output).toContain(`  data       ${dataDir} (PGlite in pg/, a schema each: accounts, groups, messages, notifications)`);
     expect(platform.output).toMatch(/^ {2}listening +127\.0\.0\.1:\d+, this machine only \(HOST=0\.0\.0\.0 opens it to the network\)$/m);
 
     expect((await call(base, 'GET', '/healthz')).status).toBe(200);

@@ -32,7 +32,7 @@ describe('the start-up summary of npm start', () => {
     expect(text).toContain('  accounts   postgres://parley@db:5432/parley_accounts');
     expect(text).toContain('  redis      redis://cache:6379');
     expect(text).toContain('  rabbitmq   amqp://guest@mq:5672');
-    expect(text).toContain('  data       /srv/parley/data (PGlite: groups, messages, notifications)');
+    expect(text).toContain('  data       /srv/parley/data (PGlite in pg/, a schema each: groups, messages, notifications)');
     expect(text).toContain('  listening  0.0.0.0:8080\n');
   });
 });

@@ -8,7 +8,7 @@ export const accountsConfigSchema = baseConfigSchema.extend({
   METRICS_PORT: port(9101),
   /** GET /metrics of the accounts worker process (worker-main.ts), which reads this same configuration. */
   WORKER_METRICS_PORT: port(9105),
-  /** PostgreSQL for accounts; unset: embedded PGlite under DATA_DIR/accounts. */
+  /** PostgreSQL for accounts; unset: embedded PGlite, its schema of DATA_DIR/pg under npm start, DATA_DIR/accounts/pg when run alone. */
   ACCOUNTS_DATABASE_URL: databaseUrl(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),

@@ -1,2 +1,3 @@
 export { createAccountsService, type AccountsDeps, type AccountsService } from './app.ts';
 export { accountsConfigSchema, type AccountsConfig } from './config.ts';
+export { accountsMigrations } from './db/migrations.ts';

@@ -6,7 +6,7 @@ export const groupsConfigSchema = baseConfigSchema.extend({
   GRPC_PORT: port(4102),
   /** GET /metrics of this process (docs/operations.md). */
   METRICS_PORT: port(9102),
-  /** PostgreSQL for groups; unset: embedded PGlite under DATA_DIR/groups. */
+  /** PostgreSQL for groups; unset: embedded PGlite, its schema of DATA_DIR/pg under npm start, DATA_DIR/groups/pg when run alone. */
   GROUPS_DATABASE_URL: databaseUrl(),
   /** Where accounts serves /.well-known/jwks.json (distributed mode: main.ts verifies tokens against it). */
   ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4001'),

@@ -1,2 +1,3 @@
 export { createGroupsService, type GroupsDeps, type GroupsService } from './app.ts';
 export { groupsConfigSchema, type GroupsConfig } from './config.ts';
+export { groupsMigrations } from './db/migrations.ts';

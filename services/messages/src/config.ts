@@ -14,7 +14,7 @@ export const messagesConfigSchema = baseConfigSchema.extend({
   GRPC_PORT: port(4103),
   /** GET /metrics of this process (docs/operations.md). */
   METRICS_PORT: port(9103),
-  /** PostgreSQL for messages; unset: embedded PGlite under DATA_DIR/messages. */
+  /** PostgreSQL for messages; unset: embedded PGlite, its schema of DATA_DIR/pg under npm start, DATA_DIR/messages/pg when run alone. */
   MESSAGES_DATABASE_URL: databaseUrl(),
   /** Where accounts serves its JWKS (distributed mode: main.ts verifies tokens against it). */
   ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4001'),

@@ -7,7 +7,7 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   PORT: port(4004),
   /** GET /metrics of this process (docs/operations.md). */
   METRICS_PORT: port(9104),
-  /** PostgreSQL for notifications; unset: embedded PGlite under DATA_DIR/notifications. */
+  /** PostgreSQL for notifications; unset: embedded PGlite, its schema of DATA_DIR/pg under npm start, DATA_DIR/notifications/pg when run alone. */
   NOTIFICATIONS_DATABASE_URL: databaseUrl(),
   /** Accounts' public base URL: its JWKS verifies access tokens (distributed mode). */
   ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4001'),

@@ -1,4 +1,6 @@
 export { createPostgresDb } from './postgres.ts';
 export { createPgliteDb } from './pglite.ts';
-export { migrate, splitStatements } from './migrate.ts';
+export { createSharedPglite, type SharedPglite } from './shared-pglite.ts';
+export { EmbeddedDataError, importLegacyPglite, legacyFolder, type LegacyImport } from './legacy-pglite.ts';
+export { applyMigrations, migrate, splitStatements } from './migrate.ts';
 export { serviceMigrations } from './sql-migrations.ts';

@@ -1,27 +1,28 @@
-import type { Db, Migration } from '../ports.ts';
+import type { Db, Migration, Queryable } from '../ports.ts';
 
 /**
- * Applies the service's migrations that have not run yet, in id order, each in its own
- * transaction together with its bookkeeping row. An advisory lock keeps two instances of a
+ * Applies the service's migrations that have not run yet, in id order, in one transaction
+ * together with their bookkeeping rows. An advisory lock keeps two instances of a
  * service starting at once from applying the same migration twice.
  */
 export async function migrate(db: Db, migrations: readonly Migration[]): Promise<string[]> {
+  return db.transaction((tx) => applyMigrations(tx, migrations));
+}
+
+/** migrate()'s work inside a transaction the caller holds (importing older data does more in the same one). */
+export async function applyMigrations(tx: Queryable, migrations: readonly Migration[]): Promise<string[]> {
   const ordered = [...migrations].sort((a, b) => a.id.localeCompare(b.id));
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(7243001)');
-    await tx.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
-    const done = new Set((await tx.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
-    const applied: string[] = [];
-    for (const migration of ordered) {
-      if (done.has(migration.id)) continue;
-      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
-      await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
-      applied.push(migration.id);
-    }
-    return applied;
-  });
+  await tx.query('SELECT pg_advisory_xact_lock(7243001)');
+  await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const done = new Set((await tx.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
+  const applied: string[] = [];
+  for (const migration of ordered) {
+    if (done.has(migration.id)) continue;
+    for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+    await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
+    applied.push(migration.id);
+  }
+  return applied;
 }
 
 /**

@@ -1,13 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/db/migrate.ts';
+import { createSharedPglite } from '../../src/db/shared-pglite.ts';
 import type { Db } from '../../src/ports.ts';
 import { adapterKinds, openTestDb } from '../../src/testing/infra.ts';
 
-describe.each(adapterKinds())('Db contract (%s)', (kind) => {
+/** The adapters, and with the embedded one the way `npm start` uses it: one schema of a shared instance. */
+const kinds = adapterKinds().flatMap((kind) => (kind === 'embedded' ? (['embedded', 'embedded schema'] as const) : ([kind] as const)));
+
+async function open(kind: (typeof kinds)[number]): Promise<Db> {
+  if (kind !== 'embedded schema') return openTestDb(kind);
+  const shared = await createSharedPglite();
+  // A neighbour with a table of the same name: the service under test must only ever see its own.
+  const neighbour = await shared.open('neighbour');
+  await neighbour.query('CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
+  await neighbour.query(`INSERT INTO notes VALUES (99, 'not yours')`);
+  const db = await shared.open('contract');
+  return { ...db, close: async () => (await db.close(), await neighbour.close()) };
+}
+
+describe.each(kinds)('Db contract (%s)', (kind) => {
   let db: Db;
 
   beforeAll(async () => {
-    db = await openTestDb(kind);
+    db = await open(kind);
     await migrate(db, [
       {
         id: '0001_notes',

@@ -32,6 +32,13 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   /** Server ping interval; a socket that has not answered the previous ping is terminated. */
   WS_HEARTBEAT_SECONDS: int(30, 1, 3600),
   /**
+   * Sessions re-checked per heartbeat (a backstop for a lost revocation event), at most this many
+   * distinct tokens per instance: the others wait their turn in the next beats. When the session
+   * cache was lost (a Redis outage, a new cache epoch) each check is a CheckSession call to
+   * accounts; without a cap every socket's would land in the same instant.
+   */
+  WS_SESSION_RECHECKS_PER_BEAT: int(200, 1, 1_000_000),
+  /**
    * After the live path was interrupted (Redis), the `resync` frames of this instance's sockets
    * are spread over this many ms, so their gap fetches do not all hit the API in the same instant.
    */

@@ -1,6 +1,6 @@
 import { unauthorized } from '@parley/kit';
 import { adapterKinds } from '@parley/kit/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiFor, openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack } from './harness.ts';
 import { STARTUP_MS, Sockets, TestSocket, waitForCount, waitUntil } from './ws-client.ts';
 
@@ -200,6 +200,34 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
       socket.send({ type: 'ping' });
       await socket.waitFor('pong');
       expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
+    });
+  });
+
+  describe('with a quick heartbeat and one session re-check per beat', () => {
+    let capped: NotificationsInstance;
+    const rechecks: { token: string; at: number }[] = [];
+    let counting = false;
+
+    beforeAll(async () => {
+      capped = await stack.startInstance({
+        env: { WS_HEARTBEAT_SECONDS: '1', WS_SESSION_RECHECKS_PER_BEAT: '1' },
+        verifyToken: async (token) => {
+          if (counting) rechecks.push({ token, at: performance.now() });
+          return stack.verifyToken(token);
+        },
+      });
+    });
+
+    it('re-checks every socket in turn, never more sessions in one beat than the cap (no CheckSession storm after a cache loss)', async () => {
+      const users = await Promise.all([stack.register(), stack.register(), stack.register()]);
+      await Promise.all(users.map((user) => sockets.as(capped.wsUrl, user.token)));
+      counting = true;
+      await vi.waitFor(() => expect(new Set(rechecks.map((r) => r.token))).toEqual(new Set(users.map((u) => u.token))), { timeout: 20_000, interval: 100 });
+      counting = false;
+      // Calls of one beat come in the same tick; beats are a second apart.
+      const perBeat: number[] = [];
+      rechecks.forEach((r, i) => (i > 0 && r.at - rechecks[i - 1]!.at < 200 ? (perBeat[perBeat.length - 1]! += 1) : perBeat.push(1)));
+      expect(Math.max(...perBeat)).toBe(1);
     });
   });
 

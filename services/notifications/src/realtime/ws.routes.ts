@@ -100,11 +100,17 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
   );
 
   let heartbeat: NodeJS.Timeout | undefined;
+  let beats = 0;
   const beat = (): void => {
     const now = Date.now();
     // Sockets of one session usually share a token: it is checked once per sweep, not once per socket.
     const checks = new Map<string, Promise<unknown>>();
+    // With more sockets than WS_SESSION_RECHECKS_PER_BEAT, each beat re-checks one slice of them in turn.
+    const slices = Math.max(1, Math.ceil(connections.size / config.WS_SESSION_RECHECKS_PER_BEAT));
+    const slice = beats++ % slices;
+    let index = 0;
     for (const connection of connections) {
+      const inSlice = index++ % slices === slice;
       if (!connection.alive) {
         deps.metrics.dropped('heartbeat_timeout');
         connection.terminate();
@@ -116,7 +122,7 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
       if (connection.closeIfExpired(now)) continue;
       // Revocations arrive as events within a second; this re-check covers a lost or late one.
       const token = connection.currentToken;
-      if (connection.authenticated && token) {
+      if (inSlice && connection.authenticated && token) {
         let check = checks.get(token);
         if (!check) {
           check = deps.verifyToken(token);

@@ -1,6 +1,7 @@
 export * from './ports.ts';
 export * from './errors.ts';
 export * from './ids.ts';
+export * from './keyed-serial.ts';
 export * from './logger.ts';
 export * from './config.ts';
 export * from './metrics.ts';

@@ -75,6 +75,18 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     }
   });
 
+  it('a promotion is honoured before its event arrives: a moderation refused on a cached role asks groups first', async () => {
+    const [owner, admin, other] = await Promise.all([s.register(), s.register(), s.register()]);
+    const groupId = await createGroup(s, owner, [admin, other]);
+    const message = await send(s, other, groupId);
+    const promoted = await s.groupsApi('PATCH', `/api/v1/groups/${groupId}/members/${admin.id}`, { token: owner.token, body: { role: 'admin' } });
+    expect(promoted.status).toBe(200);
+    // The cache still says member, as it would until group.member_role_changed is consumed.
+    await s.adapters.cache.set(membershipKey(groupId, admin.id), { role: 'member' }, 600);
+    expect((await s.api('DELETE', `/api/v1/messages/${message.id}`, { token: admin.token })).status).toBe(204);
+    expect(await s.adapters.cache.get(membershipKey(groupId, admin.id))).toEqual({ role: 'admin' });
+  });
+
   it('someone refused before being added gets in on the very next request after being added', async () => {
     const [owner, newcomer] = await Promise.all([s.register(), s.register()]);
     const groupId = await createGroup(s, owner);

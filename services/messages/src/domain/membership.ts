@@ -65,6 +65,16 @@ export async function groupRole(ctx: MembershipDeps, groupId: string, userId: st
   return role;
 }
 
+/**
+ * The caller's role asked of groups afresh (then cached), for a refusal a cached role would
+ * decide: a promotion whose event has not arrived yet must not be refused from the older role
+ * (the same rule as for membership: never refused from a stale "no").
+ */
+export async function currentGroupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
+  await ctx.cache.del(membershipKey(groupId, userId));
+  return groupRole(ctx, groupId, userId);
+}
+
 type GroupMember = { userId: string; role: GroupRole };
 
 /** A group's members with their roles, cached; empty for an unknown group. */

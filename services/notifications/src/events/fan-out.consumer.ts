@@ -1,8 +1,7 @@
-import { parseEventOrLog, type Bus } from '@parley/kit';
+import { createKeyedSerial, parseEventOrLog, type Bus } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { UnknownConversationError } from '../domain/conversation-directory.ts';
 import { fanOutEvent, orderingKeyOf } from '../domain/fan-out-event.ts';
-import { createKeyedSerial } from './keyed-serial.ts';
 
 export const FANOUT_QUEUE = 'notifications.fanout';
 /**

@@ -1,7 +1,7 @@
 /**
  * Runs tasks with the same key one after another (in call order) and tasks with different keys
- * concurrently: events of one conversation reach clients in the order they were consumed, while
- * a slow conversation does not hold up the others.
+ * concurrently: a consumer with a prefetch above one keeps the events of one conversation (or
+ * one group) in the order they were consumed, while a slow key does not hold up the others.
  */
 export function createKeyedSerial(): <T>(key: string | undefined, task: () => Promise<T>) => Promise<T> {
   const tails = new Map<string, Promise<unknown>>();

@@ -193,15 +193,17 @@ async function history(api: string, conversationId: string, token: string): Prom
   return all;
 }
 
+/** (acknowledged message, client of its room) pairs the client does not have. */
+export function missingPairs(clients: readonly RealtimeClient[], sent: readonly Sent[]): number {
+  let missing = 0;
+  for (const message of sent) for (const client of clients) if (client.user.room === message.room && !client.seen.has(message.id)) missing += 1;
+  return missing;
+}
+
 /** Waits until no client misses an acknowledged message of its room, or `timeoutMs` is over; the time taken, ms. */
 export async function drain(clients: readonly RealtimeClient[], sendLog: SendLog, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  const missingNow = (): number => {
-    let missing = 0;
-    for (const sent of sendLog.acknowledged) for (const client of clients) if (client.user.room === sent.room && !client.seen.has(sent.id)) missing += 1;
-    return missing;
-  };
-  while (missingNow() > 0 && performance.now() - started < timeoutMs) await sleep(250);
+  while (missingPairs(clients, sendLog.acknowledged) > 0 && performance.now() - started < timeoutMs) await sleep(250);
   return Math.round(performance.now() - started);
 }
 

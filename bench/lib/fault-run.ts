@@ -62,8 +62,9 @@ export async function runFault(options: FaultRunOptions, scenario: (ctx: FaultCo
     if (options.sockets !== false) clients = await connectClients(platform.api, rooms, platform.notificationsPorts);
     log(`${rooms.users.length} users in ${options.rooms} rooms, ${clients.length} sockets`);
     const started = new Date().toISOString();
+    const loadAverageAtStart = loadAverage();
     const { pass, result } = await scenario({ platform, redis, rabbit, rooms, clients });
-    const report = { scenario: options.name, started, ended: new Date().toISOString(), pass, ...result, loadAverageAtEnd: loadAverage() };
+    const report = { scenario: options.name, started, ended: new Date().toISOString(), pass, ...result, loadAverageAtStart, loadAverageAtEnd: loadAverage() };
     console.log(JSON.stringify(report, null, 2));
     const dir = join(root, 'bench', 'results');
     mkdirSync(dir, { recursive: true });

@@ -15,6 +15,7 @@ import { call, type Answer } from './api.ts';
 
 export interface ClientUser {
   id: string;
+  username: string;
   token: string;
   room: number;
 }

@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, setupCall } from './api.ts';
+import { paced } from './paced.ts';
 import { inParallel } from './parallel.ts';
 import { RealtimeClient, type ClientUser } from './realtime-client.ts';
 
-const PASSWORD = 'bench-password-1';
+/** Every bench user's password. */
+export const PASSWORD = 'bench-password-1';
 
 export interface Rooms {
   users: ClientUser[];
@@ -22,7 +24,7 @@ export async function setUpRooms(api: string, prefix: string, rooms: number, roo
   const users: ClientUser[] = await inParallel(Array.from({ length: rooms * roomSize }, (_, i) => i), 6, async (i) => {
     const username = `${prefix}_u${String(i).padStart(5, '0')}`;
     const body = await setupCall(api, 'POST', '/api/v1/auth/register', undefined, { username, email: `${username}@example.test`, password: PASSWORD });
-    return { id: body.user.id, token: body.accessToken, room: Math.floor(i / roomSize) };
+    return { id: body.user.id, username, token: body.accessToken, room: Math.floor(i / roomSize) };
   });
   const members = Array.from({ length: rooms }, (_, r) => users.slice(r * roomSize, (r + 1) * roomSize));
   const conversationIds = await inParallel(members, 8, async (room, r) => {
@@ -83,18 +85,11 @@ export function newSendLog(): SendLog {
 /** Sends `total` messages at `rate`, round robin over the rooms; resolves when every send has ended. */
 export async function sendPaced(plan: SendPlan, sendLog: SendLog = newSendLog()): Promise<SendLog> {
   const rooms = plan.rooms.conversationIds.length;
-  const inFlight = new Set<Promise<void>>();
-  const startedAt = performance.now();
-  for (let n = 0; n < plan.total && !plan.until?.(); n += 1) {
-    const due = startedAt + (n * 1000) / plan.rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
+  await paced(plan.rate, plan.total, (n) => {
     const room = n % rooms;
     const sender = plan.senderOf?.(room, n) ?? plan.rooms.members[room]![0]!;
-    const sending = sendOne(plan, sendLog, room, sender, `${plan.tag}-${n}`).finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
-  }
-  await Promise.all(inFlight);
+    return sendOne(plan, sendLog, room, sender, `${plan.tag}-${n}`);
+  }, plan.until);
   return sendLog;
 }
 
@@ -198,15 +193,17 @@ async function history(api: string, conversationId: string, token: string): Prom
   return all;
 }
 
+/** (acknowledged message, client of its room) pairs the client does not have. */
+export function missingPairs(clients: readonly RealtimeClient[], sent: readonly Sent[]): number {
+  let missing = 0;
+  for (const message of sent) for (const client of clients) if (client.user.room === message.room && !client.seen.has(message.id)) missing += 1;
+  return missing;
+}
+
 /** Waits until no client misses an acknowledged message of its room, or `timeoutMs` is over; the time taken, ms. */
 export async function drain(clients: readonly RealtimeClient[], sendLog: SendLog, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  const missingNow = (): number => {
-    let missing = 0;
-    for (const sent of sendLog.acknowledged) for (const client of clients) if (client.user.room === sent.room && !client.seen.has(sent.id)) missing += 1;
-    return missing;
-  };
-  while (missingNow() > 0 && performance.now() - started < timeoutMs) await sleep(250);
+  while (missingPairs(clients, sendLog.acknowledged) > 0 && performance.now() - started < timeoutMs) await sleep(250);
   return Math.round(performance.now() - started);
 }
 

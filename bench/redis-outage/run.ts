@@ -20,7 +20,7 @@ import { env } from '../lib/fault-run.ts';
 import { deleteVhost, ensureVhost, isolatedUrls } from '../lib/isolation.ts';
 import { log, startPlatform, type Platform } from '../lib/platform.ts';
 import { totals, type RealtimeClient } from '../lib/realtime-client.ts';
-import { connectClients, drain, loadAverage, newSendLog, sendPaced, setUpRooms } from '../lib/rooms.ts';
+import { connectClients, drain, loadAverage, missingPairs, newSendLog, sendPaced, setUpRooms } from '../lib/rooms.ts';
 
 const CLIENTS = env('CLIENTS', 1000);
 const ROOM_SIZE = env('ROOM_SIZE', 10);
@@ -74,8 +74,7 @@ try {
 
   // ---------- drain: until every member has every accepted message of its room ----------
   const drainMs = await drain(clients, sendLog, DRAIN_S * 1000);
-  let missing = 0;
-  for (const sent of sendLog.acknowledged) for (const client of clients) if (client.user.room === sent.room && !client.seen.has(sent.id)) missing += 1;
+  const missing = missingPairs(clients, sendLog.acknowledged);
   const sockets = totals(clients);
   const results = {
     date: new Date().toISOString(),

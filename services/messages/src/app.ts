@@ -22,8 +22,9 @@ import { messagesMigrations } from './db/migrations.ts';
 import { CLEAN_FILES_JOB, cleanUnreferencedFiles } from './domain/clean-unreferenced-files.ts';
 import type { MessagesContext } from './domain/context.ts';
 import { createSearchIndexMerger, type SearchIndexMerger } from './domain/search-index-merger.ts';
+import { createLiveMarks } from './domain/live-marks.ts';
 import { createLivePublisher } from './domain/publish-live.ts';
-import { republishOrphanedLive } from './domain/republish-orphaned-live.ts';
+import { ORPHAN_MAX_AGE_MS, republishOrphanedLive } from './domain/republish-orphaned-live.ts';
 import { createSendBatcher } from './domain/send-batcher.ts';
 import { subscribeGroupEvents } from './events/group-events.ts';
 import { subscribeUserEvents } from './events/user-events.ts';
@@ -71,6 +72,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
   const { config, db, cache, bus, jobs, logger, verifyToken } = instrumented(deps, metrics);
   await migrate(db, messagesMigrations);
   const relay = createOutboxRelay({ db, bus, logger, metrics, lingerMs: config.OUTBOX_LINGER_MS });
+  const liveMarks = createLiveMarks(cache, logger, ORPHAN_MAX_AGE_MS / 1000);
   const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
   const ctx: MessagesContext = {
     db,
@@ -85,7 +87,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     groups: deps.groups,
     storage,
     sendBatched: createSendBatcher(db),
-    publishLive: createLivePublisher(deps.pubsub, logger),
+    publishLive: createLivePublisher(deps.pubsub, logger, (message) => liveMarks.published(message.conversationId, message.seq)),
   };
 
   const searchIndexMerger = createSearchIndexMerger({ db, logger, everyMs: config.SEARCH_INDEX_MERGE_MS, registry: metrics.registry });
@@ -110,8 +112,11 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     context: ctx,
     searchIndexMerger,
     async start() {
-      const orphans = await republishOrphanedLive(db, ctx.publishLive);
-      if (orphans > 0) logger.warn({ messages: orphans }, 'published live the new messages a previous process left unpublished');
+      const orphans = await republishOrphanedLive(db, ctx.publishLive, liveMarks);
+      if (orphans.published + orphans.skipped > 0) {
+        logger.warn({ messages: orphans.published, alreadyLive: orphans.skipped }, 'published live the new messages a previous process left unrelayed and not marked live');
+      }
+      liveMarks.start();
       relay.start();
       searchIndexMerger.start();
       consumers.push(await subscribeGroupEvents(ctx), await subscribeUserEvents(ctx));
@@ -129,7 +134,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     async stop() {
       await http.close();
       await Promise.allSettled(consumers.splice(0).map((c) => c.close()));
-      await Promise.all([relay.stop(), searchIndexMerger.stop()]);
+      await Promise.all([relay.stop(), searchIndexMerger.stop(), liveMarks.stop()]);
     },
   };
 }

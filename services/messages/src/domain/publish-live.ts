@@ -15,9 +15,10 @@ export type LivePublisher = (message: MessageView, mentions: readonly string[], 
  * Fire and forget, and never a reason to fail the send: the message is stored, and a client that
  * misses the frame recovers it by `seq` (notifications tells every socket to resync when its
  * subscription was interrupted). Issued before the send answers, so one sender's messages are
- * published in the order they were accepted.
+ * published in the order they were accepted. `onPublished` hears of each frame Redis accepted
+ * (live-marks.ts).
  */
-export function createLivePublisher(pubsub: PubSub, logger: Logger): LivePublisher {
+export function createLivePublisher(pubsub: PubSub, logger: Logger, onPublished?: (message: MessageView) => void): LivePublisher {
   let quietUntil = 0;
   let failedSinceLog = 0;
   const failed = (err: unknown): void => {
@@ -37,7 +38,7 @@ export function createLivePublisher(pubsub: PubSub, logger: Logger): LivePublish
       requestId: currentRequestId(),
     });
     try {
-      pubsub.publish(liveMessagesChannel, payload).catch(failed);
+      pubsub.publish(liveMessagesChannel, payload).then(() => onPublished?.(message), failed);
     } catch (err) {
       failed(err);
     }

@@ -1,5 +1,6 @@
 import type { Queryable } from '@parley/kit';
 import type { MessageView } from '../presenters/message.presenter.ts';
+import type { LiveMarks } from './live-marks.ts';
 import type { LivePublisher } from './publish-live.ts';
 
 /**
@@ -21,12 +22,16 @@ interface OrphanRow {
  * message, which is not published again). Their message.created rows are the ones still in the
  * outbox, unrelayed, since the relay runs after the live publish.
  *
- * Some of them may have gone out live already (the process died after the publish but before
- * its relay pass): a client then gets the frame twice, which docs/realtime.md asks it to
- * de-duplicate by message id. Better twice than never: without this, a message whose frame was
- * lost reaches a client only when a later message of the conversation shows the hole in `seq`.
+ * Most of them went out live already: the process died after the publish but before its relay
+ * pass. The live marks (live-marks.ts) say up to which `seq` of each conversation frames went
+ * out, written a moment before the crash; the rows above their conversation's mark are
+ * published (those of about the last LIVE_MARK_FLUSH_MS, and any never published). A frame sent
+ * twice all the same is one docs/realtime.md asks clients to de-duplicate by message id; without
+ * marks (Redis down, or an embedded cache that died with the process) every row goes out again.
+ * Better twice than never: without this, a message whose frame was lost reaches a client only
+ * when a later message of the conversation shows the hole in `seq`.
  */
-export async function republishOrphanedLive(db: Queryable, publishLive: LivePublisher): Promise<number> {
+export async function republishOrphanedLive(db: Queryable, publishLive: LivePublisher, marks: Pick<LiveMarks, 'of'>): Promise<{ published: number; skipped: number }> {
   const { rows } = await db.query<OrphanRow>(
     `SELECT data FROM outbox
       WHERE published_at IS NULL AND type = 'message.created'
@@ -34,6 +39,13 @@ export async function republishOrphanedLive(db: Queryable, publishLive: LivePubl
       ORDER BY id`,
     [ORPHAN_MIN_AGE_MS / 1000, ORPHAN_MAX_AGE_MS / 1000],
   );
-  for (const { data } of rows) publishLive(data.message, data.mentions ?? [], data.recipients ?? []);
-  return rows.length;
+  if (rows.length === 0) return { published: 0, skipped: 0 };
+  const published = await marks.of(rows.map((r) => r.data.message.conversationId)).catch(() => new Map<string, number>());
+  let count = 0;
+  for (const { data } of rows) {
+    if (data.message.seq <= (published.get(data.message.conversationId) ?? 0)) continue;
+    publishLive(data.message, data.mentions ?? [], data.recipients ?? []);
+    count += 1;
+  }
+  return { published: count, skipped: rows.length - count };
 }

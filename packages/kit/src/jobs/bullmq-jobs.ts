@@ -126,7 +126,15 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
           if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
           await handler(job.data, { id: job.id ?? '', attempt: job.attemptsMade + 1 });
         },
-        { connection: workerConnection, prefix, concurrency: workOptions.concurrency ?? 1 },
+        {
+          connection: workerConnection,
+          prefix,
+          concurrency: workOptions.concurrency ?? 1,
+          // A job whose worker died mid-run (a crash, a SIGKILL, a node drained) is run again once
+          // its lock expires; BullMQ's default gives up after one such interruption and the job's
+          // effect is lost. Jobs are idempotent (keyed by id), so allow a few interruptions.
+          maxStalledCount: 5,
+        },
       );
       worker.on('failed', onFailed);
       worker.on('error', reportError('worker'));

@@ -1,7 +1,7 @@
 import { unauthorized } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, logIn, TEST_PASSWORD } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack } from './harness.ts';
+import { openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack } from './harness.ts';
 import { STARTUP_MS, Sockets, TestSocket, waitForCount, waitUntil } from './ws-client.ts';
 
 /** A JWT-shaped token whose payload says when it expires; only the test verifier below accepts it. */
@@ -127,7 +127,7 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
   it('closes the socket with 4001 when its session logs out', async () => {
     const alice = await stack.register();
     const socket = await sockets.as(ws, alice.token);
-    const other = await sockets.as(ws, (await logInAgain(stack, alice.username)).accessToken);
+    const other = await sockets.as(ws, (await logIn(apiFor(stack.accountsUrl), alice.username, TEST_PASSWORD)).accessToken);
     const logout = await apiFor(stack.accountsUrl)('POST', '/api/v1/auth/logout', { token: alice.token });
     expect(logout.status).toBe(204);
     expect((await socket.waitClosed()).code).toBe(4001);
@@ -280,9 +280,3 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     expect([1013, 1006]).toContain(closed.code);
   });
 });
-
-async function logInAgain(stack: NotificationsStack, username: string): Promise<{ accessToken: string }> {
-  const res = await apiFor(stack.accountsUrl)('POST', '/api/v1/auth/login', { body: { login: username, password: 'correct horse battery' } });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}

@@ -1,13 +1,35 @@
-import { unauthorized } from '@parley/kit';
+import { unauthorized, type TokenVerifier, type VerifiedCaller } from '@parley/kit';
 import { adapterKinds, apiFor, logIn, TEST_PASSWORD } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack } from './harness.ts';
+import { openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, TestSocket, waitForCount, waitUntil } from './ws-client.ts';
 
-/** A JWT-shaped token whose payload says when it expires; only the test verifier below accepts it. */
+/** A JWT-shaped token whose payload says when it expires; only shortLivedTokens' verifier accepts it. */
 function fakeToken(claims: { sub: string; sid: string; exp: number }): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'EdDSA' })}.${part(claims)}.c2ln`;
+}
+
+/**
+ * Access tokens live at least a minute at accounts; these are hand-made tokens that expire in a
+ * moment, with a verifier that accepts them besides the stack's real ones (and answers their
+ * expiry, as the kit's verifier does), so the expiry timer can be seen to work.
+ */
+function shortLivedTokens(stack: NotificationsStack): { issue(user: StackUser, exp: number): string; verify: TokenVerifier } {
+  const tokens = new Map<string, VerifiedCaller>();
+  return {
+    issue(user, exp) {
+      const token = fakeToken({ sub: user.id, sid: user.sessionId, exp });
+      tokens.set(token, { userId: user.id, sessionId: user.sessionId, expiresAt: exp * 1000 });
+      return token;
+    },
+    async verify(token) {
+      const known = tokens.get(token);
+      if (!known) return stack.verifyToken(token);
+      if (known.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
+      return known;
+    },
+  };
 }
 
 describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
@@ -161,25 +183,17 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
 
   describe('with the heartbeat far away (10 min) and short-lived tokens', () => {
     let slow: NotificationsInstance;
-    const tokens = new Map<string, { userId: string; sessionId: string; exp: number }>();
+    let tokens: ReturnType<typeof shortLivedTokens>;
 
     beforeAll(async () => {
-      slow = await stack.startInstance({
-        env: { WS_HEARTBEAT_SECONDS: '600' },
-        verifyToken: async (token) => {
-          const known = tokens.get(token);
-          if (!known) return stack.verifyToken(token);
-          if (known.exp * 1000 <= Date.now()) throw unauthorized('The access token has expired.');
-          return { userId: known.userId, sessionId: known.sessionId };
-        },
-      });
+      tokens = shortLivedTokens(stack);
+      slow = await stack.startInstance({ env: { WS_HEARTBEAT_SECONDS: '600' }, verifyToken: tokens.verify });
     });
 
     it('closes a socket with 4001 when its token expires, without waiting for the heartbeat', async () => {
       const alice = await stack.register();
       const exp = Math.floor(Date.now() / 1000) + 2;
-      const token = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
-      tokens.set(token, { userId: alice.id, sessionId: alice.sessionId, exp });
+      const token = tokens.issue(alice, exp);
       const socket = await sockets.as(slow.wsUrl, token);
       // waitClosed gives up after 15 s: only the expiry wheel can close it that soon.
       expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
@@ -188,10 +202,8 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     it('a renewed token moves the socket to its new expiry: the old one no longer closes it', async () => {
       const alice = await stack.register();
       const exp = Math.floor(Date.now() / 1000) + 1;
-      const short = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
-      tokens.set(short, { userId: alice.id, sessionId: alice.sessionId, exp });
-      const later = fakeToken({ sub: alice.id, sid: alice.sessionId, exp: exp + 2 });
-      tokens.set(later, { userId: alice.id, sessionId: alice.sessionId, exp: exp + 2 });
+      const short = tokens.issue(alice, exp);
+      const later = tokens.issue(alice, exp + 2);
       const socket = await sockets.as(slow.wsUrl, short);
       socket.send({ type: 'auth', token: later });
       await waitForCount(socket, 'ready', 2);
@@ -205,26 +217,16 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
 
   describe('with a quick heartbeat and short-lived tokens', () => {
     let fast: NotificationsInstance;
-    const tokens = new Map<string, { userId: string; sessionId: string; exp: number }>();
+    let tokens: ReturnType<typeof shortLivedTokens>;
 
     beforeAll(async () => {
-      fast = await stack.startInstance({
-        env: { WS_HEARTBEAT_SECONDS: '1' },
-        // Access tokens live at least a minute at accounts; this verifier accepts hand-made
-        // tokens that expire in a moment, so the expiry timer can be seen to work.
-        verifyToken: async (token) => {
-          const known = tokens.get(token);
-          if (!known) return stack.verifyToken(token);
-          if (known.exp * 1000 <= Date.now()) throw unauthorized('The access token has expired.');
-          return { userId: known.userId, sessionId: known.sessionId };
-        },
-      });
+      tokens = shortLivedTokens(stack);
+      fast = await stack.startInstance({ env: { WS_HEARTBEAT_SECONDS: '1' }, verifyToken: tokens.verify });
     });
 
     it('closes a socket with 4001 when its token expires', async () => {
       const alice = await stack.register();
-      const token = fakeToken({ sub: alice.id, sid: alice.sessionId, exp: Math.floor(Date.now() / 1000) + 2 });
-      tokens.set(token, { userId: alice.id, sessionId: alice.sessionId, exp: Math.floor(Date.now() / 1000) + 2 });
+      const token = tokens.issue(alice, Math.floor(Date.now() / 1000) + 2);
       const socket = await sockets.as(fast.wsUrl, token);
       expect((await socket.waitClosed()).code).toBe(4001);
     });
@@ -232,8 +234,7 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     it('keeps a socket past the first expiry when a fresh token came in time', async () => {
       const alice = await stack.register();
       const exp = Math.floor(Date.now() / 1000) + 2;
-      const short = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
-      tokens.set(short, { userId: alice.id, sessionId: alice.sessionId, exp });
+      const short = tokens.issue(alice, exp);
       const socket = await sockets.as(fast.wsUrl, short);
       socket.send({ type: 'auth', token: alice.token });
       await waitForCount(socket, 'ready', 2);

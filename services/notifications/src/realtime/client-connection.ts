@@ -8,7 +8,6 @@ import type { HubSocket, SocketHub } from './socket-hub.ts';
 import { encodeTextFrame } from './text-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { dropReasonOf, type DropReason, type WsMetrics } from './ws-metrics.ts';
-import { tokenExpiresAt } from './token-expiry.ts';
 
 export interface ConnectionDeps {
   config: Pick<
@@ -227,15 +226,16 @@ export class ClientConnection implements HubSocket {
       this.close(wsCloseCodes.unauthorized, 'The token belongs to another user.');
       return;
     }
-    const expiresAt = tokenExpiresAt(token);
-    if (expiresAt !== undefined && expiresAt <= Date.now()) {
+    // The verifier answers the token's expiry (its `exp` claim); the socket ends then.
+    const { expiresAt } = auth;
+    if (expiresAt <= Date.now()) {
       this.close(wsCloseCodes.unauthorized, 'The access token has expired.');
       return;
     }
     this.token = token;
     this.sessionId = auth.sessionId;
     const previous = this.expiresAt;
-    this.expiresAt = expiresAt ?? Number.POSITIVE_INFINITY;
+    this.expiresAt = expiresAt;
     this.deps.expiry.schedule(this, this.expiresAt, previous);
     if (this.state === 'new') {
       this.clearTimers();

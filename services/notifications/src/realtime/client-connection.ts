@@ -83,7 +83,8 @@ export class ClientConnection implements HubSocket {
   /**
    * @param tcp the socket's TCP connection: encoded frames are written to it directly (ws queues
    * nothing of its own here: no compression, no Blobs, so its writes and ours stay in order, and
-   * `bufferedAmount` counts both).
+   * `bufferedAmount` counts both). Relies on ws internals: test/hot-path-fence.test.ts fails if
+   * they change.
    */
   constructor(
     private readonly ws: WebSocket,

@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Tests poke at untyped JSON answers; keep the strictness where it pays.
-    files: ['**/test/**/*.ts', '**/*.test.ts', '**/e2e/**/*.ts', 'bench/**/*.ts'],
+    files: ['**/test/**/*.ts', '**/*.test.ts', '**/e2e/**/*.ts', 'bench/**/*.ts', 'packages/kit/src/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

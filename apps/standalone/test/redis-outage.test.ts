@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { infraEnabled, openTestDb, startPrivateRedis, type PrivateRedis } from '@parley/kit/testing';
+import {
+  apiFor,
+  infraEnabled,
+  logIn as logInAs,
+  openTestDb,
+  registerUser,
+  startPrivateRedis,
+  type Api,
+  type ApiResponse as Reply,
+  type PrivateRedis,
+} from '@parley/kit/testing';
 import { startPlatform, type Platform } from '../src/platform.ts';
 
 /**
@@ -17,12 +27,6 @@ const WAIT = { timeout: 30_000, interval: 50 };
 /** Sends per user per minute, counted per process while Redis is away against 30 / 3 = 10. */
 const SEND_RATE = 30;
 const INSTANCES = 3;
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any;
-}
 
 interface User {
   id: string;
@@ -103,38 +107,27 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-outage-'));
   let base = '';
 
-  const call = async (method: string, path: string, token?: string, body?: unknown, raw?: { data: Buffer; type: string }): Promise<Reply> => {
-    const headers: Record<string, string> = { 'x-forwarded-for': '10.0.0.1' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    let payload: string | Buffer | undefined;
-    if (raw) {
-      headers['content-type'] = raw.type;
-      payload = raw.data;
-    } else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    const response = await fetch(`${base}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON (metrics)
-    }
-    return { status: response.status, headers: response.headers, body: parsed };
-  };
+  /** The kit's test client; every request from one client address. */
+  const api = (): Api => apiFor(base, { ip: '10.0.0.1' });
+  /** Positional, for this file's many calls. */
+  const call = (method: string, path: string, token?: string, body?: unknown, raw?: { data: Buffer; type: string }): Promise<Reply> =>
+    api()(method, path, {
+      ...(token ? { token } : {}),
+      ...(body !== undefined ? { body } : {}),
+      ...(raw ? { raw: raw.data, headers: { 'content-type': raw.type } } : {}),
+    });
 
+  const password = (username: string) => `${username}-password`;
   const register = async (username: string): Promise<User> => {
-    const res = await call('POST', '/api/v1/auth/register', undefined, { username, email: `${username}@example.test`, password: `${username}-password` });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return { id: res.body.user.id, token: res.body.accessToken, username };
+    const registered = await registerUser(api(), {
+      username,
+      email: `${username}@example.test`,
+      password: password(username),
+      displayName: undefined,
+    });
+    return { id: registered.user.id, token: registered.accessToken, username };
   };
-  const logIn = async (username: string): Promise<string> => {
-    const res = await call('POST', '/api/v1/auth/login', undefined, { login: username, password: `${username}-password` });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.accessToken;
-  };
+  const logIn = async (username: string): Promise<string> => (await logInAs(api(), username, password(username))).accessToken;
   let counter = 0;
   const send = (user: User, conversationId: string, body: string) =>
     call('POST', `/api/v1/conversations/${conversationId}/messages`, user.token, { body, clientMessageId: `c-${(counter += 1)}-${Date.now()}` });

@@ -29,24 +29,51 @@ export interface TokenVerifierOptions {
   sessionFallback?: (sessionId: string, userId: string) => Promise<boolean>;
 }
 
-/** Cache keys of the caller that a route wants read together with the session (e.g. its profile). */
-export type CallerKeys = (caller: AuthContext) => readonly string[];
+/**
+ * A cache entry a route reads together with the caller's session, in the same cache round trip
+ * (one MGET): for the hottest routes (GET /users/me reads the caller's profile this way). Make
+ * one with `readAhead<T>(key)`; the route's handler takes the value with `entry.from(request)`.
+ */
+export interface ReadAhead<T> {
+  /** The entry's cache key for this caller. */
+  readonly key: (caller: AuthContext) => string;
+  /**
+   * What the cache held, read with the session: `{ value }` (value undefined on a miss), or
+   * undefined when the request's verifier did not read ahead (then the route reads it itself).
+   */
+  from(request: FastifyRequest): { value: T | undefined } | undefined;
+}
+
+/** A cache entry of type T read with the session; `key` names it for the caller. */
+export function readAhead<T>(key: (caller: AuthContext) => string): ReadAhead<T> {
+  const entry: ReadAhead<T> = {
+    key,
+    from: (request) => {
+      const values = request.readAhead;
+      return values?.has(entry) ? { value: values.get(entry) as T | undefined } : undefined;
+    },
+  };
+  return entry;
+}
 
 export interface VerifiedCaller extends AuthContext {
+  /** When the access token expires (ms since the epoch, its `exp` claim): a long-lived caller (a socket) ends then. */
+  expiresAt: number;
   /**
-   * The values of the keys asked for with `alsoRead`, in order, undefined where missing; absent
-   * when nothing was asked or the verifier does not read ahead (then the route reads them itself).
+   * The values of the entries asked for with `alsoRead`, in order, undefined where missing;
+   * absent when nothing was asked or the verifier does not read ahead.
    */
   alsoCached?: readonly unknown[];
 }
 
-export type TokenVerifier = (token: string, alsoRead?: CallerKeys) => Promise<VerifiedCaller>;
+export type TokenVerifier = (token: string, alsoRead?: readonly ReadAhead<unknown>[]) => Promise<VerifiedCaller>;
 
 /**
  * Verifies an access token (EdDSA JWT signed by accounts, checked against its JWKS) and that
  * its session is still live, so a logout or revocation takes effect on the very next request.
- * `alsoRead` keys are fetched in the same cache round trip as the session (one MGET), so a
- * route that needs the caller's cached data pays one round trip, not two.
+ * `alsoRead` entries are fetched in the same cache round trip as the session (one MGET), so a
+ * route that needs the caller's cached data pays one round trip, not two. The answer carries the
+ * token's expiry, so no caller decodes the token again.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const verified = new VerifiedTokens(10_000);
@@ -54,7 +81,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const claims = verified.get(token) ?? verified.put(token, await verifySignature(token, options.keys));
     if (claims.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
     const caller = { userId: claims.userId, sessionId: claims.sessionId };
-    const extraKeys = alsoRead?.(caller) ?? [];
+    const extraKeys = alsoRead?.map((entry) => entry.key(caller)) ?? [];
     const [session, ...alsoCached] =
       extraKeys.length === 0
         ? [await options.cache.get<CachedSession>(sessionKey(caller.sessionId))]
@@ -64,7 +91,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       ? !entry.revoked && entry.userId === caller.userId
       : ((await options.sessionFallback?.(caller.sessionId, caller.userId)) ?? false);
     if (!live) throw unauthorized('The session has ended; sign in again.');
-    return extraKeys.length === 0 ? caller : { ...caller, alsoCached };
+    const verifiedCaller = { ...caller, expiresAt: claims.expiresAt };
+    return extraKeys.length === 0 ? verifiedCaller : { ...verifiedCaller, alsoCached };
   };
 }
 
@@ -124,21 +152,22 @@ export function bearerToken(request: FastifyRequest): string {
 declare module 'fastify' {
   interface FastifyRequest {
     auth?: AuthContext;
-    /** What requireAuth's `alsoRead` keys held in the cache (see VerifiedCaller.alsoCached). */
-    alsoCached?: readonly unknown[];
+    /** What requireAuth's `alsoRead` entries held in the cache, by entry (see ReadAhead.from). */
+    readAhead?: ReadonlyMap<ReadAhead<unknown>, unknown>;
   }
 }
 
 /**
  * A hook that requires a valid token and puts `request.auth` in place; with `alsoRead`, also
- * `request.alsoCached` (read in the same round trip as the session).
+ * what those cache entries held (read in the same round trip as the session), for ReadAhead.from.
+ * Routes take it through authRoutes (http/routes.ts), which runs it on onRequest.
  */
 export const requireAuth =
-  (verify: TokenVerifier, options: { alsoRead?: CallerKeys } = {}) =>
+  (verify: TokenVerifier, options: { alsoRead?: readonly ReadAhead<unknown>[] } = {}) =>
   async (request: FastifyRequest): Promise<void> => {
-    const { alsoCached, ...auth } = await verify(bearerToken(request), options.alsoRead);
-    request.auth = auth;
-    request.alsoCached = alsoCached;
+    const { userId, sessionId, alsoCached } = await verify(bearerToken(request), options.alsoRead);
+    request.auth = { userId, sessionId };
+    if (options.alsoRead && alsoCached) request.readAhead = new Map(options.alsoRead.map((entry, i) => [entry, alsoCached[i]]));
   };
 
 /** The caller of an authenticated route (requireAuth ran before). */

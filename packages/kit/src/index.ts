@@ -9,6 +9,7 @@ export * from './metrics-server.ts';
 export * from './instrument.ts';
 export * from './auth.ts';
 export * from './http/server.ts';
+export * from './http/routes.ts';
 export * from './http/body-limit.ts';
 export * from './http/origin.ts';
 export * from './http/problem.ts';

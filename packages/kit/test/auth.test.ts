@@ -1,6 +1,6 @@
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createTokenVerifier, sessionKey, type TokenVerifier } from '../src/auth.ts';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createTokenVerifier, readAhead, sessionKey, type TokenVerifier } from '../src/auth.ts';
 import { createMemoryCache } from '../src/cache/memory-cache.ts';
 import type { Cache } from '../src/ports.ts';
 
@@ -16,13 +16,20 @@ function countingCache(): Cache & { calls: string[] } {
   };
 }
 
+/** Cache entries a route could ask the verifier to read with the session. */
+const profile = readAhead<{ name: string }>((caller) => `profile:${caller.userId}`);
+const missing = readAhead<unknown>(() => 'missing');
+
 describe('the token verifier', () => {
   let sign: (sub: string, sid: string) => Promise<string>;
+  /** The `exp` of the tokens `sign` makes, in ms (they live five minutes). */
+  let expiresAt: number;
   let keys: ReturnType<typeof createLocalJWKSet>;
 
   beforeAll(async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' }] });
+    expiresAt = (Math.floor(Date.now() / 1000) + 300) * 1000;
     sign = (sub, sid) =>
       new SignJWT({ sid })
         .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
@@ -30,7 +37,7 @@ describe('the token verifier', () => {
         .setIssuer(ACCESS_TOKEN_ISSUER)
         .setAudience(ACCESS_TOKEN_AUDIENCE)
         .setIssuedAt()
-        .setExpirationTime('5m')
+        .setExpirationTime(expiresAt / 1000)
         .sign(privateKey);
   });
 
@@ -45,33 +52,33 @@ describe('the token verifier', () => {
 
   it('reads the keys a route asks for in the same cache round trip as the session', async () => {
     const { cache, verify, token } = await setUp({ userId: 'u1' });
-    const caller = await verify(token, (c) => [`profile:${c.userId}`, 'missing']);
-    expect(caller).toEqual({ userId: 'u1', sessionId: 's1', alsoCached: [{ name: 'alice' }, undefined] });
+    const caller = await verify(token, [profile, missing]);
+    expect(caller).toEqual({ userId: 'u1', sessionId: 's1', expiresAt, alsoCached: [{ name: 'alice' }, undefined] });
     expect(cache.calls).toEqual(['getMany']);
   });
 
-  it('without extra keys, reads the session alone and answers the caller only', async () => {
+  it("without extra keys, reads the session alone and answers the caller only, with the token's expiry (its exp claim)", async () => {
     const { cache, verify, token } = await setUp({ userId: 'u1' });
-    expect(await verify(token)).toEqual({ userId: 'u1', sessionId: 's1' });
+    expect(await verify(token)).toEqual({ userId: 'u1', sessionId: 's1', expiresAt });
     expect(cache.calls).toEqual(['get']);
   });
 
   it('refuses a revoked session, or one of another user, even when the extra keys are there', async () => {
     for (const session of [{ revoked: true }, { userId: 'someone-else' }]) {
       const { verify, token } = await setUp(session);
-      await expect(verify(token, () => ['profile:u1'])).rejects.toMatchObject({ httpStatus: 401 });
+      await expect(verify(token, [profile])).rejects.toMatchObject({ httpStatus: 401 });
     }
   });
 
   it('asks the fallback when the cache lost the session, and still answers the extra keys', async () => {
     const live = await setUp(undefined, async () => true);
-    expect(await live.verify(live.token, () => ['profile:u1'])).toMatchObject({ userId: 'u1', alsoCached: [{ name: 'alice' }] });
+    expect(await live.verify(live.token, [profile])).toMatchObject({ userId: 'u1', alsoCached: [{ name: 'alice' }] });
     const ended = await setUp(undefined, async () => false);
-    await expect(ended.verify(ended.token, () => ['profile:u1'])).rejects.toMatchObject({ httpStatus: 401 });
+    await expect(ended.verify(ended.token, [profile])).rejects.toMatchObject({ httpStatus: 401 });
   });
 
   it('refuses a token that is not signed by the keys', async () => {
     const { verify } = await setUp({ userId: 'u1' });
-    await expect(verify('a.b.c', () => ['profile:u1'])).rejects.toMatchObject({ httpStatus: 401 });
+    await expect(verify('a.b.c', [profile])).rejects.toMatchObject({ httpStatus: 401 });
   });
 });

@@ -6,7 +6,7 @@ import { createOutboxRelay, enqueueEvents, makeEvent, outboxMigration, purgePubl
 import { createRabbitBus } from '../src/bus/rabbit-bus.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { firstIdAt, newId } from '../src/ids.ts';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, type Logger } from '../src/logger.ts';
 import type { Bus, Db, EventEnvelope, Queryable } from '../src/ports.ts';
 import { adapterKinds, openTestDb, testUrls, uniqueName } from '../src/testing/infra.ts';
 import { startProxy } from '../src/testing/tcp-proxy.ts';
@@ -83,6 +83,43 @@ function countingFailures(inner: Bus): Bus & { failures: number } {
 
 const event = (type: string, data: unknown = {}): EventEnvelope => makeEvent(type, data, 'outbox-test');
 
+/** Items that arrive over time, and a promise for the moment there are `count` of them (an event to wait on, not a poll). */
+class Arrivals<T> {
+  readonly items: T[] = [];
+  private readonly waiting: { count: number; resolve: () => void }[] = [];
+  push(item: T): void {
+    this.items.push(item);
+    for (const waiter of this.waiting.filter((w) => this.items.length >= w.count)) waiter.resolve();
+  }
+  reached(count: number): Promise<void> {
+    if (this.items.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ count, resolve }));
+  }
+}
+
+/**
+ * A logger that records the back-off of each retry the relay schedules: the relay logs a retry
+ * right before arming its timer, so once the entry is there the timer is set.
+ */
+function retryLog(): { logger: Logger; retries: Arrivals<number> } {
+  const retries = new Arrivals<number>();
+  const destination = {
+    write(line: string) {
+      const entry = JSON.parse(line) as { msg?: string; retryInMs?: number };
+      if (entry.msg === 'outbox publish failed; will retry' && entry.retryInMs !== undefined) retries.push(entry.retryInMs);
+    },
+  };
+  return { logger: createLogger('outbox-test', 'warn', destination), retries };
+}
+
+/**
+ * The relay's timers, moved by the test alone, so nothing depends on how fast the machine is.
+ * Date stays real: ids (UUIDv7) made under a clock run ahead would stay ahead for the tests after.
+ * Under fake timers a test waits on events (Arrivals), not vi.waitFor, which would move the fake
+ * clock on every check.
+ */
+const FAKE_TIMERS: Parameters<typeof vi.useFakeTimers>[0] = { toFake: ['setTimeout', 'clearTimeout'] };
+
 describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
   const resources = new Resources();
   let db: Db;
@@ -105,20 +142,23 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     return bus;
   };
 
-  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number } = {}): OutboxRelay => {
+  const openRelay = (
+    bus: Bus,
+    options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number; logger?: Logger } = {},
+  ): OutboxRelay => {
     const relay = createOutboxRelay({ db, bus, logger, pollMs: 50, maxBackoffMs: 500, ...options });
     resources.add(() => relay.stop());
     return relay;
   };
 
   /** Subscribes and records every delivery (prefetch 1, so arrival order is publish order). */
-  const record = async (bus: Bus, bindings: string[]): Promise<{ queue: string; got: EventEnvelope[] }> => {
+  const record = async (bus: Bus, bindings: string[]): Promise<{ queue: string; got: EventEnvelope[]; arrivals: Arrivals<EventEnvelope> }> => {
     const name = queue('outbox');
-    const got: EventEnvelope[] = [];
+    const arrivals = new Arrivals<EventEnvelope>();
     await bus.subscribe({ queue: name, bindings, prefetch: 1 }, async (e) => {
-      got.push(e);
+      arrivals.push(e);
     });
-    return { queue: name, got };
+    return { queue: name, got: arrivals.items, arrivals };
   };
 
   const commit = (events: EventEnvelope[]): Promise<void> => db.transaction((tx) => enqueueEvents(tx, events));
@@ -227,44 +267,64 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
 
   it('after a broker failure, notify() cuts a long back-off short (but waits pollMs after the failed attempt)', async () => {
     const bus = flaky(openBus());
-    const { got } = await record(bus, ['backoff.#']);
+    const { got, arrivals } = await record(bus, ['backoff.#']);
     const failing = countingFailures(bus);
-    const relay = openRelay(failing, { pollMs: 100, maxBackoffMs: 60_000 });
-    bus.down = true;
-    relay.start();
-    await commit([event('backoff.first')]);
-    relay.notify();
-    // Back-offs 100, 200, 400, 800, 1600 ms: the next one is 3.2 s.
-    await vi.waitFor(() => expect(failing.failures).toBeGreaterThanOrEqual(6), WAIT);
-    const failuresBefore = failing.failures;
-    bus.down = false;
-    const second = event('backoff.second');
-    await commit([second]);
-    const notifiedAt = Date.now();
-    relay.notify();
-    await vi.waitFor(() => expect(got.map((e) => e.type)).toEqual(['backoff.first', 'backoff.second']), WAIT);
-    expect(Date.now() - notifiedAt).toBeLessThan(2500);
-    expect(failing.failures).toBe(failuresBefore);
+    const log = retryLog();
+    vi.useFakeTimers(FAKE_TIMERS);
+    try {
+      const relay = openRelay(failing, { pollMs: 100, maxBackoffMs: 60_000, logger: log.logger });
+      bus.down = true;
+      await commit([event('backoff.first')]);
+      relay.start();
+      // The first pass, then back-offs of 100, 200, 400, 800 and 1600 ms: six failures; the next wait is 3.2 s.
+      for (const [i, wait] of [0, 100, 200, 400, 800, 1600].entries()) {
+        await vi.advanceTimersByTimeAsync(wait);
+        await log.retries.reached(i + 1);
+      }
+      expect(log.retries.items).toEqual([100, 200, 400, 800, 1600, 3200]);
+      const failuresBefore = failing.failures;
+      expect(failuresBefore).toBeGreaterThanOrEqual(6);
+      bus.down = false;
+      const second = event('backoff.second');
+      await commit([second]);
+      relay.notify();
+      // At most pollMs after the failed attempt, not the 3.2 s back-off: the timers move no further.
+      await vi.advanceTimersByTimeAsync(100);
+      await arrivals.reached(2);
+      expect(got.map((e) => e.type)).toEqual(['backoff.first', 'backoff.second']);
+      expect(failing.failures).toBe(failuresBefore);
+      await relay.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('with a linger, events notified one after another while it lasts go out in one batch', async () => {
     const bus = openBus();
-    const { got } = await record(bus, ['linger.#']);
+    const { got, arrivals } = await record(bus, ['linger.#']);
     const batches: number[] = [];
     const counting: Bus = { ...bus, publish: (events) => (batches.push(events.length), bus.publish(events)) };
-    const relay = openRelay(counting, { pollMs: 60_000, lingerMs: 2000 });
-    relay.start();
-    // Let the pass start() schedules run (on an empty outbox) before the events come.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await relay.flush();
-    const events = [event('linger.a'), event('linger.b'), event('linger.c')];
-    for (const e of events) {
-      await commit([e]);
-      relay.notify();
+    vi.useFakeTimers(FAKE_TIMERS);
+    try {
+      const relay = openRelay(counting, { pollMs: 60_000, lingerMs: 2000 });
+      relay.start();
+      // The pass start() schedules runs (on an empty outbox) before the events come; flush waits for it.
+      await vi.advanceTimersByTimeAsync(0);
+      await relay.flush();
+      const events = [event('linger.a'), event('linger.b'), event('linger.c')];
+      for (const e of events) {
+        await commit([e]);
+        relay.notify();
+      }
+      // However long the commits took, the relay's timers stood still: the linger ends now.
+      await vi.advanceTimersByTimeAsync(2000);
+      await arrivals.reached(3);
+      expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
+      expect(batches).toEqual([3]);
+      await relay.stop();
+    } finally {
+      vi.useRealTimers();
     }
-    await vi.waitFor(() => expect(got).toHaveLength(3), WAIT);
-    expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
-    expect(batches).toEqual([3]);
   });
 
   it('publishes oldest first, in batches', async () => {

@@ -1,17 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, buildUser, expectFieldErrors, expectProblem, logIn, registerUser, uniqueIp, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  apiFor,
-  buildUser,
-  expectFieldErrors,
-  expectProblem,
-  logIn,
-  registerUser,
-  startAccounts,
-  uniqueIp,
-  type AccountsHarness,
-  type Api,
-} from './harness.ts';
+import { startAccounts, type AccountsHarness } from './harness.ts';
 
 // Low limits so the rate-limit tests stay short; every test speaks from its own client address,
 // so the per-address limit of one test never reaches another.

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, expectFieldErrors, expectProblem, registerUser, type Api, type SignedIn } from '@parley/kit/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, expectFieldErrors, expectProblem, registerUser, startAccounts, type AccountsHarness, type Api, type SignedIn } from './harness.ts';
+import { startAccounts, type AccountsHarness } from './harness.ts';
 
 const AVATAR_MAX_BYTES = 20_000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -1,8 +1,8 @@
 import { accountsV1 } from '@parley/contracts';
 import { AppError, createGrpcClient, newId, unary } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, registerUser, type Api, type Registered } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, outboxEventsOf, publishPresence, registerUser, startAccounts, type AccountsHarness, type Api, type Registered } from './harness.ts';
+import { outboxEventsOf, publishPresence, startAccounts, type AccountsHarness } from './harness.ts';
 
 describe.each(adapterKinds())('accounts gRPC accounts.v1.Users (%s)', (kind) => {
   let h: AccountsHarness;

@@ -1,9 +1,9 @@
 import { firstIdAt, makeEvent } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, registerUser, type Api, type SignedIn } from '@parley/kit/testing';
 import type { DomainEvent, ShownStatus } from '@parley/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPresenceChange } from '../src/domain/apply-presence-change.ts';
-import { apiFor, outboxEventsOf, publishPresence, registerUser, startAccounts, type AccountsHarness, type Api, type SignedIn } from './harness.ts';
+import { outboxEventsOf, publishPresence, startAccounts, type AccountsHarness } from './harness.ts';
 
 /*
  * accounts' side of presence (docs/presence.md): notifications decides what others see and says

@@ -1,20 +1,8 @@
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, newId, sessionKey } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, expectFieldErrors, expectProblem, logIn, registerUser, uniqueIp, type Api, type SignedIn } from '@parley/kit/testing';
 import { SignJWT, generateKeyPair, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  apiFor,
-  expectFieldErrors,
-  expectProblem,
-  logIn,
-  outboxEventsOf,
-  registerUser,
-  startAccounts,
-  uniqueIp,
-  type AccountsHarness,
-  type Api,
-  type SignedIn,
-} from './harness.ts';
+import { outboxEventsOf, startAccounts, type AccountsHarness } from './harness.ts';
 
 type SigningKey = CryptoKey | KeyObject | Uint8Array;
 

@@ -1,7 +1,7 @@
 import { newId } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, expectFieldErrors, expectProblem, registerUser, type Api, type SignedIn } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, expectFieldErrors, expectProblem, publishPresence, registerUser, startAccounts, type AccountsHarness, type Api, type SignedIn } from './harness.ts';
+import { publishPresence, startAccounts, type AccountsHarness } from './harness.ts';
 
 const PUBLIC_FIELDS = ['avatarUrl', 'bio', 'displayName', 'id', 'lastSeenAt', 'status', 'statusText', 'username'];
 const STATUSES = ['online', 'away', 'dnd', 'invisible'] as const;

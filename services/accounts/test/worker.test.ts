@@ -1,24 +1,11 @@
 import { newId, type EventEnvelope } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, expectFieldErrors, expectProblem, logIn, registerUser, type Api, type Registered, type SignedIn } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LAST_LOGIN_JOB } from '../src/domain/log-in.ts';
 import { ACTIVITY_JOB, type ActivityJob } from '../src/domain/record-activity.ts';
 import { LAST_SEEN_JOB } from '../src/domain/touch-last-seen.ts';
 import { MARK_IDLE_JOB, PURGE_TOKENS_JOB, accountsJobHandlers } from '../src/worker/jobs.ts';
-import {
-  apiFor,
-  expectFieldErrors,
-  expectProblem,
-  logIn,
-  outboxEventsOf,
-  publishPresence,
-  registerUser,
-  startAccounts,
-  type AccountsHarness,
-  type Api,
-  type Registered,
-  type SignedIn,
-} from './harness.ts';
+import { outboxEventsOf, publishPresence, startAccounts, type AccountsHarness } from './harness.ts';
 
 /** The worker and the bus work after the request has answered. */
 const eventually = { timeout: 10_000, interval: 100 };

@@ -1,11 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, DEFAULT_BODY_LIMIT_BYTES } from '@parley/kit';
-import { adapterKinds, createTestAdapters, openTestDb, RawConnection, requestHead, type RawResponse } from '@parley/kit/testing';
+import {
+  adapterKinds,
+  apiFor,
+  createTestAdapters,
+  expectProblem,
+  openTestDb,
+  RawConnection,
+  requestHead,
+  type Api,
+  type RawResponse,
+} from '@parley/kit/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startPlatform, type Platform } from '../../../apps/standalone/src/platform.ts';
-import { apiFor, expectProblem, type Api } from '../../groups/test/stack.ts';
 
 /**
  * The public edge as a client meets it: the gateway in front of the real services (the

@@ -1,16 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  apiFor,
-  createGroupWithRoles,
-  registerRoleUsers,
-  startGroupsStack,
-  type Api,
-  type GroupsStack,
-  type RoleFixture,
-  type RoleUsers,
-  type StackUser,
-} from './stack.ts';
+import { createGroupWithRoles, registerRoleUsers, startGroupsStack, type GroupsStack, type RoleFixture, type RoleUsers, type StackUser } from './stack.ts';
 
 // Two services start per file (two databases); on a busy machine that alone can take a minute.
 vi.setConfig({ hookTimeout: 180_000, testTimeout: 120_000 });

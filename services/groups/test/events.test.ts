@@ -1,8 +1,8 @@
 import { parseEvent, type AnyEvent, type GroupRole } from '@parley/contracts';
 import type { EventEnvelope } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, type Api, type ApiResponse } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, startGroupsStack, type Api, type ApiResponse, type GroupsStack, type StackUser } from './stack.ts';
+import { startGroupsStack, type GroupsStack, type StackUser } from './stack.ts';
 
 // Two services start per file (two databases); on a busy machine that alone can take a minute.
 vi.setConfig({ hookTimeout: 180_000, testTimeout: 120_000 });

@@ -1,7 +1,7 @@
 import { newId } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, expectFieldErrors, expectProblem, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, expectFieldErrors, expectProblem, startGroupsStack, type Api, type GroupsStack, type StackUser } from './stack.ts';
+import { startGroupsStack, type GroupsStack, type StackUser } from './stack.ts';
 
 // Two services start per file (two databases); on a busy machine that alone can take a minute.
 vi.setConfig({ hookTimeout: 180_000, testTimeout: 120_000 });

@@ -17,18 +17,17 @@
  *     accountsClient, groupsClient      gRPC clients (accountsV1.UsersClient, groupsV1.GroupsClient), closed by stop()
  *     register()                        a fresh user: { id, username, token, sessionId, refreshToken }
  *     stop()                            stops both services, closes clients, adapters and databases
- *   apiFor(baseUrl) → Api               fetch wrapper: api(method, path, { token?, body?, raw?, headers? }) → { status, headers, body }
- *   expectProblem(res, status, fields?) problem+json with that status (and those keys in `errors`)
- *   expectFieldErrors(res, fields)      a 400 whose `errors` name exactly these fields
  *   createGroupWithRoles(stack, users?) a group with an owner, an admin, a member, a removed member
  *                                       and an outsider (users reused when given): RoleFixture
  *   registerRoleUsers(stack)            the six users createGroupWithRoles needs, to reuse across groups
+ *
+ * The generic helpers (apiFor, expectProblem, expectFieldErrors, registerUser) are the kit's:
+ * import them from '@parley/kit/testing'.
  */
 import { createAccountsService, accountsConfigSchema, type AccountsService } from '@parley/accounts';
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import { createGrpcClient, createLogger, createRemoteTokenVerifier, loadConfig, type Adapters, type Db, type TokenVerifier } from '@parley/kit';
-import { createTestAdapters, openTestDb } from '@parley/kit/testing';
-import { expect } from 'vitest';
+import { apiFor, createTestAdapters, openTestDb, registerUser, type Api } from '@parley/kit/testing';
 import { createGroupsService, type GroupsService } from '../src/app.ts';
 import { groupsConfigSchema } from '../src/config.ts';
 
@@ -134,7 +133,7 @@ export async function startGroupsStack(kind: AdapterKind, options: StackOptions 
       verifyToken,
       accountsClient,
       groupsClient,
-      register: () => registerUser(accountsApi),
+      register: () => registerStackUser(accountsApi),
       stop: stopAll,
     };
   } catch (error) {
@@ -143,75 +142,16 @@ export async function startGroupsStack(kind: AdapterKind, options: StackOptions 
   }
 }
 
-let counter = 0;
-
-async function registerUser(api: Api): Promise<StackUser> {
-  counter += 1;
-  const tag = `${Date.now().toString(36)}${process.pid.toString(36)}${counter}`;
-  const res = await api('POST', '/api/v1/auth/register', {
-    body: { username: `g_${tag}`, email: `g_${tag}@example.test`, password: 'correct horse battery', displayName: `User ${tag}` },
-  });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+/** A fresh user through accounts' API, as the stack's tests hold it. */
+async function registerStackUser(api: Api): Promise<StackUser> {
+  const registered = await registerUser(api);
   return {
-    id: res.body.user.id,
-    username: res.body.user.username,
-    token: res.body.accessToken,
-    sessionId: res.body.sessionId,
-    refreshToken: res.body.refreshToken,
+    id: registered.user.id,
+    username: registered.user.username,
+    token: registered.accessToken,
+    sessionId: registered.sessionId,
+    refreshToken: registered.refreshToken,
   };
-}
-
-// ---------- HTTP ----------
-
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-export type Api = (
-  method: string,
-  path: string,
-  options?: { token?: string; body?: unknown; raw?: NonNullable<RequestInit['body']>; headers?: Record<string, string> },
-) => Promise<ApiResponse>;
-
-/** A tiny fetch wrapper: JSON in (`body`, or `raw` as it is), JSON or problem+json (or text) out. */
-export const apiFor =
-  (baseUrl: string): Api =>
-  async (method, path, options = {}) => {
-    const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body = options.raw;
-    if (options.body !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = JSON.stringify(options.body);
-    }
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: leave the text
-    }
-    return { status: response.status, headers: response.headers, body: parsed };
-  };
-
-/** Asserts a problem+json answer with this status and, when given, an `errors` entry for each field. */
-export function expectProblem(res: ApiResponse, status: number, fields: string[] = []): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-  expect(res.body.errorId).toBeUndefined();
-  for (const field of fields) {
-    expect(res.body.errors?.[field], `errors["${field}"] in ${JSON.stringify(res.body)}`).toEqual(expect.arrayContaining([expect.any(String)]));
-  }
-}
-
-/** A 400 whose `errors` name exactly these fields. */
-export function expectFieldErrors(res: ApiResponse, fields: string[]): void {
-  expectProblem(res, 400, fields);
-  expect(Object.keys(res.body.errors ?? {}).sort()).toEqual([...fields].sort());
 }
 
 // ---------- fixtures ----------

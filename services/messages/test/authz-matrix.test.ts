@@ -1,7 +1,7 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { membershipKey } from '../src/domain/membership.ts';
-import { send, startMessagesStack, type Api, type MessagesStack, type StackUser } from './stack.ts';
+import { send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 const PNG_1PX = Buffer.from(

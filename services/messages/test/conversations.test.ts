@@ -1,6 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, expectFieldErrors, expectProblem } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, createGroup, expectFieldErrors, expectProblem, openDirect, send, startMessagesStack, type MessagesStack } from './stack.ts';
+import { createGroup, openDirect, send, startMessagesStack, type MessagesStack } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 

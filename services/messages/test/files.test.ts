@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectProblem } from '@parley/kit/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanUnreferencedFiles } from '../src/domain/clean-unreferenced-files.ts';
-import { createGroup, expectProblem, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
+import { createGroup, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 /** Small, so "too large" needs no big upload. */
 const FILE_MAX_BYTES = 64 * 1024;
@@ -50,15 +50,8 @@ describe.each(adapterKinds())('files (%s)', (kind) => {
   let groupId: string;
   let image: Buffer;
 
-  const upload = async (user: StackUser | undefined, body: Buffer | string, contentType = `multipart/form-data; boundary=${BOUNDARY}`) => {
-    const response = await fetch(`${s.messagesUrl}/api/v1/files`, {
-      method: 'POST',
-      headers: { 'content-type': contentType, ...(user ? { authorization: `Bearer ${user.token}` } : {}) },
-      body,
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-  };
+  const upload = (user: StackUser | undefined, body: Buffer | string, contentType = `multipart/form-data; boundary=${BOUNDARY}`) =>
+    s.api('POST', '/api/v1/files', { ...(user ? { token: user.token } : {}), raw: body, headers: { 'content-type': contentType } });
 
   /** Uploads one file; throws unless 201. */
   const uploaded = async (user: StackUser, part: Part): Promise<any> => {

@@ -1,7 +1,7 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectProblem } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directMemberKey, membershipKey } from '../src/domain/membership.ts';
-import { createGroup, expectProblem, openDirect, send, startMessagesStack, type MessagesStack } from './stack.ts';
+import { createGroup, openDirect, send, startMessagesStack, type MessagesStack } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 

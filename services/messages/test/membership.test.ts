@@ -1,8 +1,8 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectProblem } from '@parley/kit/testing';
 import { makeEvent, newId } from '@parley/kit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertMember, membershipKey, memberConversationIds } from '../src/domain/membership.ts';
-import { createGroup, expectProblem, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
+import { createGroup, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 const PNG_1PX = Buffer.from(

@@ -1,6 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectFieldErrors, expectProblem } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectFieldErrors, expectProblem, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
+import { openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
 const MAX_REACTIONS = 3;

@@ -1,7 +1,7 @@
 import { createLogger, migrate, newId, type Db } from '@parley/kit';
 import { adapterKinds, openTestDb } from '@parley/kit/testing';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { messagesMigrations } from '../src/db/migrations.ts';
 import { createSearchIndexMerger } from '../src/domain/search-index-merger.ts';
 
@@ -72,9 +72,16 @@ describe.each(adapterKinds())('search index merger (%s)', (kind) => {
   it('with 0 it never merges by itself', async () => {
     const registry = new Registry();
     const merger = createSearchIndexMerger({ db, logger, everyMs: 0, registry });
-    merger.start();
     await insert('a lone seal');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The merger's timers on a clock the test moves: a minute passes at once, and nothing was even scheduled.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      merger.start();
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(60_000);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(await mergedPages(registry)).toBe(0);
     await merger.stop();
     expect(await merger.mergeNow()).toBeGreaterThan(0);
@@ -82,15 +89,27 @@ describe.each(adapterKinds())('search index merger (%s)', (kind) => {
 });
 
 describe('search index merger without the right to merge', () => {
+  // The merger's timers on a clock the test moves (the database is a stand-in, so nothing else
+  // waits on a real timer): each check happens at a known number of periods.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('stops after PostgreSQL refuses (42501) instead of retrying every second', async () => {
     const refusal = Object.assign(new Error('must be owner of index messages_search_vector'), { code: '42501' });
     const query = vi.fn().mockRejectedValue(refusal);
     const db = { query } as unknown as Db;
     const merger = createSearchIndexMerger({ db, logger, everyMs: 5, registry: new Registry() });
     merger.start();
-    await vi.waitFor(() => expect(query).toHaveBeenCalledTimes(1));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.advanceTimersByTimeAsync(5);
     expect(query).toHaveBeenCalledTimes(1);
+    // Two hundred periods later: still the one attempt, and no timer left.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(query).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(0);
     await merger.stop();
   });
 
@@ -99,7 +118,8 @@ describe('search index merger without the right to merge', () => {
     const db = { query } as unknown as Db;
     const merger = createSearchIndexMerger({ db, logger, everyMs: 5, registry: new Registry() });
     merger.start();
-    await vi.waitFor(() => expect(query.mock.calls.length).toBeGreaterThanOrEqual(3));
+    await vi.advanceTimersByTimeAsync(15);
+    expect(query.mock.calls.length).toBeGreaterThanOrEqual(3);
     await merger.stop();
   });
 });

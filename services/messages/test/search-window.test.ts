@@ -1,6 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, type ApiResponse } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGroup, openDirect, send, startMessagesStack, type ApiResponse, type MessagesStack, type StackUser } from './stack.ts';
+import { createGroup, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const STARTUP_TIMEOUT_MS = 180_000;
 

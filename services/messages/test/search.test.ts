@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectProblem, type ApiResponse } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createGroup, expectProblem, openDirect, send, startMessagesStack, type ApiResponse, type MessagesStack, type StackUser } from './stack.ts';
+import { createGroup, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 /** Three services start in beforeAll; on a busy machine that takes a while. */
 const STARTUP_TIMEOUT_MS = 180_000;

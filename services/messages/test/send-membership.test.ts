@@ -1,6 +1,6 @@
-import { adapterKinds, uniqueName } from '@parley/kit/testing';
+import { adapterKinds, expectProblem, uniqueName } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGroup, expectProblem, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
+import { createGroup, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const STARTUP_TIMEOUT_MS = 180_000;
 

@@ -15,27 +15,25 @@
  *   createGroup(stack, owner, members) → groupId   a group through the groups API
  *   send(stack, user, conversationId, body?, extra?) → message   a message (throws unless 201)
  *   openDirect(stack, user, other) → conversation id
- *   re-exported from groups' stack: apiFor, expectProblem, expectFieldErrors, createGroupWithRoles, registerRoleUsers, types
+ *   re-exported from groups' stack: createGroupWithRoles, registerRoleUsers and its types
+ *
+ * The generic helpers (apiFor, expectProblem, expectFieldErrors, registerUser) are the kit's:
+ * import them from '@parley/kit/testing'.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountsV1, groupsV1 } from '@parley/contracts';
 import { createGrpcClient, createLogger, loadConfig, type Db, type EventEnvelope, type PubSub } from '@parley/kit';
-import { openTestDb, uniqueName } from '@parley/kit/testing';
+import { apiFor, openTestDb, uniqueName, type Api } from '@parley/kit/testing';
 import { createMessagesService, type MessagesService } from '../src/app.ts';
 import { messagesConfigSchema } from '../src/config.ts';
-import { apiFor, startGroupsStack, type AdapterKind, type Api, type GroupsStack, type StackUser } from '../../groups/test/stack.ts';
+import { startGroupsStack, type AdapterKind, type GroupsStack, type StackUser } from '../../groups/test/stack.ts';
 
 export {
-  apiFor,
   createGroupWithRoles,
-  expectFieldErrors,
-  expectProblem,
   registerRoleUsers,
   type AdapterKind,
-  type Api,
-  type ApiResponse,
   type GroupsStack,
   type RoleFixture,
   type RoleUsers,

@@ -1,6 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
+import { createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, WAIT, type TestSocket } from './ws-client.ts';
 
 const about = (messageId: string) => (data: any) => data.message?.id === messageId || data.messageId === messageId;

@@ -1,9 +1,9 @@
 import { accountsV1, groupsV1, type EventData, type EventType } from '@parley/contracts';
 import { createGrpcClient, createLogger, loadConfig, makeEvent, type Bus, type Db, type EventEnvelope, type TokenVerifier } from '@parley/kit';
-import { openTestDb } from '@parley/kit/testing';
+import { apiFor, openTestDb, type Api } from '@parley/kit/testing';
 import { createNotificationsService, type NotificationsService } from '../src/app.ts';
 import { notificationsConfigSchema, type NotificationsConfig } from '../src/config.ts';
-import { apiFor, startMessagesStack, type AdapterKind, type Api, type MessagesStack } from '../../messages/test/stack.ts';
+import { startMessagesStack, type AdapterKind, type MessagesStack } from '../../messages/test/stack.ts';
 
 export * from '../../messages/test/stack.ts';
 

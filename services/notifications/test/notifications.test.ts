@@ -1,17 +1,7 @@
 import { createLogger, newId } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectFieldErrors, expectProblem, type Api } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGroup,
-  expectFieldErrors,
-  expectProblem,
-  openDirect,
-  send,
-  startNotificationsStack,
-  type Api,
-  type NotificationsStack,
-  type StackUser,
-} from './harness.ts';
+import { createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, waitUntil } from './ws-client.ts';
 import type { NotificationsConfig } from '../src/config.ts';
 import { pruneNotifications } from '../src/domain/prune-notifications.ts';

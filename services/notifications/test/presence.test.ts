@@ -1,6 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, apiFor, type Api } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, openDirect, startNotificationsStack, type Api, type NotificationsStack, type StackUser } from './harness.ts';
+import { openDirect, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, WAIT } from './ws-client.ts';
 
 type Shown = 'online' | 'away' | 'dnd' | 'offline';

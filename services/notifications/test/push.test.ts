@@ -1,6 +1,6 @@
-import { adapterKinds } from '@parley/kit/testing';
+import { adapterKinds, expectFieldErrors, expectProblem, type Api } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectFieldErrors, expectProblem, openDirect, send, startNotificationsStack, type Api, type NotificationsStack, type StackUser } from './harness.ts';
+import { openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
 import { BrowserSubscription, LocalPushService } from './push-server.ts';
 import { STARTUP_MS, Sockets, waitUntil } from './ws-client.ts';
 

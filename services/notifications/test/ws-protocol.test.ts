@@ -1,13 +1,35 @@
-import { unauthorized } from '@parley/kit';
-import { adapterKinds } from '@parley/kit/testing';
+import { unauthorized, type TokenVerifier, type VerifiedCaller } from '@parley/kit';
+import { adapterKinds, apiFor, logIn, TEST_PASSWORD } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiFor, openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack } from './harness.ts';
+import { openDirect, startNotificationsStack, type NotificationsInstance, type NotificationsStack, type StackUser } from './harness.ts';
 import { STARTUP_MS, Sockets, TestSocket, waitForCount, waitUntil } from './ws-client.ts';
 
-/** A JWT-shaped token whose payload says when it expires; only the test verifier below accepts it. */
+/** A JWT-shaped token whose payload says when it expires; only shortLivedTokens' verifier accepts it. */
 function fakeToken(claims: { sub: string; sid: string; exp: number }): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'EdDSA' })}.${part(claims)}.c2ln`;
+}
+
+/**
+ * Access tokens live at least a minute at accounts; these are hand-made tokens that expire in a
+ * moment, with a verifier that accepts them besides the stack's real ones (and answers their
+ * expiry, as the kit's verifier does), so the expiry timer can be seen to work.
+ */
+function shortLivedTokens(stack: NotificationsStack): { issue(user: StackUser, exp: number): string; verify: TokenVerifier } {
+  const tokens = new Map<string, VerifiedCaller>();
+  return {
+    issue(user, exp) {
+      const token = fakeToken({ sub: user.id, sid: user.sessionId, exp });
+      tokens.set(token, { userId: user.id, sessionId: user.sessionId, expiresAt: exp * 1000 });
+      return token;
+    },
+    async verify(token) {
+      const known = tokens.get(token);
+      if (!known) return stack.verifyToken(token);
+      if (known.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
+      return known;
+    },
+  };
 }
 
 describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
@@ -127,7 +149,7 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
   it('closes the socket with 4001 when its session logs out', async () => {
     const alice = await stack.register();
     const socket = await sockets.as(ws, alice.token);
-    const other = await sockets.as(ws, (await logInAgain(stack, alice.username)).accessToken);
+    const other = await sockets.as(ws, (await logIn(apiFor(stack.accountsUrl), alice.username, TEST_PASSWORD)).accessToken);
     const logout = await apiFor(stack.accountsUrl)('POST', '/api/v1/auth/logout', { token: alice.token });
     expect(logout.status).toBe(204);
     expect((await socket.waitClosed()).code).toBe(4001);
@@ -161,25 +183,17 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
 
   describe('with the heartbeat far away (10 min) and short-lived tokens', () => {
     let slow: NotificationsInstance;
-    const tokens = new Map<string, { userId: string; sessionId: string; exp: number }>();
+    let tokens: ReturnType<typeof shortLivedTokens>;
 
     beforeAll(async () => {
-      slow = await stack.startInstance({
-        env: { WS_HEARTBEAT_SECONDS: '600' },
-        verifyToken: async (token) => {
-          const known = tokens.get(token);
-          if (!known) return stack.verifyToken(token);
-          if (known.exp * 1000 <= Date.now()) throw unauthorized('The access token has expired.');
-          return { userId: known.userId, sessionId: known.sessionId };
-        },
-      });
+      tokens = shortLivedTokens(stack);
+      slow = await stack.startInstance({ env: { WS_HEARTBEAT_SECONDS: '600' }, verifyToken: tokens.verify });
     });
 
     it('closes a socket with 4001 when its token expires, without waiting for the heartbeat', async () => {
       const alice = await stack.register();
       const exp = Math.floor(Date.now() / 1000) + 2;
-      const token = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
-      tokens.set(token, { userId: alice.id, sessionId: alice.sessionId, exp });
+      const token = tokens.issue(alice, exp);
       const socket = await sockets.as(slow.wsUrl, token);
       // waitClosed gives up after 15 s: only the expiry wheel can close it that soon.
       expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
@@ -187,16 +201,15 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
 
     it('a renewed token moves the socket to its new expiry: the old one no longer closes it', async () => {
       const alice = await stack.register();
-      const exp = Math.floor(Date.now() / 1000) + 1;
-      const short = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
-      tokens.set(short, { userId: alice.id, sessionId: alice.sessionId, exp });
-      const later = fakeToken({ sub: alice.id, sid: alice.sessionId, exp: exp + 2 });
-      tokens.set(later, { userId: alice.id, sessionId: alice.sessionId, exp: exp + 2 });
-      const socket = await sockets.as(slow.wsUrl, short);
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const short = tokens.issue(alice, exp);
+      const later = tokens.issue(alice, exp + 2);
+      const [socket, witness] = await Promise.all([sockets.as(slow.wsUrl, short), sockets.as(slow.wsUrl, short)]);
       socket.send({ type: 'auth', token: later });
       await waitForCount(socket, 'ready', 2);
-      // Past the first token's second, the socket still answers; the second token's closes it.
-      await new Promise((resolve) => setTimeout(resolve, exp * 1000 + 300 - Date.now()));
+      // The witness keeps the first token: its close says the wheel has passed that token's second.
+      expect(await witness.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
+      // Past it the socket still answers; the second token's second closes it.
       socket.send({ type: 'ping' });
       await socket.waitFor('pong');
       expect(await socket.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
@@ -233,26 +246,16 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
 
   describe('with a quick heartbeat and short-lived tokens', () => {
     let fast: NotificationsInstance;
-    const tokens = new Map<string, { userId: string; sessionId: string; exp: number }>();
+    let tokens: ReturnType<typeof shortLivedTokens>;
 
     beforeAll(async () => {
-      fast = await stack.startInstance({
-        env: { WS_HEARTBEAT_SECONDS: '1' },
-        // Access tokens live at least a minute at accounts; this verifier accepts hand-made
-        // tokens that expire in a moment, so the expiry timer can be seen to work.
-        verifyToken: async (token) => {
-          const known = tokens.get(token);
-          if (!known) return stack.verifyToken(token);
-          if (known.exp * 1000 <= Date.now()) throw unauthorized('The access token has expired.');
-          return { userId: known.userId, sessionId: known.sessionId };
-        },
-      });
+      tokens = shortLivedTokens(stack);
+      fast = await stack.startInstance({ env: { WS_HEARTBEAT_SECONDS: '1' }, verifyToken: tokens.verify });
     });
 
     it('closes a socket with 4001 when its token expires', async () => {
       const alice = await stack.register();
-      const token = fakeToken({ sub: alice.id, sid: alice.sessionId, exp: Math.floor(Date.now() / 1000) + 2 });
-      tokens.set(token, { userId: alice.id, sessionId: alice.sessionId, exp: Math.floor(Date.now() / 1000) + 2 });
+      const token = tokens.issue(alice, Math.floor(Date.now() / 1000) + 2);
       const socket = await sockets.as(fast.wsUrl, token);
       expect((await socket.waitClosed()).code).toBe(4001);
     });
@@ -260,13 +263,13 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     it('keeps a socket past the first expiry when a fresh token came in time', async () => {
       const alice = await stack.register();
       const exp = Math.floor(Date.now() / 1000) + 2;
-      const short = fakeToken({ sub: alice.id, sid: alice.sessionId, exp });
-      tokens.set(short, { userId: alice.id, sessionId: alice.sessionId, exp });
-      const socket = await sockets.as(fast.wsUrl, short);
+      const short = tokens.issue(alice, exp);
+      const [socket, witness] = await Promise.all([sockets.as(fast.wsUrl, short), sockets.as(fast.wsUrl, short)]);
       socket.send({ type: 'auth', token: alice.token });
       await waitForCount(socket, 'ready', 2);
+      // The witness keeps the short token: once it is closed, that token's expiry is past.
+      expect(await witness.waitClosed()).toEqual({ code: 4001, reason: 'The access token has expired.' });
       // Past the short token's expiry, the socket still answers.
-      await new Promise((resolve) => setTimeout(resolve, (exp + 1) * 1000 - Date.now()));
       socket.send({ type: 'ping' });
       await socket.waitFor('pong');
       expect(socket.isOpen).toBe(true);
@@ -300,7 +303,8 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     const frame = JSON.stringify({ type: 'typing', data: { conversationId: alice.id, userId: alice.id, pad: 'x'.repeat(16 * 1024) } });
     for (let i = 0; i < 4000 && instance.service.http.websocketServer.clients.size > 0; i++) {
       await stack.adapters.pubsub.publish(`user:${alice.id}`, frame);
-      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Let the server's writes and the kernel catch up now and then (a turn of the event loop, not a pause).
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
     }
     await waitUntil(() => instance.service.http.websocketServer.clients.size === 0);
     (socket.raw as any)._socket.resume();
@@ -308,9 +312,3 @@ describe.each(adapterKinds())('WebSocket protocol (%s)', (kind) => {
     expect([1013, 1006]).toContain(closed.code);
   });
 });
-
-async function logInAgain(stack: NotificationsStack, username: string): Promise<{ accessToken: string }> {
-  const res = await apiFor(stack.accountsUrl)('POST', '/api/v1/auth/login', { body: { login: username, password: 'correct horse battery' } });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}

@@ -55,10 +55,10 @@ export async function getUser(deps: { db: Queryable; cache: Cache }, id: string)
 export async function getUserToPresent(
   deps: { db: Queryable; cache: Cache },
   id: string,
-  alreadyRead?: { value: unknown },
+  alreadyRead?: { value: CachedUserRow | undefined },
 ): Promise<UserRow | CachedUserRow | undefined> {
   if (!alreadyRead) return getUser(deps, id);
-  if (alreadyRead.value) return alreadyRead.value as CachedUserRow;
+  if (alreadyRead.value) return alreadyRead.value;
   return (await loadUsers(deps, [id]))[0];
 }
 

@@ -1,4 +1,4 @@
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { z } from 'zod';
 import type { AccountsContext } from '../domain/context.ts';
 import { listSessions } from '../domain/list-sessions.ts';
@@ -11,15 +11,11 @@ import { clientInfoOf } from './client-info.ts';
 import { authAnswer, idParams, loginBody, refreshBody, registerBody, sessionSchema, tokenPairAnswer } from './schemas.ts';
 
 export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): void {
-  // onRequest, not preHandler: the token is checked before the body is parsed or validated, so
-  // a caller without a valid token gets 401 whatever it sends (and its body is never read).
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['auth'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'auth');
 
   app.post(
     '/api/v1/auth/register',
-    { schema: { tags, summary: 'Create an account and sign in', body: registerBody, response: { 201: authAnswer } } },
+    route.open({ summary: 'Create an account and sign in', body: registerBody, response: { 201: authAnswer } }),
     async (request, reply) => {
       const { user, ...pair } = await registerUser(ctx, request.body, clientInfoOf(request));
       return reply.code(201).send({ user: presentMe(user), ...pair });
@@ -28,7 +24,7 @@ export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenV
 
   app.post(
     '/api/v1/auth/login',
-    { schema: { tags, summary: 'Sign in by username or email', body: loginBody, response: { 200: authAnswer } } },
+    route.open({ summary: 'Sign in by username or email', body: loginBody, response: { 200: authAnswer } }),
     async (request) => {
       const { user, ...pair } = await logIn(ctx, request.body, clientInfoOf(request));
       return { user: presentMe(user), ...pair };
@@ -37,11 +33,11 @@ export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenV
 
   app.post(
     '/api/v1/auth/refresh',
-    { schema: { tags, summary: 'Rotate the refresh token for a new pair', body: refreshBody, response: { 200: tokenPairAnswer } } },
+    route.open({ summary: 'Rotate the refresh token for a new pair', body: refreshBody, response: { 200: tokenPairAnswer } }),
     async (request) => refreshSession(ctx, request.body.refreshToken, clientInfoOf(request)),
   );
 
-  app.post('/api/v1/auth/logout', { ...authenticated, schema: { tags, security, summary: 'End this session' } }, async (request, reply) => {
+  app.post('/api/v1/auth/logout', route.authenticated({ summary: 'End this session' }), async (request, reply) => {
     const caller = callerOf(request);
     await revokeSessions(ctx, caller.userId, [caller.sessionId], 'logout');
     return reply.code(204).send();
@@ -49,7 +45,7 @@ export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenV
 
   app.get(
     '/api/v1/auth/sessions',
-    { ...authenticated, schema: { tags, security, summary: "The caller's live sessions", response: { 200: z.object({ items: z.array(sessionSchema) }) } } },
+    route.authenticated({ summary: "The caller's live sessions", response: { 200: z.object({ items: z.array(sessionSchema) }) } }),
     async (request) => {
       const caller = callerOf(request);
       const sessions = await listSessions(ctx, caller.userId);
@@ -59,14 +55,14 @@ export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenV
 
   app.delete(
     '/api/v1/auth/sessions/:id',
-    { ...authenticated, schema: { tags, security, summary: 'End one of your sessions', params: idParams } },
+    route.authenticated({ summary: 'End one of your sessions', params: idParams }),
     async (request, reply) => {
       await revokeOwnSession(ctx, callerOf(request).userId, request.params.id);
       return reply.code(204).send();
     },
   );
 
-  app.get('/.well-known/jwks.json', { schema: { tags, summary: 'Public keys that sign access tokens' } }, async (_request, reply) => {
+  app.get('/.well-known/jwks.json', route.open({ summary: 'Public keys that sign access tokens' }), async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return ctx.tokens.jwks;
   });

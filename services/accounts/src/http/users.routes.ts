@@ -1,7 +1,18 @@
 import multipart from '@fastify/multipart';
-import { badRequest, callerOf, malformedMultipart, notFound, payloadTooLarge, refuseMoreFiles, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import {
+  badRequest,
+  callerOf,
+  malformedMultipart,
+  notFound,
+  payloadTooLarge,
+  readAhead,
+  refuseMoreFiles,
+  routeOpenings,
+  type HttpServer,
+  type TokenVerifier,
+} from '@parley/kit';
 import { z } from 'zod';
-import { findAvatar } from '../db/user.repository.ts';
+import { findAvatar, type CachedUserRow } from '../db/user.repository.ts';
 import { changePassword } from '../domain/change-password.ts';
 import type { AccountsContext } from '../domain/context.ts';
 import { listActivity } from '../domain/list-activity.ts';
@@ -23,21 +34,18 @@ import {
   statusBody,
 } from './schemas.ts';
 
+/** The caller's cached profile, read in the same cache round trip as the session. */
+const callersProfile = readAhead<CachedUserRow>((caller) => userKey(caller.userId));
+
 export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): Promise<void> {
-  // onRequest, not preHandler: the token is checked before the body is parsed or validated, so
-  // a caller without a valid token gets 401 whatever it sends (and its body is never read).
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['users'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'users');
 
   // The hottest route: the profile is read from the cache in the same round trip as the session.
-  const authenticatedWithProfile = { onRequest: requireAuth(verify, { alsoRead: (caller) => [userKey(caller.userId)] }) };
   app.get(
     '/api/v1/users/me',
-    { ...authenticatedWithProfile, schema: { tags, security, summary: 'Your profile', response: { 200: meSchema } } },
+    route.authenticated({ summary: 'Your profile', response: { 200: meSchema } }, { alsoRead: [callersProfile] }),
     async (request) => {
-      const cached = request.alsoCached;
-      const user = await getUserToPresent(ctx, callerOf(request).userId, cached ? { value: cached[0] } : undefined);
+      const user = await getUserToPresent(ctx, callerOf(request).userId, callersProfile.from(request));
       if (!user) throw notFound('user');
       return presentMe(user);
     },
@@ -45,13 +53,13 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
 
   app.patch(
     '/api/v1/users/me',
-    { ...authenticated, schema: { tags, security, summary: 'Update your profile', body: profilePatchBody, response: { 200: meSchema } } },
+    route.authenticated({ summary: 'Update your profile', body: profilePatchBody, response: { 200: meSchema } }),
     async (request) => presentMe(await updateProfile(ctx, callerOf(request).userId, request.body)),
   );
 
   app.put(
     '/api/v1/users/me/password',
-    { ...authenticated, schema: { tags, security, summary: 'Change your password; ends your other sessions', body: passwordBody } },
+    route.authenticated({ summary: 'Change your password; ends your other sessions', body: passwordBody }),
     async (request, reply) => {
       await changePassword(ctx, callerOf(request), request.body);
       return reply.code(204).send();
@@ -60,7 +68,7 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
 
   app.put(
     '/api/v1/users/me/status',
-    { ...authenticated, schema: { tags, security, summary: 'Set your status', body: statusBody, response: { 200: meSchema } } },
+    route.authenticated({ summary: 'Set your status', body: statusBody, response: { 200: meSchema } }),
     async (request) => presentMe(await setStatus(ctx, callerOf(request).userId, request.body.status, request.body.text ?? null)),
   );
 
@@ -70,10 +78,11 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
     await scope.register(multipart, { limits: { fileSize: ctx.config.AVATAR_MAX_BYTES, files: 1, fields: 5, parts: 10 } });
     scope.put(
       '/api/v1/users/me/avatar',
-      {
-        ...authenticated,
-        schema: { tags, security, summary: 'Upload your avatar (multipart field "file": PNG, JPEG or WebP)', consumes: ['multipart/form-data'], response: { 200: meSchema } },
-      },
+      route.authenticated({
+        summary: 'Upload your avatar (multipart field "file": PNG, JPEG or WebP)',
+        consumes: ['multipart/form-data'],
+        response: { 200: meSchema },
+      }),
       async (request) => {
         if (!request.isMultipart()) throw badRequest('Send the avatar as multipart/form-data with a "file" field.');
         const files = request.files();
@@ -95,10 +104,11 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
 
   app.get(
     '/api/v1/users/me/activity',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Your recent activity, newest first', querystring: pageQuery, response: { 200: z.object({ items: z.array(activitySchema), nextCursor: z.string().nullable() }) } },
-    },
+    route.authenticated({
+      summary: 'Your recent activity, newest first',
+      querystring: pageQuery,
+      response: { 200: z.object({ items: z.array(activitySchema), nextCursor: z.string().nullable() }) },
+    }),
     async (request) => {
       const page = await listActivity(ctx, callerOf(request).userId, request.query);
       return { items: page.items.map(presentActivity), nextCursor: page.nextCursor };
@@ -107,16 +117,17 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
 
   app.get(
     '/api/v1/users',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Find users by username or display name (prefix and fuzzy)', querystring: searchQuery, response: { 200: z.object({ items: z.array(publicUserSchema) }) } },
-    },
+    route.authenticated({
+      summary: 'Find users by username or display name (prefix and fuzzy)',
+      querystring: searchQuery,
+      response: { 200: z.object({ items: z.array(publicUserSchema) }) },
+    }),
     async (request) => ({ items: (await searchUsers(ctx, request.query.q, request.query.limit)).map(presentPublicUser) }),
   );
 
   app.get(
     '/api/v1/users/:id',
-    { ...authenticated, schema: { tags, security, summary: "A user's public profile", params: idParams, response: { 200: publicUserSchema } } },
+    route.authenticated({ summary: "A user's public profile", params: idParams, response: { 200: publicUserSchema } }),
     async (request) => {
       const user = await getUser(ctx, request.params.id);
       if (!user) throw notFound('user');
@@ -125,7 +136,7 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
   );
 
   // Avatars are public images (as on every chat platform): <img> tags can't send a bearer token.
-  app.get('/api/v1/users/:id/avatar', { schema: { tags, summary: "A user's avatar image", params: idParams } }, async (request, reply) => {
+  app.get('/api/v1/users/:id/avatar', route.open({ summary: "A user's avatar image", params: idParams }), async (request, reply) => {
     const avatar = await findAvatar(ctx.db, request.params.id);
     if (!avatar) throw notFound('avatar');
     return reply

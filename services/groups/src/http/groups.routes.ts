@@ -1,4 +1,4 @@
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { GroupsContext } from '../domain/context.ts';
 import { createGroup } from '../domain/create-group.ts';
 import { deleteGroup } from '../domain/delete-group.ts';
@@ -9,23 +9,16 @@ import { presentGroup } from '../presenters/group.presenter.ts';
 import { createGroupBody, groupPage, groupParams, groupSchema, pageQuery, updateGroupBody } from './schemas.ts';
 
 export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenVerifier): void {
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['groups'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'groups');
 
   app.post(
     '/api/v1/groups',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Create a group; you are its owner',
-        description: 'memberIds (at most 1000) are added as members; unknown users answer 400 naming them; past GROUP_MEMBER_LIMIT, 409.',
-        body: createGroupBody,
-        response: { 201: groupSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Create a group; you are its owner',
+      description: 'memberIds (at most 1000) are added as members; unknown users answer 400 naming them; past GROUP_MEMBER_LIMIT, 409.',
+      body: createGroupBody,
+      response: { 201: groupSchema },
+    }),
     async (request, reply) => {
       const group = await createGroup(ctx, callerOf(request).userId, request.body);
       return reply.code(201).send(presentGroup(group, 'owner'));
@@ -34,10 +27,7 @@ export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenV
 
   app.get(
     '/api/v1/groups',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Your groups, newest group first', querystring: pageQuery, response: { 200: groupPage } },
-    },
+    route.authenticated({ summary: 'Your groups, newest group first', querystring: pageQuery, response: { 200: groupPage } }),
     async (request) => {
       const page = await listMyGroups(ctx, callerOf(request).userId, request.query);
       return { items: page.items.map(({ group, role }) => presentGroup(group, role)), nextCursor: page.nextCursor };
@@ -46,7 +36,7 @@ export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenV
 
   app.get(
     '/api/v1/groups/:id',
-    { ...authenticated, schema: { tags, security, summary: 'A group you belong to (404 otherwise)', params: groupParams, response: { 200: groupSchema } } },
+    route.authenticated({ summary: 'A group you belong to (404 otherwise)', params: groupParams, response: { 200: groupSchema } }),
     async (request) => {
       const { group, role } = await getGroup(ctx, callerOf(request).userId, request.params.id);
       return presentGroup(group, role);
@@ -55,18 +45,13 @@ export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenV
 
   app.patch(
     '/api/v1/groups/:id',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Rename a group or change its description (admins and the owner)',
-        description: 'An empty or null description clears it.',
-        params: groupParams,
-        body: updateGroupBody,
-        response: { 200: groupSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Rename a group or change its description (admins and the owner)',
+      description: 'An empty or null description clears it.',
+      params: groupParams,
+      body: updateGroupBody,
+      response: { 200: groupSchema },
+    }),
     async (request) => {
       const { group, role } = await updateGroup(ctx, callerOf(request).userId, request.params.id, request.body);
       return presentGroup(group, role);
@@ -75,7 +60,7 @@ export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenV
 
   app.delete(
     '/api/v1/groups/:id',
-    { ...authenticated, schema: { tags, security, summary: 'Delete a group (the owner only)', params: groupParams } },
+    route.authenticated({ summary: 'Delete a group (the owner only)', params: groupParams }),
     async (request, reply) => {
       await deleteGroup(ctx, callerOf(request).userId, request.params.id);
       return reply.code(204).send();

@@ -1,4 +1,4 @@
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { MessagesContext } from '../domain/context.ts';
 import { getConversation, listConversations } from '../domain/list-conversations.ts';
 import { listMessages } from '../domain/list-messages.ts';
@@ -22,22 +22,15 @@ import {
 } from './schemas.ts';
 
 export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['conversations'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'conversations');
 
   app.post(
     '/api/v1/conversations/direct',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Open the direct conversation with another user (201 the first time, 200 after; one per pair)',
-        body: directBody,
-        response: { 200: conversationSchema, 201: conversationSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Open the direct conversation with another user (201 the first time, 200 after; one per pair)',
+      body: directBody,
+      response: { 200: conversationSchema, 201: conversationSchema },
+    }),
     async (request, reply) => {
       const { conversation, created } = await openDirectConversation(ctx, callerOf(request).userId, request.body.userId);
       return reply.code(created ? 201 : 200).send(conversation);
@@ -46,54 +39,39 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
 
   app.get(
     '/api/v1/conversations',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Your chats, newest activity first, with last message and unread count',
-        querystring: pageQuery,
-        response: { 200: conversationPageSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Your chats, newest activity first, with last message and unread count',
+      querystring: pageQuery,
+      response: { 200: conversationPageSchema },
+    }),
     async (request) => listConversations(ctx, callerOf(request).userId, request.query),
   );
 
   app.get(
     '/api/v1/conversations/:id',
-    { ...authenticated, schema: { tags, security, summary: 'One of your chats', params: idParams, response: { 200: conversationSchema } } },
+    route.authenticated({ summary: 'One of your chats', params: idParams, response: { 200: conversationSchema } }),
     async (request) => getConversation(ctx, callerOf(request).userId, request.params.id),
   );
 
   app.get(
     '/api/v1/conversations/:id/messages',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'History: ?before=<seq> newest first, ?after=<seq> oldest first, neither the newest page; nextCursor is the next before/after',
-        params: idParams,
-        querystring: historyQuery,
-        response: { 200: messagePageSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'History: ?before=<seq> newest first, ?after=<seq> oldest first, neither the newest page; nextCursor is the next before/after',
+      params: idParams,
+      querystring: historyQuery,
+      response: { 200: messagePageSchema },
+    }),
     async (request) => listMessages(ctx, callerOf(request).userId, request.params.id, request.query),
   );
 
   app.post(
     '/api/v1/conversations/:id/messages',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Send a message (201); the same clientMessageId again answers the first message (200)',
-        params: idParams,
-        body: sendMessageBody,
-        response: { 200: messageSchema, 201: messageSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Send a message (201); the same clientMessageId again answers the first message (200)',
+      params: idParams,
+      body: sendMessageBody,
+      response: { 200: messageSchema, 201: messageSchema },
+    }),
     async (request, reply) => {
       const { message, created } = await sendMessage(ctx, callerOf(request).userId, request.params.id, request.body);
       return reply.code(created ? 201 : 200).send(message);
@@ -102,25 +80,17 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
 
   app.get(
     '/api/v1/conversations/:id/reads',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: "Members' read positions (for \"seen by\"): each current member's lastReadSeq, 0 when nothing is marked read",
-        params: idParams,
-        response: { 200: readStatesSchema },
-      },
-    },
+    route.authenticated({
+      summary: "Members' read positions (for \"seen by\"): each current member's lastReadSeq, 0 when nothing is marked read",
+      params: idParams,
+      response: { 200: readStatesSchema },
+    }),
     async (request) => ({ items: (await listMemberReadStates(ctx, callerOf(request).userId, request.params.id)).map(presentReadState) }),
   );
 
   app.post(
     '/api/v1/conversations/:id/read',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Mark the conversation read up to seq (clamped; never moves backwards)', params: idParams, body: readBody },
-    },
+    route.authenticated({ summary: 'Mark the conversation read up to seq (clamped; never moves backwards)', params: idParams, body: readBody }),
     async (request, reply) => {
       await markRead(ctx, callerOf(request).userId, request.params.id, request.body.seq);
       return reply.code(204).send();

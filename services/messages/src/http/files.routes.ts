@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import { badRequest, callerOf, malformedMultipart, refuseMoreFiles, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { badRequest, callerOf, malformedMultipart, refuseMoreFiles, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { z } from 'zod';
 import type { MessagesContext } from '../domain/context.ts';
 import { downloadFile } from '../domain/download-file.ts';
@@ -18,9 +18,7 @@ const fileSchema = z.object({
 const fileParams = z.object({ id: z.string() });
 
 export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): Promise<void> {
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['files'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'files');
   // One byte over the limit reaches the storage, which then refuses the file (413) and removes
   // what it wrote; the parser stops reading there. Registered in this scope only: no other
   // route of the service parses multipart bodies.
@@ -29,19 +27,14 @@ export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify:
 
     scope.post(
       '/api/v1/files',
-      {
-        ...authenticated,
-        schema: {
-          tags,
-          security,
-          summary: 'Upload a file (multipart field "file") to attach to a message',
-          description:
-            `At most ${ctx.config.FILE_MAX_BYTES} bytes (FILE_MAX_BYTES; more answers 413). The type is sniffed from the bytes; HTML, SVG and XML ` +
-            'are stored as text/plain. Images get a 320px WebP thumbnail. Files not attached to a message within 24 hours are removed.',
-          consumes: ['multipart/form-data'],
-          response: { 201: fileSchema },
-        },
-      },
+      route.authenticated({
+        summary: 'Upload a file (multipart field "file") to attach to a message',
+        description:
+          `At most ${ctx.config.FILE_MAX_BYTES} bytes (FILE_MAX_BYTES; more answers 413). The type is sniffed from the bytes; HTML, SVG and XML ` +
+          'are stored as text/plain. Images get a 320px WebP thumbnail. Files not attached to a message within 24 hours are removed.',
+        consumes: ['multipart/form-data'],
+        response: { 201: fileSchema },
+      }),
       async (request, reply) => {
         try {
           if (!request.isMultipart()) throw badRequest('Send the file as multipart/form-data with a "file" field.', { 'body.file': ['is required'] });
@@ -69,16 +62,11 @@ export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify:
     for (const variant of ['original', 'thumbnail'] as const) {
       scope.get(
         variant === 'original' ? '/api/v1/files/:id' : '/api/v1/files/:id/thumbnail',
-        {
-          ...authenticated,
-          schema: {
-            tags,
-            security,
-            summary: variant === 'original' ? "A file's bytes" : "An image's 320px WebP thumbnail",
-            description: 'For the uploader and members of conversations where it was shared; 404 for anyone else.',
-            params: fileParams,
-          },
-        },
+        route.authenticated({
+          summary: variant === 'original' ? "A file's bytes" : "An image's 320px WebP thumbnail",
+          description: 'For the uploader and members of conversations where it was shared; 404 for anyone else.',
+          params: fileParams,
+        }),
         async (request, reply) => {
           const opened = await downloadFile(ctx, callerOf(request).userId, request.params.id, variant);
           const etag = `"${opened.file.id}${variant === 'thumbnail' ? '-thumb' : ''}"`;

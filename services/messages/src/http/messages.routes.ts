@@ -1,4 +1,4 @@
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { addReaction } from '../domain/add-reaction.ts';
 import type { MessagesContext } from '../domain/context.ts';
 import { deleteMessage } from '../domain/delete-message.ts';
@@ -7,25 +7,22 @@ import { removeReaction } from '../domain/remove-reaction.ts';
 import { editMessageBody, idParams, messageSchema, reactionParams } from './schemas.ts';
 
 export function messagesRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['messages'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'messages');
 
   app.patch(
     '/api/v1/messages/:id',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Edit your message (the author only; 409 once deleted)', params: idParams, body: editMessageBody, response: { 200: messageSchema } },
-    },
+    route.authenticated({
+      summary: 'Edit your message (the author only; 409 once deleted)',
+      params: idParams,
+      body: editMessageBody,
+      response: { 200: messageSchema },
+    }),
     async (request) => editMessage(ctx, callerOf(request).userId, request.params.id, request.body.body),
   );
 
   app.delete(
     '/api/v1/messages/:id',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Delete a message, leaving a tombstone (the author, or a group admin or owner)', params: idParams },
-    },
+    route.authenticated({ summary: 'Delete a message, leaving a tombstone (the author, or a group admin or owner)', params: idParams }),
     async (request, reply) => {
       await deleteMessage(ctx, callerOf(request).userId, request.params.id);
       return reply.code(204).send();
@@ -34,7 +31,7 @@ export function messagesRoutes(app: HttpServer, ctx: MessagesContext, verify: To
 
   app.put(
     '/api/v1/messages/:id/reactions/:emoji',
-    { ...authenticated, schema: { tags, security, summary: 'React with an emoji (idempotent)', params: reactionParams } },
+    route.authenticated({ summary: 'React with an emoji (idempotent)', params: reactionParams }),
     async (request, reply) => {
       await addReaction(ctx, callerOf(request).userId, request.params.id, request.params.emoji);
       return reply.code(204).send();
@@ -43,7 +40,7 @@ export function messagesRoutes(app: HttpServer, ctx: MessagesContext, verify: To
 
   app.delete(
     '/api/v1/messages/:id/reactions/:emoji',
-    { ...authenticated, schema: { tags, security, summary: 'Take back your reaction (idempotent)', params: reactionParams } },
+    route.authenticated({ summary: 'Take back your reaction (idempotent)', params: reactionParams }),
     async (request, reply) => {
       await removeReaction(ctx, callerOf(request).userId, request.params.id, request.params.emoji);
       return reply.code(204).send();

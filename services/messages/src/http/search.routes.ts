@@ -1,5 +1,5 @@
 import { messageSchema } from '@parley/contracts';
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { z } from 'zod';
 import type { MessagesContext } from '../domain/context.ts';
 import { searchMessages } from '../domain/search-messages.ts';
@@ -32,22 +32,19 @@ export const searchHitSchema = z.object({
 });
 
 export async function searchRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): Promise<void> {
+  const route = routeOpenings(verify, 'search');
+
   app.get(
     '/api/v1/search/messages',
-    {
-      onRequest: requireAuth(verify),
-      schema: {
-        tags: ['search'],
-        security: [{ bearer: [] }],
-        summary: 'Search messages in your conversations (Russian and English stemming, partial words), newest first',
-        description:
-          'q: 1–200 characters; words are matched in any inflection ("отчёт" finds "отчёты", "meeting" finds "meetings"), ' +
-          '"quoted phrases", -excluded words and OR are understood; 3 characters or more also match inside words. ' +
-          'before/after: ISO-8601 instants or dates. snippet is HTML with <mark> around the matches, everything else escaped.',
-        querystring: searchMessagesQuery,
-        response: { 200: z.object({ items: z.array(searchHitSchema), nextCursor: z.string().nullable() }) },
-      },
-    },
+    route.authenticated({
+      summary: 'Search messages in your conversations (Russian and English stemming, partial words), newest first',
+      description:
+        'q: 1–200 characters; words are matched in any inflection ("отчёт" finds "отчёты", "meeting" finds "meetings"), ' +
+        '"quoted phrases", -excluded words and OR are understood; 3 characters or more also match inside words. ' +
+        'before/after: ISO-8601 instants or dates. snippet is HTML with <mark> around the matches, everything else escaped.',
+      querystring: searchMessagesQuery,
+      response: { 200: z.object({ items: z.array(searchHitSchema), nextCursor: z.string().nullable() }) },
+    }),
     async (request) => searchMessages(ctx, callerOf(request).userId, request.query),
   );
 }

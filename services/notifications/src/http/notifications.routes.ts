@@ -1,4 +1,4 @@
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { listNotifications } from '../domain/list-notifications.ts';
 import { markNotificationsRead } from '../domain/mark-notifications-read.ts';
@@ -13,22 +13,17 @@ import {
 } from './schemas.ts';
 
 export function notificationsRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['notifications'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'notifications');
 
   app.get(
     '/api/v1/notifications',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Your notifications, newest first', querystring: listNotificationsQuery, response: { 200: notificationPage } },
-    },
+    route.authenticated({ summary: 'Your notifications, newest first', querystring: listNotificationsQuery, response: { 200: notificationPage } }),
     async (request) => listNotifications(ctx, callerOf(request).userId, request.query),
   );
 
   app.post(
     '/api/v1/notifications/read',
-    { ...authenticated, schema: { tags, security, summary: 'Mark notifications read: {ids} or {all: true}', body: markReadBody } },
+    route.authenticated({ summary: 'Mark notifications read: {ids} or {all: true}', body: markReadBody }),
     async (request, reply) => {
       await markNotificationsRead(ctx, callerOf(request).userId, request.body);
       return reply.code(204).send();
@@ -37,26 +32,22 @@ export function notificationsRoutes(app: HttpServer, ctx: NotificationsContext, 
 
   app.get(
     '/api/v1/notifications/settings/conversations/:id',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'Your notification settings for a conversation', params: conversationParams, response: { 200: conversationSettingsSchema } },
-    },
+    route.authenticated({
+      summary: 'Your notification settings for a conversation',
+      params: conversationParams,
+      response: { 200: conversationSettingsSchema },
+    }),
     async (request) => getConversationSettings(ctx, callerOf(request).userId, request.params.id),
   );
 
   app.put(
     '/api/v1/notifications/settings/conversations/:id',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Mute or unmute a conversation (muted: no notifications, no pushes)',
-        params: conversationParams,
-        body: muteBody,
-        response: { 200: conversationSettingsSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Mute or unmute a conversation (muted: no notifications, no pushes)',
+      params: conversationParams,
+      body: muteBody,
+      response: { 200: conversationSettingsSchema },
+    }),
     async (request) => setConversationMuted(ctx, callerOf(request).userId, request.params.id, request.body.muted),
   );
 }

@@ -1,35 +1,25 @@
-import { callerOf, requireAuth, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { subscribePush } from '../domain/subscribe-push.ts';
 import { unsubscribePush } from '../domain/unsubscribe-push.ts';
 import { pushSubscriptionBody, pushSubscriptionSchema, unsubscribeBody, vapidPublicKeySchema } from './schemas.ts';
 
 export function pushRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
-  const authenticated = { onRequest: requireAuth(verify) };
-  const tags = ['push'];
-  const security = [{ bearer: [] }];
+  const route = routeOpenings(verify, 'push');
 
   app.get(
     '/api/v1/push/vapid-public-key',
-    {
-      ...authenticated,
-      schema: { tags, security, summary: 'The applicationServerKey for pushManager.subscribe()', response: { 200: vapidPublicKeySchema } },
-    },
+    route.authenticated({ summary: 'The applicationServerKey for pushManager.subscribe()', response: { 200: vapidPublicKeySchema } }),
     async () => ({ publicKey: ctx.vapid.publicKey }),
   );
 
   app.post(
     '/api/v1/push/subscriptions',
-    {
-      ...authenticated,
-      schema: {
-        tags,
-        security,
-        summary: 'Register a browser push subscription (PushSubscription.toJSON())',
-        body: pushSubscriptionBody,
-        response: { 200: pushSubscriptionSchema, 201: pushSubscriptionSchema },
-      },
-    },
+    route.authenticated({
+      summary: 'Register a browser push subscription (PushSubscription.toJSON())',
+      body: pushSubscriptionBody,
+      response: { 200: pushSubscriptionSchema, 201: pushSubscriptionSchema },
+    }),
     async (request, reply) => {
       const { created, ...subscription } = await subscribePush(ctx, callerOf(request).userId, request.body);
       return reply.code(created ? 201 : 200).send(subscription);
@@ -38,7 +28,7 @@ export function pushRoutes(app: HttpServer, ctx: NotificationsContext, verify: T
 
   app.delete(
     '/api/v1/push/subscriptions',
-    { ...authenticated, schema: { tags, security, summary: 'Remove a push subscription by its endpoint', body: unsubscribeBody } },
+    route.authenticated({ summary: 'Remove a push subscription by its endpoint', body: unsubscribeBody }),
     async (request, reply) => {
       await unsubscribePush(ctx, callerOf(request).userId, request.body.endpoint);
       return reply.code(204).send();

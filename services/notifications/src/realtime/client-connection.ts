@@ -8,7 +8,6 @@ import type { HubSocket, SocketHub } from './socket-hub.ts';
 import { encodeTextFrame } from './text-frame.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { dropReasonOf, type DropReason, type WsMetrics } from './ws-metrics.ts';
-import { tokenExpiresAt } from './token-expiry.ts';
 
 export interface ConnectionDeps {
   config: Pick<
@@ -84,7 +83,8 @@ export class ClientConnection implements HubSocket {
   /**
    * @param tcp the socket's TCP connection: encoded frames are written to it directly (ws queues
    * nothing of its own here: no compression, no Blobs, so its writes and ours stay in order, and
-   * `bufferedAmount` counts both).
+   * `bufferedAmount` counts both). Relies on ws internals: test/hot-path-fence.test.ts fails if
+   * they change.
    */
   constructor(
     private readonly ws: WebSocket,
@@ -227,15 +227,16 @@ export class ClientConnection implements HubSocket {
       this.close(wsCloseCodes.unauthorized, 'The token belongs to another user.');
       return;
     }
-    const expiresAt = tokenExpiresAt(token);
-    if (expiresAt !== undefined && expiresAt <= Date.now()) {
+    // The verifier answers the token's expiry (its `exp` claim); the socket ends then.
+    const { expiresAt } = auth;
+    if (expiresAt <= Date.now()) {
       this.close(wsCloseCodes.unauthorized, 'The access token has expired.');
       return;
     }
     this.token = token;
     this.sessionId = auth.sessionId;
     const previous = this.expiresAt;
-    this.expiresAt = expiresAt ?? Number.POSITIVE_INFINITY;
+    this.expiresAt = expiresAt;
     this.deps.expiry.schedule(this, this.expiresAt, previous);
     if (this.state === 'new') {
       this.clearTimers();

@@ -48,7 +48,8 @@ function socketErrorHandler(metrics: WsMetrics): (this: WebSocket, error?: Error
  * @fastify/websocket routes the upgrade through a ServerResponse attached to the TCP socket
  * (`assignSocket`), which keeps that response, the request, fastify's Request/Reply and the
  * request's logger alive as long as the socket (~2 KB per idle socket). Nothing is ever written
- * to it after the handshake, so it is detached here.
+ * to it after the handshake, so it is detached here. Relies on @fastify/websocket and node:http
+ * internals: test/hot-path-fence.test.ts fails if they change.
  */
 function releaseUpgradeResponse(socket: Socket): void {
   const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;

@@ -60,11 +60,14 @@ export function createMemoryJobs(options: MemoryJobsOptions): Jobs {
       schedulePump();
       return;
     }
+    const dueAt = Date.now() + delayMs;
     const entry: Delayed = {
-      dueAt: Date.now() + delayMs,
+      dueAt,
       timer: setTimeout(() => {
         delayed.delete(entry);
-        enqueue(job, 0);
+        // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches
+        // dueAt: never start a delayed job before its delay, by the wall clock either.
+        enqueue(job, dueAt - Date.now());
       }, delayMs),
     };
     delayed.add(entry);

@@ -55,7 +55,11 @@ const grpcOptions = (ctx: Pick<MessagesContext, 'config' | 'logger'>) => ({
 /** The caller's role in a group, or null when not a member (also for an unknown group). */
 export async function groupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
   const cached = await ctx.cache.get<{ role: GroupRole }>(membershipKey(groupId, userId));
-  if (cached) return cached.role;
+  return cached ? cached.role : askGroupRole(ctx, groupId, userId);
+}
+
+/** The caller's role from groups, cached when a member. */
+async function askGroupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
   const answer = await unary(ctx.groups, 'getMembership', { groupId, userId }, grpcOptions(ctx));
   if (!answer.isMember) return null;
   const role = roleOf(answer.role);
@@ -71,8 +75,10 @@ export async function groupRole(ctx: MembershipDeps, groupId: string, userId: st
  * (the same rule as for membership: never refused from a stale "no").
  */
 export async function currentGroupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
-  await ctx.cache.del(membershipKey(groupId, userId));
-  return groupRole(ctx, groupId, userId);
+  const role = await askGroupRole(ctx, groupId, userId);
+  // No longer a member: the cached "yes" must not outlive the answer.
+  if (!role) await ctx.cache.del(membershipKey(groupId, userId));
+  return role;
 }
 
 type GroupMember = { userId: string; role: GroupRole };

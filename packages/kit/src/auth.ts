@@ -4,6 +4,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import { unauthorized } from './errors.ts';
 import { unary } from './grpc/client.ts';
 import type { Cache } from './ports.ts';
+import type { Cached, CachedRead } from './cache/cached.ts';
 
 export interface AuthContext {
   userId: string;
@@ -30,28 +31,29 @@ export interface TokenVerifierOptions {
 }
 
 /**
- * A cache entry a route reads together with the caller's session, in the same cache round trip
+ * A cached entry a route reads together with the caller's session, in the same cache round trip
  * (one MGET): for the hottest routes (GET /users/me reads the caller's profile this way). Make
- * one with `readAhead<T>(key)`; the route's handler takes the value with `entry.from(request)`.
+ * one with `readAhead(cachedThing, (caller) => id)`; the route's handler takes the read with
+ * `entry.from(request)` and, on a miss, loads and writes back through the same cached thing.
  */
 export interface ReadAhead<T> {
-  /** The entry's cache key for this caller. */
-  readonly key: (caller: AuthContext) => string;
+  /** The cache keys to read for this caller. */
+  readonly keys: (caller: AuthContext) => readonly string[];
+  /** What those keys held, as a read of the cached thing. */
+  readonly decode: (raw: readonly unknown[]) => CachedRead<T>;
   /**
-   * What the cache held, read with the session: `{ value }` (value undefined on a miss), or
-   * undefined when the request's verifier did not read ahead (then the route reads it itself).
+   * What the cache held, read with the session (value undefined on a miss), or undefined when
+   * the request's verifier did not read ahead (then the route reads it itself).
    */
-  from(request: FastifyRequest): { value: T | undefined } | undefined;
+  from(request: FastifyRequest): CachedRead<T> | undefined;
 }
 
-/** A cache entry of type T read with the session; `key` names it for the caller. */
-export function readAhead<T>(key: (caller: AuthContext) => string): ReadAhead<T> {
+/** The entry of `thing` named by `id(caller)`, read with the session. */
+export function readAhead<T>(thing: Pick<Cached<T>, 'readKeys' | 'decode'>, id: (caller: AuthContext) => string): ReadAhead<T> {
   const entry: ReadAhead<T> = {
-    key,
-    from: (request) => {
-      const values = request.readAhead;
-      return values?.has(entry) ? { value: values.get(entry) as T | undefined } : undefined;
-    },
+    keys: (caller) => thing.readKeys(id(caller)),
+    decode: (raw) => thing.decode(raw),
+    from: (request) => request.readAhead?.get(entry) as CachedRead<T> | undefined,
   };
   return entry;
 }
@@ -60,10 +62,10 @@ export interface VerifiedCaller extends AuthContext {
   /** When the access token expires (ms since the epoch, its `exp` claim): a long-lived caller (a socket) ends then. */
   expiresAt: number;
   /**
-   * The values of the entries asked for with `alsoRead`, in order, undefined where missing;
-   * absent when nothing was asked or the verifier does not read ahead.
+   * The reads of the entries asked for with `alsoRead`, in order; absent when nothing was asked
+   * or the verifier does not read ahead.
    */
-  alsoCached?: readonly unknown[];
+  alsoCached?: readonly CachedRead<unknown>[];
 }
 
 export type TokenVerifier = (token: string, alsoRead?: readonly ReadAhead<unknown>[]) => Promise<VerifiedCaller>;
@@ -81,18 +83,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const claims = verified.get(token) ?? verified.put(token, await verifySignature(token, options.keys));
     if (claims.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
     const caller = { userId: claims.userId, sessionId: claims.sessionId };
-    const extraKeys = alsoRead?.map((entry) => entry.key(caller)) ?? [];
-    const [session, ...alsoCached] =
+    const extraKeys = alsoRead?.map((entry) => entry.keys(caller)) ?? [];
+    const [session, ...extraValues] =
       extraKeys.length === 0
         ? [await options.cache.get<CachedSession>(sessionKey(caller.sessionId))]
-        : await options.cache.getMany<unknown>([sessionKey(caller.sessionId), ...extraKeys]);
+        : await options.cache.getMany<unknown>([sessionKey(caller.sessionId), ...extraKeys.flat()]);
     const entry = session as CachedSession | undefined;
     const live = entry
       ? !entry.revoked && entry.userId === caller.userId
       : ((await options.sessionFallback?.(caller.sessionId, caller.userId)) ?? false);
     if (!live) throw unauthorized('The session has ended; sign in again.');
     const verifiedCaller = { ...caller, expiresAt: claims.expiresAt };
-    return extraKeys.length === 0 ? verifiedCaller : { ...verifiedCaller, alsoCached };
+    if (!alsoRead || extraKeys.length === 0) return verifiedCaller;
+    let offset = 0;
+    const alsoCached = alsoRead.map((entry, i) => entry.decode(extraValues.slice(offset, (offset += extraKeys[i]!.length))));
+    return { ...verifiedCaller, alsoCached };
   };
 }
 
@@ -153,7 +158,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth?: AuthContext;
     /** What requireAuth's `alsoRead` entries held in the cache, by entry (see ReadAhead.from). */
-    readAhead?: ReadonlyMap<ReadAhead<unknown>, unknown>;
+    readAhead?: ReadonlyMap<ReadAhead<unknown>, CachedRead<unknown>>;
   }
 }
 
@@ -167,7 +172,7 @@ export const requireAuth =
   async (request: FastifyRequest): Promise<void> => {
     const { userId, sessionId, alsoCached } = await verify(bearerToken(request), options.alsoRead);
     request.auth = { userId, sessionId };
-    if (options.alsoRead && alsoCached) request.readAhead = new Map(options.alsoRead.map((entry, i) => [entry, alsoCached[i]]));
+    if (options.alsoRead && alsoCached) request.readAhead = new Map(options.alsoRead.map((entry, i) => [entry, alsoCached[i]!]));
   };
 
 /** The caller of an authenticated route (requireAuth ran before). */

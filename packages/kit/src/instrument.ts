@@ -1,3 +1,4 @@
+import { GENERATION_PREFIX } from './cache/cached.ts';
 import { requestContext, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { BUS_DEFAULTS, type Bus, type Cache, type Db, type Jobs, type JobHandler, type Queryable } from './ports.ts';
@@ -44,6 +45,8 @@ export function instrumentCache(cache: Cache, metrics: Metrics): Cache {
     miss: { service: metrics.service, cache: name, result: 'miss' },
   }));
   const count = (key: string, value: unknown): void => {
+    // A cached thing's generation stamp is read with its entry: the entry's hit or miss is the one that counts.
+    if (key.startsWith(GENERATION_PREFIX)) return;
     const labels = labelsOf(cacheNameOf(key));
     cacheRequests.inc(value === undefined ? labels.miss : labels.hit);
   };

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { callerOf, readAhead, type TokenVerifier } from '../src/auth.ts';
+import { cached } from '../src/cache/cached.ts';
 import { unauthorized } from '../src/errors.ts';
 import { routeOpenings } from '../src/http/routes.ts';
 import { createHttpServer, type HttpServer } from '../src/http/server.ts';
@@ -9,14 +10,15 @@ import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
 
 const EXPIRES_AT = Date.now() + 60_000;
-const profile = readAhead<{ name: string }>((caller) => `profile:${caller.userId}`);
+const profiles = cached<{ name: string }>({ name: 'profile', ttlSeconds: 60 });
+const profile = readAhead(profiles, (caller) => caller.userId);
 
 /** Accepts the token "good" (user u1); answers what the cache would hold for the entries asked. */
 const verify: TokenVerifier = async (token, alsoRead) => {
   if (token !== 'good') throw unauthorized('The access token is not valid.');
   const caller = { userId: 'u1', sessionId: 's1', expiresAt: EXPIRES_AT };
   if (!alsoRead) return caller;
-  return { ...caller, alsoCached: alsoRead.map((entry) => (entry.key(caller) === 'profile:u1' ? { name: 'alice' } : undefined)) };
+  return { ...caller, alsoCached: alsoRead.map((entry) => ({ value: entry.keys(caller)[0] === 'profile:u1' ? { name: 'alice' } : undefined, generation: 0, readAt: 0 })) };
 };
 
 describe('route openings (routeOpenings)', () => {
@@ -68,7 +70,7 @@ describe('route openings (routeOpenings)', () => {
 
   it('hands a route the cache entries it asked to read with the session, typed; nothing to a route that did not ask', async () => {
     const me = await fetch(`${base}/me`, { headers: { authorization: 'Bearer good' } });
-    expect(await me.json()).toEqual({ readAhead: { value: { name: 'alice' } } });
+    expect(await me.json()).toMatchObject({ readAhead: { value: { name: 'alice' } } });
     const plain = await fetch(`${base}/plain`, { headers: { authorization: 'Bearer good' } });
     expect(await plain.json()).toEqual({ readAhead: null });
   });

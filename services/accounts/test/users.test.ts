@@ -2,6 +2,7 @@ import { newId } from '@parley/kit';
 import { adapterKinds, apiFor, expectFieldErrors, expectProblem, registerUser, type Api, type SignedIn } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { publishPresence, startAccounts, type AccountsHarness } from './harness.ts';
+import { cachedUsers } from '../src/domain/user-cache.ts';
 
 const PUBLIC_FIELDS = ['avatarUrl', 'bio', 'displayName', 'id', 'lastSeenAt', 'status', 'statusText', 'username'];
 const STATUSES = ['online', 'away', 'dnd', 'invisible'] as const;
@@ -49,10 +50,10 @@ describe.each(adapterKinds())('accounts profiles and search (%s)', (kind) => {
       // The first request records last-seen through the worker (then not again for a minute):
       // wait for it, so the profile holds still and has a timestamp of each kind.
       await vi.waitFor(async () => expect((await api('GET', '/api/v1/users/me', { token: alice.accessToken })).body.lastSeenAt).not.toBeNull());
-      await h.adapters.cache.del(`accounts:user:${alice.user.id}`);
+      await h.adapters.cache.del(cachedUsers.key(alice.user.id));
       const fromDatabase = await api('GET', '/api/v1/users/me', { token: alice.accessToken });
       expect(fromDatabase.status).toBe(200);
-      expect(await h.adapters.cache.get(`accounts:user:${alice.user.id}`)).toBeDefined();
+      expect(await h.adapters.cache.get(cachedUsers.key(alice.user.id))).toBeDefined();
       const fromCache = await api('GET', '/api/v1/users/me', { token: alice.accessToken });
       expect(fromCache.body).toEqual(fromDatabase.body);
       expect(fromCache.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

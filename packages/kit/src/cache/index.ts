@@ -1,2 +1,3 @@
 export { CacheUnavailableError, createRedisCache, type RedisCacheOptions } from './redis-cache.ts';
 export { createMemoryCache, type MemoryCacheOptions } from './memory-cache.ts';
+export { cached, type Cached, type CachedOptions, type CachedRead } from './cached.ts';

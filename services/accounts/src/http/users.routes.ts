@@ -12,7 +12,7 @@ import {
   type TokenVerifier,
 } from '@parley/kit';
 import { z } from 'zod';
-import { findAvatar, type CachedUserRow } from '../db/user.repository.ts';
+import { findAvatar } from '../db/user.repository.ts';
 import { changePassword } from '../domain/change-password.ts';
 import type { AccountsContext } from '../domain/context.ts';
 import { listActivity } from '../domain/list-activity.ts';
@@ -20,7 +20,7 @@ import { searchUsers } from '../domain/search-users.ts';
 import { setStatus } from '../domain/set-status.ts';
 import { updateProfile } from '../domain/update-profile.ts';
 import { uploadAvatar } from '../domain/upload-avatar.ts';
-import { getUser, getUserToPresent, userKey } from '../domain/user-cache.ts';
+import { cachedUsers, getUser, getUserToPresent } from '../domain/user-cache.ts';
 import { presentActivity, presentMe, presentPublicUser } from '../presenters/user.presenter.ts';
 import {
   activitySchema,
@@ -35,7 +35,7 @@ import {
 } from './schemas.ts';
 
 /** The caller's cached profile, read in the same cache round trip as the session. */
-const callersProfile = readAhead<CachedUserRow>((caller) => userKey(caller.userId));
+const callersProfile = readAhead(cachedUsers, (caller) => caller.userId);
 
 export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenVerifier): Promise<void> {
   const route = routeOpenings(verify, 'users');

@@ -7,7 +7,7 @@ import { emit } from '../domain/events.ts';
 import { LAST_LOGIN_JOB } from '../domain/log-in.ts';
 import { ACTIVITY_JOB, type ActivityJob } from '../domain/record-activity.ts';
 import { LAST_SEEN_JOB } from '../domain/touch-last-seen.ts';
-import { invalidateUser } from '../domain/user-cache.ts';
+import { invalidateUser, invalidateUsers } from '../domain/user-cache.ts';
 
 export const PURGE_TOKENS_JOB = 'tokens.purge_expired';
 export const MARK_IDLE_JOB = 'users.mark_idle_away';
@@ -50,7 +50,7 @@ export function accountsJobHandlers(ctx: WorkerContext): Record<string, JobHandl
         await emit(tx, 'user.status_changed', ...ids.map((userId) => ({ userId, status: 'away' as const })));
         return ids;
       });
-      await Promise.all(idle.map((id) => invalidateUser(ctx.cache, id)));
+      await invalidateUsers(ctx.cache, idle);
       if (idle.length > 0) {
         ctx.outbox.notify();
         ctx.logger.info({ count: idle.length }, 'marked idle users away');

@@ -1,7 +1,8 @@
-import { makeEvent, newId, unary } from '@parley/kit';
+import { makeEvent, newId, unary, type Cached } from '@parley/kit';
 import { adapterKinds, apiFor, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGroupsStack, type GroupsStack, type StackUser } from './stack.ts';
+import { cachedGroups, cachedMembers, cachedUserGroups, getGroups } from '../src/domain/group-cache.ts';
 
 // Two services start per file (two databases); on a busy machine that alone can take a minute.
 vi.setConfig({ hookTimeout: 180_000, testTimeout: 120_000 });
@@ -41,23 +42,31 @@ describe.each(adapterKinds())('groups cache and gRPC (%s)', (kind) => {
   };
 
   describe('cache-aside under the design’s keys', () => {
+    /** What a cached thing holds for id now (undefined for a miss or an entry from before an invalidation). */
+    const current = async <V>(thing: Cached<V>, id: string) => (await thing.read(stack.adapters.cache, [id]))[0]!.value;
+    /** A reader that loaded before the last change writes what it read back. */
+    const writeStale = async <V>(thing: Cached<V>, id: string, value: V) => {
+      const [read] = await thing.read(stack.adapters.cache, [id]);
+      await thing.write(stack.adapters.cache, [{ id, value, read: read! }]);
+    };
+
     it('reads fill groups:group:<id>, groups:members:<id> and groups:user:<id>', async () => {
       const id = await createGroup([ann.id]);
       const { cache } = stack.adapters;
       // Creation invalidates; nothing is cached until someone reads.
-      expect(await cache.get(`groups:group:${id}`)).toBeUndefined();
-      expect(await cache.get(`groups:members:${id}`)).toBeUndefined();
+      expect(await current(cachedGroups, id)).toBeUndefined();
+      expect(await current(cachedMembers, id)).toBeUndefined();
       // The creation's events invalidate these keys again when their consumer runs, which may be
       // after a first read (seen in CI under load): read until the fill outlives that.
       await vi.waitFor(
         async () => {
           await api('GET', `/api/v1/groups/${id}`, { token: ann.token });
           await myGroupIds(ann);
-          expect(await cache.get(`groups:group:${id}`)).toMatchObject({ id, name: 'Cached' });
-          expect(await cache.get(`groups:members:${id}`)).toEqual(
+          expect(await current(cachedGroups, id)).toMatchObject({ id, name: 'Cached' });
+          expect(await current(cachedMembers, id)).toEqual(
             expect.arrayContaining([expect.objectContaining({ userId: ann.id, role: 'member' })]),
           );
-          expect(await cache.get(`groups:user:${ann.id}`)).toContain(id);
+          expect(await current(cachedUserGroups, ann.id)).toContain(id);
         },
         { timeout: 15_000, interval: 100 },
       );
@@ -67,21 +76,23 @@ describe.each(adapterKinds())('groups cache and gRPC (%s)', (kind) => {
       const unknown = newId();
       expect((await api('GET', `/api/v1/groups/${unknown}`, { token: ann.token })).status).toBe(404);
       expect((await grpc.getMembership(unknown, ann.id)).isMember).toBe(false);
-      expect(await stack.adapters.cache.get(`groups:members:${unknown}`)).toBeUndefined();
+      expect(await current(cachedMembers, unknown)).toBeUndefined();
     });
 
     it('the group.* consumer drops a stale entry put back after a commit (a racing reader)', async () => {
       const id = await createGroup([ann.id], 'Fresh');
       const { cache } = stack.adapters;
-      await cache.set(`groups:group:${id}`, { stale: true }, 60);
-      await cache.set(`groups:members:${id}`, [], 60);
-      await cache.set(`groups:user:${ben.id}`, ['stale'], 60);
+      const [group] = await getGroups({ db: stack.groupsDb, cache }, [id]);
+      await writeStale(cachedGroups, id, { ...group!, name: 'Stale' });
+      await writeStale(cachedMembers, id, []);
+      await writeStale(cachedUserGroups, ben.id, ['stale']);
+      expect(await current(cachedUserGroups, ben.id)).toEqual(['stale']);
       // An event as the relay publishes it: the consumer of queue groups.cache drops the keys it names.
       await stack.adapters.bus.publish([makeEvent('group.member_removed', { groupId: id, userId: ben.id, removedBy: ben.id }, 'groups')]);
       await vi.waitFor(async () => {
-        expect(await cache.get(`groups:group:${id}`)).toBeUndefined();
-        expect(await cache.get(`groups:members:${id}`)).toBeUndefined();
-        expect(await cache.get(`groups:user:${ben.id}`)).toBeUndefined();
+        expect(await current(cachedGroups, id)).toBeUndefined();
+        expect(await current(cachedMembers, id)).toBeUndefined();
+        expect(await current(cachedUserGroups, ben.id)).toBeUndefined();
       }, { timeout: 30_000 });
       expect((await api('GET', `/api/v1/groups/${id}`, { token: ann.token })).body.name).toBe('Fresh');
     });

@@ -2,6 +2,7 @@ import { newId } from '@parley/kit';
 import { adapterKinds, apiFor, expectFieldErrors, expectProblem, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGroupsStack, type GroupsStack, type StackUser } from './stack.ts';
+import { cachedMembers } from '../src/domain/group-cache.ts';
 
 // Two services start per file (two databases); on a busy machine that alone can take a minute.
 vi.setConfig({ hookTimeout: 180_000, testTimeout: 120_000 });
@@ -347,7 +348,7 @@ describe.each(adapterKinds())('groups REST endpoints and their input (%s)', (kin
          VALUES ($1, $2, 'member', '2099-01-01T00:00:00.123456Z'), ($1, $3, 'member', '2099-01-01T00:00:00.123789Z')`,
         [id, early, late],
       );
-      await stack.adapters.cache.del(`groups:members:${id}`);
+      await cachedMembers.invalidate(stack.adapters.cache, [id]);
       const seen: string[] = [];
       let cursor: string | null = null;
       do {

@@ -1,19 +1,15 @@
 import type { GroupRole } from '@parley/contracts';
-import type { Cache, Queryable } from '@parley/kit';
+import { cached, type Cache, type Queryable } from '@parley/kit';
 import { findGroupsByIds, type GroupRow } from '../db/group.repository.ts';
 import { listGroupIdsOfUser, listMemberships } from '../db/membership.repository.ts';
 
 /**
- * Cache-aside for the three things every request and every gRPC call reads: a group, a group's
- * members and a user's groups. Entries are deleted right after the commit that changes them (so
- * the very next read is fresh) and again by the group.* event consumer (which also covers a
- * reader that filled the cache with what it read just before that commit); the TTL only bounds
- * memory.
+ * Cache-aside (the kit's `cached`) for the three things every request and every gRPC call reads:
+ * a group, a group's members and a user's groups. Entries are invalidated right after the commit
+ * that changes them (so the very next read is fresh) and again by the group.* event consumer; a
+ * reader that loaded before that commit cannot write what it read back (generations).
  */
 const TTL_SECONDS = 3600;
-export const groupKey = (groupId: string): string => `groups:group:${groupId}`;
-export const membersKey = (groupId: string): string => `groups:members:${groupId}`;
-export const userGroupsKey = (userId: string): string => `groups:user:${userId}`;
 
 /** A member as the cache holds it (and as it goes out): joinedAt is an ISO-8601 string. */
 export interface MemberEntry {
@@ -22,8 +18,12 @@ export interface MemberEntry {
   joinedAt: string;
 }
 
-type CachedGroup = Omit<GroupRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
+type CachedGroup = Omit<GroupRow, 'created_at' | 'updated_at'> & { created_at: string | Date; updated_at: string | Date };
 const revive = (g: CachedGroup): GroupRow => ({ ...g, created_at: new Date(g.created_at), updated_at: new Date(g.updated_at) });
+
+export const cachedGroups = cached<CachedGroup>({ name: 'groups:group', ttlSeconds: TTL_SECONDS });
+export const cachedMembers = cached<MemberEntry[]>({ name: 'groups:members', ttlSeconds: TTL_SECONDS });
+export const cachedUserGroups = cached<string[]>({ name: 'groups:user', ttlSeconds: TTL_SECONDS });
 
 interface Deps {
   db: Queryable;
@@ -32,21 +32,11 @@ interface Deps {
 
 /** Groups by id, from the cache where possible, in the order asked; unknown ids are left out. */
 export async function getGroups(deps: Deps, ids: readonly string[]): Promise<GroupRow[]> {
-  const unique = [...new Set(ids)];
-  const cached = await deps.cache.getMany<CachedGroup>(unique.map(groupKey));
-  const found = new Map<string, GroupRow>();
-  const missing: string[] = [];
-  unique.forEach((id, i) => {
-    const hit = cached[i];
-    if (hit) found.set(id, revive(hit));
-    else missing.push(id);
+  const found = await cachedGroups.getMany(deps.cache, ids, async (missing) => (await findGroupsByIds(deps.db, missing)).map((row) => [row.id, row] as const));
+  return [...new Set(ids)].flatMap((id) => {
+    const group = found.get(id);
+    return group ? [revive(group)] : [];
   });
-  if (missing.length > 0) {
-    const rows = await findGroupsByIds(deps.db, missing);
-    await Promise.all(rows.map((row) => deps.cache.set(groupKey(row.id), row, TTL_SECONDS)));
-    for (const row of rows) found.set(row.id, row);
-  }
-  return unique.flatMap((id) => found.get(id) ?? []);
 }
 
 export async function getGroup(deps: Deps, id: string): Promise<GroupRow | undefined> {
@@ -58,26 +48,20 @@ export async function getGroup(deps: Deps, id: string): Promise<GroupRow | undef
  * (a group always has its owner). Unknown groups are not cached, so made-up ids fill nothing.
  */
 export async function getMembers(deps: Deps, groupId: string): Promise<MemberEntry[] | undefined> {
-  const cached = await deps.cache.get<MemberEntry[]>(membersKey(groupId));
-  if (cached) return cached;
-  const rows = await listMemberships(deps.db, groupId);
-  if (rows.length === 0) return undefined;
-  // Ordered by exactly what the page cursor compares (the millisecond ISO string, then the id):
-  // PostgreSQL's microseconds would order two joins within one millisecond differently.
-  const members = rows
-    .map((r): MemberEntry => ({ userId: r.user_id, role: r.role, joinedAt: r.joined_at.toISOString() }))
-    .sort((a, b) => (a.joinedAt === b.joinedAt ? (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) : a.joinedAt < b.joinedAt ? -1 : 1));
-  await deps.cache.set(membersKey(groupId), members, TTL_SECONDS);
-  return members;
+  return cachedMembers.get(deps.cache, groupId, async () => {
+    const rows = await listMemberships(deps.db, groupId);
+    if (rows.length === 0) return undefined;
+    // Ordered by exactly what the page cursor compares (the millisecond ISO string, then the id):
+    // PostgreSQL's microseconds would order two joins within one millisecond differently.
+    return rows
+      .map((r): MemberEntry => ({ userId: r.user_id, role: r.role, joinedAt: r.joined_at.toISOString() }))
+      .sort((a, b) => (a.joinedAt === b.joinedAt ? (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) : a.joinedAt < b.joinedAt ? -1 : 1));
+  });
 }
 
 /** The ids of a user's groups, newest group first. */
 export async function getUserGroupIds(deps: Deps, userId: string): Promise<string[]> {
-  const cached = await deps.cache.get<string[]>(userGroupsKey(userId));
-  if (cached) return cached;
-  const ids = await listGroupIdsOfUser(deps.db, userId);
-  await deps.cache.set(userGroupsKey(userId), ids, TTL_SECONDS);
-  return ids;
+  return (await cachedUserGroups.get(deps.cache, userId, () => listGroupIdsOfUser(deps.db, userId))) ?? [];
 }
 
 /**
@@ -85,5 +69,5 @@ export async function getUserGroupIds(deps: Deps, userId: string): Promise<strin
  * lists of the users whose membership changed. Idempotent, so the event consumer repeats it freely.
  */
 export async function forgetGroup(cache: Cache, groupId: string, userIds: readonly string[] = []): Promise<void> {
-  await cache.del(groupKey(groupId), membersKey(groupId), ...[...new Set(userIds)].map(userGroupsKey));
+  await Promise.all([cachedGroups.invalidate(cache, [groupId]), cachedMembers.invalidate(cache, [groupId]), cachedUserGroups.invalidate(cache, userIds)]);
 }

@@ -1,5 +1,5 @@
 import { makeEvent, newId, unary, type Cached } from '@parley/kit';
-import { adapterKinds, apiFor, type Api } from '@parley/kit/testing';
+import { adapterKinds, apiFor, currentEntry, writeBack, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGroupsStack, type GroupsStack, type StackUser } from './stack.ts';
 import { cachedGroups, cachedMembers, cachedUserGroups, getGroups } from '../src/domain/group-cache.ts';
@@ -42,13 +42,8 @@ describe.each(adapterKinds())('groups cache and gRPC (%s)', (kind) => {
   };
 
   describe('cache-aside under the design’s keys', () => {
-    /** What a cached thing holds for id now (undefined for a miss or an entry from before an invalidation). */
-    const current = async <V>(thing: Cached<V>, id: string) => (await thing.read(stack.adapters.cache, [id]))[0]!.value;
-    /** A reader that loaded before the last change writes what it read back. */
-    const writeStale = async <V>(thing: Cached<V>, id: string, value: V) => {
-      const [read] = await thing.read(stack.adapters.cache, [id]);
-      await thing.write(stack.adapters.cache, [{ id, value, read: read! }]);
-    };
+    const current = <V>(thing: Cached<V>, id: string) => currentEntry(stack.adapters.cache, thing, id);
+    const writeStale = <V>(thing: Cached<V>, id: string, value: V) => writeBack(stack.adapters.cache, thing, id, value);
 
     it('reads fill groups:group:<id>, groups:members:<id> and groups:user:<id>', async () => {
       const id = await createGroup([ann.id]);

@@ -1,6 +1,6 @@
-import { adapterKinds, type Api } from '@parley/kit/testing';
+import { adapterKinds, currentEntry, type Api } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { membershipKey } from '../src/domain/membership.ts';
+import { groupMemberships, membershipId } from '../src/domain/membership.ts';
 import { send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -82,7 +82,7 @@ describe.each(adapterKinds())('authorisation matrix (%s)', (kind) => {
     };
     expect((await s.groupsApi('DELETE', `/api/v1/groups/${groupId}/members/${removed.id}`, { token: owner.token })).status).toBe(204);
     // The removal's event has reached messages (its cached "yes" for the removed member is gone).
-    await vi.waitFor(async () => expect(await s.adapters.cache.get(membershipKey(groupId, removed.id))).toBeUndefined(), WAIT);
+    await vi.waitFor(async () => expect(await currentEntry(s.adapters.cache, groupMemberships, membershipId(groupId, removed.id))).toBeUndefined(), WAIT);
     return { ...users, groupId, own, fileId: file.body.id, word };
   }
 

@@ -1,6 +1,6 @@
-import { adapterKinds, expectProblem } from '@parley/kit/testing';
+import { adapterKinds, currentEntry, expectProblem, writeBack } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { directMemberKey, membershipKey } from '../src/domain/membership.ts';
+import { directMembers, groupMemberships, membershipId } from '../src/domain/membership.ts';
 import { createGroup, openDirect, send, startMessagesStack, type MessagesStack } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -25,15 +25,15 @@ describe.each(adapterKinds())('history read access (%s)', (kind) => {
     const [me, friend, stranger] = await Promise.all([s.register(), s.register(), s.register()]);
     const direct = await openDirect(s, me, friend);
     const message = await send(s, friend, direct, 'hello there');
-    expect(await s.adapters.cache.get(directMemberKey(direct, me.id))).toBeUndefined();
+    expect(await currentEntry(s.adapters.cache, directMembers, membershipId(direct, me.id))).toBeUndefined();
     const first = await history(me.token, direct);
     expect(first.status).toBe(200);
     expect(first.body.items.map((m: any) => m.id)).toEqual([message.id]);
-    expect(await s.adapters.cache.get(directMemberKey(direct, me.id))).toBe(true);
+    expect(await currentEntry(s.adapters.cache, directMembers, membershipId(direct, me.id))).toBe(true);
     // Served from the cached answer, the same page.
     expect((await history(me.token, direct)).body).toEqual(first.body);
     expectProblem(await history(stranger.token, direct), 404);
-    expect(await s.adapters.cache.get(directMemberKey(direct, stranger.id))).toBeUndefined();
+    expect(await currentEntry(s.adapters.cache, directMembers, membershipId(direct, stranger.id))).toBeUndefined();
     // Upper-case ids read the same conversation.
     expect((await history(me.token, direct.toUpperCase())).body.items.map((m: any) => m.id)).toEqual([message.id]);
   });
@@ -49,7 +49,7 @@ describe.each(adapterKinds())('history read access (%s)', (kind) => {
       expect(rows[0]?.deleted_at).toBeTruthy();
     }, WAIT);
     // A stale "yes" put back by a read racing the deletion.
-    await s.adapters.cache.set(membershipKey(groupId, member.id), { role: 'member' }, 60);
+    await writeBack(s.adapters.cache, groupMemberships, membershipId(groupId, member.id), { role: 'member' });
     expectProblem(await history(member.token, groupId), 404);
   });
 

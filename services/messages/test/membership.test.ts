@@ -1,7 +1,7 @@
-import { adapterKinds, expectProblem } from '@parley/kit/testing';
+import { adapterKinds, currentEntry, expectProblem, writeBack } from '@parley/kit/testing';
 import { makeEvent, newId } from '@parley/kit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertMember, membershipKey, memberConversationIds } from '../src/domain/membership.ts';
+import { assertMember, groupMemberships, membershipId, memberConversationIds } from '../src/domain/membership.ts';
 import { createGroup, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -34,7 +34,7 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
   };
   /** Resolves once the group.* consumer has dropped this cached membership (set by an earlier request). */
   const membershipForgotten = (groupId: string, user: StackUser) =>
-    vi.waitFor(async () => expect(await s.adapters.cache.get(membershipKey(groupId, user.id))).toBeUndefined(), WAIT);
+    vi.waitFor(async () => expect(await currentEntry(s.adapters.cache, groupMemberships, membershipId(groupId, user.id))).toBeUndefined(), WAIT);
 
   it('a new group’s conversation is usable at once, by the owner and the members named at creation', async () => {
     const [owner, member] = await Promise.all([s.register(), s.register()]);
@@ -63,8 +63,8 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     const [owner, member] = await Promise.all([s.register(), s.register()]);
     const groupId = await createGroup(s, owner, [member]);
     await vi.waitFor(async () => {
-      expect(await s.adapters.cache.get(membershipKey(groupId, owner.id))).toEqual({ role: 'owner' });
-      expect(await s.adapters.cache.get(membershipKey(groupId, member.id))).toEqual({ role: 'member' });
+      expect(await currentEntry(s.adapters.cache, groupMemberships, membershipId(groupId, owner.id))).toEqual({ role: 'owner' });
+      expect(await currentEntry(s.adapters.cache, groupMemberships, membershipId(groupId, member.id))).toEqual({ role: 'member' });
     }, WAIT);
     const getMembership = vi.spyOn(s.groupsClient, 'getMembership');
     try {
@@ -82,9 +82,9 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     const promoted = await s.groupsApi('PATCH', `/api/v1/groups/${groupId}/members/${admin.id}`, { token: owner.token, body: { role: 'admin' } });
     expect(promoted.status).toBe(200);
     // The cache still says member, as it would until group.member_role_changed is consumed.
-    await s.adapters.cache.set(membershipKey(groupId, admin.id), { role: 'member' }, 600);
+    await writeBack(s.adapters.cache, groupMemberships, membershipId(groupId, admin.id), { role: 'member' });
     expect((await s.api('DELETE', `/api/v1/messages/${message.id}`, { token: admin.token })).status).toBe(204);
-    expect(await s.adapters.cache.get(membershipKey(groupId, admin.id))).toEqual({ role: 'admin' });
+    expect(await currentEntry(s.adapters.cache, groupMemberships, membershipId(groupId, admin.id))).toEqual({ role: 'admin' });
   });
 
   it('someone refused before being added gets in on the very next request after being added', async () => {
@@ -115,7 +115,7 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     await vi.waitFor(
       async () => {
         await s.api('GET', `/api/v1/conversations/${groupId}/messages`, { token: member.token });
-        expect(await s.adapters.cache.get(membershipKey(groupId, member.id))).toBeDefined();
+        expect(await currentEntry(s.adapters.cache, groupMemberships, membershipId(groupId, member.id))).toBeDefined();
       },
       { timeout: 15_000, interval: 100 },
     );

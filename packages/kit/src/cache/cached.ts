@@ -49,6 +49,8 @@ export interface Cached<V> {
   read(cache: Cache, ids: readonly string[]): Promise<CachedRead<V>[]>;
   /** Writes loaded values back, each under the read (its generation) taken before it was loaded. */
   write(cache: Cache, entries: readonly { id: string; value: V; read: CachedRead<V> }[]): Promise<void>;
+  /** Writes a value with no read before it: only for a thing whose entries never go stale (never invalidated). */
+  put(cache: Cache, id: string, value: V): Promise<void>;
   /** The cached value, or load() written back; an undefined load is not cached (unknown ids fill nothing). */
   get(cache: Cache, id: string, load: () => Promise<V | undefined>): Promise<V | undefined>;
   /** Values by id, cached where possible; loadMissing answers the rest (ids it leaves out are not cached). */
@@ -133,6 +135,7 @@ export function cached<V>(options: CachedOptions): Cached<V> {
     read,
     write,
     getMany,
+    put: (cache, id, value) => cache.set(key(id), { g: 0, v: value } satisfies Entry<V>, ttlSeconds),
     async get(cache, id, load) {
       const found = await getMany(cache, [id], async () => {
         const value = await load();

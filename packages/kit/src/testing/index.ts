@@ -6,3 +6,4 @@ export * from './redis-server.ts';
 export * from './http-client.ts';
 export * from './problems.ts';
 export * from './users.ts';
+export * from './cached-entries.ts';

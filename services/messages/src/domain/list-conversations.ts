@@ -38,11 +38,8 @@ export async function listConversations(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<ConversationPage> {
   const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const builtAt = Date.now();
-  if (!after) {
-    const cached = await readRecent<ConversationPage>(ctx.cache, userId, page.limit);
-    if (cached) return cached;
-  }
+  const recent = after ? undefined : await readRecent<ConversationPage>(ctx.cache, userId, page.limit);
+  if (recent?.page) return recent.page;
   const ids = await memberConversationIds(ctx, userId);
   await createMissingGroupConversations(ctx, userId, ids);
   const rows = await listConversationSummaries(ctx.db, userId, ids, { limit: page.limit + 1, after });
@@ -53,7 +50,7 @@ export async function listConversations(
     items: await viewConversations(ctx, userId, pageRows),
     nextCursor: more && last ? encodeCursor(new Date(last.activity_at).toISOString(), last.id) : null,
   };
-  if (!after) await writeRecent(ctx.cache, userId, { builtAt, limit: page.limit, page: result });
+  if (recent) await writeRecent(ctx.cache, userId, recent.read, { limit: page.limit, page: result });
   return result;
 }
 

@@ -1,5 +1,5 @@
 import { groupRoleSchema, type GroupRole } from '@parley/contracts';
-import { isUuid, notFound, unary, type AppError } from '@parley/kit';
+import { cached, isUuid, notFound, unary, type AppError, type CachedRead } from '@parley/kit';
 import type { ConversationRef, Membership, ReadAccess, SendAccess } from '../db/access.ts';
 import {
   existingConversationIds,
@@ -20,24 +20,24 @@ export type { Membership, ReadAccess, SendAccess } from '../db/access.ts';
  * Who belongs to which conversation. Direct conversations: our own conversation_members.
  * Group conversations (id = the group's id): the groups service over gRPC, cached here and
  * invalidated by the group.* consumer (events/group-events.ts), so a removal takes effect on
- * the first request after its event arrives. Only positive answers are cached: someone just
- * added to a group (or who just created it) is asked about afresh, never refused from a stale
- * "no".
+ * the first request after its event arrives; through the kit's `cached`, so an answer read just
+ * before a removal is never written back after it. Only positive answers are cached: someone
+ * just added to a group (or who just created it) is asked about afresh, never refused from a
+ * stale "no".
  */
 
-/** Long: entries are deleted by events, the TTL only bounds memory. */
+/** Entries are invalidated by events, the TTL only bounds memory. */
 const TTL_SECONDS = 3600;
-/**
- * Shorter for membership answers: events delete them, but a read racing a removal could put
- * back a stale "yes" just after; this bounds how long such a leftover could last.
- */
-const MEMBERSHIP_TTL_SECONDS = 600;
 
-export const membershipKey = (conversationId: string, userId: string): string => `messages:membership:${conversationId}:${userId}`;
-export const userGroupsKey = (userId: string): string => `messages:user-groups:${userId}`;
-/** A direct conversation's members never change: a "yes" can be kept as long as the cache likes. */
-export const directMemberKey = (conversationId: string, userId: string): string => `messages:direct-member:${conversationId}:${userId}`;
-export const groupMembersKey = (groupId: string): string => `messages:members:${groupId}`;
+/** A member's role in a group, by `membershipId(groupId, userId)`. */
+export const groupMemberships = cached<{ role: GroupRole }>({ name: 'messages:membership', ttlSeconds: TTL_SECONDS });
+export const membershipId = (groupId: string, userId: string): string => `${groupId}:${userId}`;
+/** The ids of a user's groups, by user id. */
+export const userGroups = cached<string[]>({ name: 'messages:user-groups', ttlSeconds: TTL_SECONDS });
+/** A direct conversation's members never change: a "yes" (by `membershipId(conversationId, userId)`) is never invalidated. */
+export const directMembers = cached<true>({ name: 'messages:direct-member', ttlSeconds: TTL_SECONDS });
+/** A group's members with their roles, by group id. */
+export const groupMemberLists = cached<GroupMember[]>({ name: 'messages:members', ttlSeconds: TTL_SECONDS });
 
 type MembershipDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
 
@@ -54,18 +54,18 @@ const grpcOptions = (ctx: Pick<MessagesContext, 'config' | 'logger'>) => ({
 
 /** The caller's role in a group, or null when not a member (also for an unknown group). */
 export async function groupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
-  const cached = await ctx.cache.get<{ role: GroupRole }>(membershipKey(groupId, userId));
-  return cached ? cached.role : askGroupRole(ctx, groupId, userId);
+  const [read] = await groupMemberships.read(ctx.cache, [membershipId(groupId, userId)]);
+  return read!.value ? read!.value.role : askGroupRole(ctx, groupId, userId, read!);
 }
 
-/** The caller's role from groups, cached when a member. */
-async function askGroupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
+/** The caller's role from groups, cached (under the read taken before asking) when a member. */
+async function askGroupRole(ctx: MembershipDeps, groupId: string, userId: string, read: CachedRead<{ role: GroupRole }>): Promise<GroupRole | null> {
   const answer = await unary(ctx.groups, 'getMembership', { groupId, userId }, grpcOptions(ctx));
   if (!answer.isMember) return null;
   const role = roleOf(answer.role);
-  await ctx.cache.set(membershipKey(groupId, userId), { role }, MEMBERSHIP_TTL_SECONDS);
+  await groupMemberships.write(ctx.cache, [{ id: membershipId(groupId, userId), value: { role }, read }]);
   // A membership we did not know of: the user's cached group list may predate it.
-  await ctx.cache.del(userGroupsKey(userId));
+  await userGroups.invalidate(ctx.cache, [userId]);
   return role;
 }
 
@@ -75,9 +75,11 @@ async function askGroupRole(ctx: MembershipDeps, groupId: string, userId: string
  * (the same rule as for membership: never refused from a stale "no").
  */
 export async function currentGroupRole(ctx: MembershipDeps, groupId: string, userId: string): Promise<GroupRole | null> {
-  const role = await askGroupRole(ctx, groupId, userId);
+  const id = membershipId(groupId, userId);
+  const [read] = await groupMemberships.read(ctx.cache, [id]);
+  const role = await askGroupRole(ctx, groupId, userId, read!);
   // No longer a member: the cached "yes" must not outlive the answer.
-  if (!role) await ctx.cache.del(membershipKey(groupId, userId));
+  if (!role) await groupMemberships.invalidate(ctx.cache, [id]);
   return role;
 }
 
@@ -85,49 +87,58 @@ type GroupMember = { userId: string; role: GroupRole };
 
 /** A group's members with their roles, cached; empty for an unknown group. */
 export async function groupMembers(ctx: MembershipDeps, groupId: string): Promise<GroupMember[]> {
-  return (await cachedGroupMembers(ctx, groupId)) ?? loadGroupMembers(ctx, groupId);
+  const [read] = await groupMemberLists.read(ctx.cache, [groupId]);
+  return read!.value ?? loadGroupMembers(ctx, groupId, read!);
 }
 
-/** A group's members if the cache has them, without asking groups (a send reads them with its other cache reads). */
-export function cachedGroupMembers(ctx: Pick<MessagesContext, 'cache'>, groupId: string): Promise<GroupMember[] | undefined> {
-  return ctx.cache.get<GroupMember[]>(groupMembersKey(groupId));
+/** A group's members as the cache holds them, without asking groups (a send reads them with its other cache reads). */
+export async function cachedGroupMembers(ctx: Pick<MessagesContext, 'cache'>, groupId: string): Promise<CachedRead<GroupMember[]>> {
+  return (await groupMemberLists.read(ctx.cache, [groupId]))[0]!;
 }
 
-/** A group's members from groups, then cached; empty for an unknown group. */
-export async function loadGroupMembers(ctx: MembershipDeps, groupId: string): Promise<GroupMember[]> {
+/** A group's members from groups, then cached under the read taken before; empty for an unknown group. */
+export async function loadGroupMembers(ctx: MembershipDeps, groupId: string, read: CachedRead<GroupMember[]>): Promise<GroupMember[]> {
   let members: GroupMember[];
   try {
-    const answer = await unary(ctx.groups, 'listMembers', { groupId }, grpcOptions(ctx));
-    members = answer.members.map((m) => ({ userId: m.userId, role: roleOf(m.role) }));
+    members = await askGroupMembers(ctx, groupId);
   } catch (error) {
     if ((error as Partial<AppError>).httpStatus === 404) return [];
     throw error;
   }
-  await ctx.cache.set(groupMembersKey(groupId), members, TTL_SECONDS);
+  await groupMemberLists.write(ctx.cache, [{ id: groupId, value: members, read }]);
   return members;
+}
+
+async function askGroupMembers(ctx: MembershipDeps, groupId: string): Promise<GroupMember[]> {
+  const answer = await unary(ctx.groups, 'listMembers', { groupId }, grpcOptions(ctx));
+  return answer.members.map((m) => ({ userId: m.userId, role: roleOf(m.role) }));
 }
 
 /**
  * Reads a new group's members from groups once, off the send path, and caches them with each
  * member's answer: the first message in a new group (a new direct-like room of two, most of all)
- * then costs no gRPC call. The same read the first send would make, only earlier, so it races a
- * removal no differently (see MEMBERSHIP_TTL_SECONDS).
+ * then costs no gRPC call. The same read the first send would make, only earlier: the answers are
+ * written under reads taken before asking (for the members group.created named), so a removal
+ * that lands meanwhile wins.
  */
-export async function warmGroupMembership(ctx: MembershipDeps, groupId: string): Promise<void> {
-  const members = await loadGroupMembers(ctx, groupId);
-  await ctx.cache.setMany(
-    members.map((m) => [membershipKey(groupId, m.userId), { role: m.role }] as const),
-    MEMBERSHIP_TTL_SECONDS,
+export async function warmGroupMembership(ctx: MembershipDeps, groupId: string, memberIds: readonly string[]): Promise<void> {
+  const ids = memberIds.map((userId) => membershipId(groupId, userId));
+  const [listRead, answerReads] = await Promise.all([cachedGroupMembers(ctx, groupId), groupMemberships.read(ctx.cache, ids)]);
+  const readOf = new Map(ids.map((id, i) => [id, answerReads[i]!]));
+  const members = await loadGroupMembers(ctx, groupId, listRead);
+  await groupMemberships.write(
+    ctx.cache,
+    members.flatMap((m) => {
+      const read = readOf.get(membershipId(groupId, m.userId));
+      return read ? [{ id: membershipId(groupId, m.userId), value: { role: m.role }, read }] : [];
+    }),
   );
 }
 
 /** The ids of every group the user belongs to, cached. */
 export async function userGroupIds(ctx: MembershipDeps, userId: string): Promise<string[]> {
-  const cached = await ctx.cache.get<string[]>(userGroupsKey(userId));
-  if (cached) return cached;
-  const answer = await unary(ctx.groups, 'listUserGroups', { userId }, grpcOptions(ctx));
-  await ctx.cache.set(userGroupsKey(userId), answer.groupIds, TTL_SECONDS);
-  return answer.groupIds;
+  const ids = await userGroups.get(ctx.cache, userId, async () => (await unary(ctx.groups, 'listUserGroups', { userId }, grpcOptions(ctx))).groupIds);
+  return ids ?? [];
 }
 
 /**
@@ -186,16 +197,18 @@ async function cachedMembership(
   id: string,
   userId: string,
 ): Promise<{ type: 'direct'; role: null } | { type: 'group'; role: GroupRole } | undefined> {
-  const [direct, group] = await ctx.cache.getMany<unknown>([directMemberKey(id, userId), membershipKey(id, userId)]);
-  if (direct !== undefined) return { type: 'direct', role: null };
-  if (group !== undefined) return { type: 'group', role: roleOf((group as { role?: string }).role) };
+  const key = membershipId(id, userId);
+  const raw = await ctx.cache.getMany<unknown>([...directMembers.readKeys(key), ...groupMemberships.readKeys(key)]);
+  if (directMembers.decode(raw.slice(0, 2)).value) return { type: 'direct', role: null };
+  const group = groupMemberships.decode(raw.slice(2)).value;
+  if (group) return { type: 'group', role: roleOf(group.role) };
   return undefined;
 }
 
 /** assertMember, then a direct membership is cached for good (it never changes). */
 async function assertMemberAndRemember(ctx: MembershipDeps, id: string, userId: string): Promise<Membership> {
   const membership = await assertMember(ctx, id, userId);
-  if (membership.conversation.type === 'direct') await ctx.cache.set(directMemberKey(id, userId), true, TTL_SECONDS);
+  if (membership.conversation.type === 'direct') await directMembers.put(ctx.cache, membershipId(id, userId), true);
   return membership;
 }
 

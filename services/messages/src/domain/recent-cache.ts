@@ -1,55 +1,33 @@
-import type { Cache } from '@parley/kit';
+import { cached, type Cache, type CachedRead } from '@parley/kit';
 
 /**
- * A user's chat list (first page) is cached under recentKey; every new, edited or deleted
- * message in one of their conversations, every read mark of theirs and every group or
- * profile change that alters a title invalidates it.
- *
- * Deleting alone is not enough: a reader that queried the database just before a change can
- * write its stale page back just after the delete. So invalidation also stamps the time
- * (staleKey), and a cached page counts only when it was built after the last stamp (with a
- * second of margin for clocks of different instances).
+ * A user's chat list (first page) is cached by user id; every new, edited or deleted message in
+ * one of their conversations, every read mark of theirs and every group or profile change that
+ * alters a title invalidates it. Through the kit's `cached`: a reader that queried the database
+ * just before a change cannot write its stale page back just after the invalidation.
  */
-export const recentKey = (userId: string): string => `messages:recent:${userId}`;
-const staleKey = (userId: string): string => `messages:recent-stale:${userId}`;
-
 export const RECENT_TTL_SECONDS = 300;
-const CLOCK_MARGIN_MS = 1000;
 
-export interface CachedRecent<T> {
-  builtAt: number;
+interface RecentPage<T> {
   limit: number;
   page: T;
 }
 
-export async function invalidateRecent(cache: Cache, userIds: readonly string[]): Promise<void> {
-  const unique = [...new Set(userIds)];
-  const now = Date.now();
-  // In slices: a large group must not become one enormous command burst.
-  for (let start = 0; start < unique.length; start += 1000) {
-    const slice = unique.slice(start, start + 1000);
-    // Issued in the same tick: on Redis the two commands go out as one pipelined write (one
-    // round trip), in this order on the one connection, so the stamps land before the pages go.
-    await Promise.all([
-      cache.setMany(
-        slice.map((id) => [staleKey(id), now] as const),
-        RECENT_TTL_SECONDS,
-      ),
-      cache.del(...slice.map(recentKey)),
-    ]);
-  }
+const recentPages = cached<RecentPage<unknown>>({ name: 'messages:recent', ttlSeconds: RECENT_TTL_SECONDS });
+
+export const invalidateRecent = (cache: Cache, userIds: readonly string[]): Promise<void> => recentPages.invalidate(cache, userIds);
+
+/** Drops every user's cached page (when a change cannot name whom it concerns). */
+export const forgetAllRecent = (cache: Cache): Promise<void> => cache.delPrefix(recentPages.key(''));
+
+/** The cached first page of that size, if current; the read, to write a page built after it. */
+export async function readRecent<T>(cache: Cache, userId: string, limit: number): Promise<{ page: T | undefined; read: CachedRead<RecentPage<unknown>> }> {
+  const [read] = await recentPages.read(cache, [userId]);
+  const page = read!.value?.limit === limit ? (read!.value.page as T) : undefined;
+  return { page, read: read! };
 }
 
-/** The cached first page, if it was built after the user's last invalidation. */
-export async function readRecent<T>(cache: Cache, userId: string, limit: number): Promise<T | undefined> {
-  const [cached, staleAt] = await cache.getMany<CachedRecent<T> | number>([recentKey(userId), staleKey(userId)]);
-  const entry = cached as CachedRecent<T> | undefined;
-  if (!entry || entry.limit !== limit) return undefined;
-  if (typeof staleAt === 'number' && entry.builtAt <= staleAt + CLOCK_MARGIN_MS) return undefined;
-  return entry.page;
-}
-
-/** builtAt: when the database read behind the page started. */
-export async function writeRecent<T>(cache: Cache, userId: string, entry: CachedRecent<T>): Promise<void> {
-  await cache.set(recentKey(userId), entry, RECENT_TTL_SECONDS);
+/** Caches a first page built from the database after `read`. */
+export async function writeRecent<T>(cache: Cache, userId: string, read: CachedRead<RecentPage<unknown>>, entry: RecentPage<T>): Promise<void> {
+  await recentPages.write(cache, [{ id: userId, value: entry, read }]);
 }

@@ -4,7 +4,7 @@ import { presentMessage, type MessageView } from '../presenters/message.presente
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
-import { assertMember, assertSender, cachedGroupMembers, loadGroupMembers, type SendAccess } from './membership.ts';
+import { assertMember, assertSender, cachedGroupMembers, groupMembers, loadGroupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { invalidateRecent } from './recent-cache.ts';
@@ -61,7 +61,8 @@ export async function sendMessage(
   const groupRecipients = async (): Promise<string[] | null> => {
     // A direct conversation's members are read by send_message() itself.
     if (access.conversation.type === 'direct') return null;
-    const members = (cachedMembers.status === 'fulfilled' ? cachedMembers.value : undefined) ?? (await loadGroupMembers(ctx, access.conversation.id));
+    const read = cachedMembers.status === 'fulfilled' ? cachedMembers.value : undefined;
+    const members = read?.value ?? (read ? await loadGroupMembers(ctx, access.conversation.id, read) : await groupMembers(ctx, access.conversation.id));
     return members.map((m) => m.userId);
   };
   const [mentions, recipients] = await Promise.all([resolveMentions(ctx, access.conversation, userId, input.body), groupRecipients()]);

@@ -9,8 +9,8 @@ import {
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
-import { groupMembers, groupMembersKey, membershipKey, userGroupsKey, warmGroupMembership } from './membership.ts';
-import { invalidateRecent } from './recent-cache.ts';
+import { groupMemberLists, groupMembers, groupMemberships, membershipId, userGroups, warmGroupMembership } from './membership.ts';
+import { forgetAllRecent, invalidateRecent } from './recent-cache.ts';
 
 export const GROUPS_QUEUE = 'messages.groups';
 
@@ -36,11 +36,11 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
         else await setGroupTitle(tx, groupId, name, event.occurredAt, true);
       });
       if (created) ctx.outbox.notify();
-      await ctx.cache.del(...memberIds.map(userGroupsKey));
+      await userGroups.invalidate(ctx.cache, memberIds);
       await invalidateRecent(ctx.cache, memberIds);
       // Only for a group seen for the first time: a redelivery must not bring back members the
       // events after it removed (a fresh read would not, but it would cost a call for nothing).
-      if (created) await warmGroupMembership(ctx, groupId).catch((err: unknown) => ctx.logger.warn({ err, groupId }, 'warming a new group\'s membership failed'));
+      if (created) await warmGroupMembership(ctx, groupId, memberIds).catch((err: unknown) => ctx.logger.warn({ err, groupId }, 'warming a new group\'s membership failed'));
       return;
     }
     case 'group.updated': {
@@ -61,34 +61,41 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
     }
     case 'group.deleted': {
       const { groupId, memberIds: given } = event.data;
-      const cachedMembers = await ctx.cache.get<{ userId: string }[]>(groupMembersKey(groupId));
-      const memberIds = given ?? cachedMembers?.map((m) => m.userId);
+      const [cachedMembers] = await groupMemberLists.read(ctx.cache, [groupId]);
+      const memberIds = given ?? cachedMembers!.value?.map((m) => m.userId);
       await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
         const inserted = await insertGroupConversation(tx, { id: groupId, deletedAt: event.occurredAt });
         if (!inserted) await markConversationDeleted(tx, groupId, event.occurredAt);
       });
-      await ctx.cache.delPrefix(`messages:membership:${groupId}:`);
-      await ctx.cache.del(groupMembersKey(groupId));
+      await groupMemberLists.invalidate(ctx.cache, [groupId]);
       if (memberIds) {
-        await ctx.cache.del(...memberIds.map(userGroupsKey));
-      await invalidateRecent(ctx.cache, memberIds);
+        await groupMemberships.invalidate(ctx.cache, memberIds.map((userId) => membershipId(groupId, userId)));
+        await userGroups.invalidate(ctx.cache, memberIds);
+        await invalidateRecent(ctx.cache, memberIds);
       } else {
-        // Nobody to name: every cached group list and chat list may hold it.
-        await ctx.cache.delPrefix('messages:user-groups:');
-        await ctx.cache.delPrefix('messages:recent:');
+        // Nobody to name: drop every cached answer of the group, every group list and chat list.
+        // (A stale "yes" written back for a deleted group is harmless: a send to it finds the
+        // conversation gone and asks afresh, answering 404.)
+        await ctx.cache.delPrefix(groupMemberships.key(membershipId(groupId, '')));
+        await ctx.cache.delPrefix(userGroups.key(''));
+        await forgetAllRecent(ctx.cache);
       }
       return;
     }
     case 'group.member_added':
     case 'group.member_removed': {
       const { groupId, userId } = event.data;
-      await ctx.cache.del(membershipKey(groupId, userId), groupMembersKey(groupId), userGroupsKey(userId));
+      await Promise.all([
+        groupMemberships.invalidate(ctx.cache, [membershipId(groupId, userId)]),
+        groupMemberLists.invalidate(ctx.cache, [groupId]),
+        userGroups.invalidate(ctx.cache, [userId]),
+      ]);
       await invalidateRecent(ctx.cache, [userId]);
       return;
     }
     case 'group.member_role_changed': {
       const { groupId, userId } = event.data;
-      await ctx.cache.del(membershipKey(groupId, userId), groupMembersKey(groupId));
+      await Promise.all([groupMemberships.invalidate(ctx.cache, [membershipId(groupId, userId)]), groupMemberLists.invalidate(ctx.cache, [groupId])]);
       return;
     }
   }

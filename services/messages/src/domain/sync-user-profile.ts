@@ -2,7 +2,7 @@ import type { AnyEvent } from '@parley/contracts';
 import { listDirectPartnerIds } from '../db/conversation.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { invalidateRecent } from './recent-cache.ts';
-import { profileKey } from './user-profiles.ts';
+import { profiles } from './user-profiles.ts';
 
 export const USERS_QUEUE = 'messages.users';
 
@@ -12,7 +12,7 @@ export const USERS_QUEUE = 'messages.users';
  */
 export async function syncUserProfile(ctx: Pick<MessagesContext, 'db' | 'cache'>, event: Extract<AnyEvent, { type: 'user.updated' }>): Promise<void> {
   const { userId, changes } = event.data;
-  await ctx.cache.del(profileKey(userId));
+  await profiles.invalidate(ctx.cache, [userId]);
   if (changes.displayName !== undefined || changes.username !== undefined) {
     const partners = await listDirectPartnerIds(ctx.db, userId);
     if (partners.length > 0) await invalidateRecent(ctx.cache, partners);

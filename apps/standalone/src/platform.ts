@@ -134,7 +134,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     });
     const accountsPorts = await accounts.start();
     closers.unshift(() => accounts.stop());
-    const accountsClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${accountsPorts.grpcPort}`, { metrics: clientMetrics });
+    const accountsClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${accountsPorts.grpcPort}`, { metrics: clientMetrics, deadlineMs: groupsConfig.GRPC_DEADLINE_MS });
     closers.unshift(async () => accountsClient.close());
     // In one process the services share accounts' own verifier (it has the database fallback).
     const verifyToken = accounts.verifyToken;
@@ -150,7 +150,7 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     });
     const groupsPorts = await groups.start();
     closers.unshift(() => groups.stop());
-    const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`, { metrics: clientMetrics });
+    const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`, { metrics: clientMetrics, deadlineMs: messagesConfig.GRPC_DEADLINE_MS });
     closers.unshift(async () => groupsClient.close());
 
     const messages = await createMessagesService({

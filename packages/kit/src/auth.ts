@@ -192,11 +192,11 @@ export function createRemoteTokenVerifier(options: {
   accounts: accountsV1.UsersClient;
   deadlineMs?: number;
 }): TokenVerifier {
-  const deadlineMs = options.deadlineMs ?? 2000;
+  const { deadlineMs } = options;
   return createTokenVerifier({
     keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', options.accountsUrl)),
     cache: options.cache,
     sessionFallback: async (sessionId, userId) =>
-      (await unary(options.accounts, 'checkSession', { sessionId, userId }, { deadlineMs, retries: 2 })).live,
+      (await unary(options.accounts, 'checkSession', { sessionId, userId }, { deadlineMs, idempotent: true })).live,
   });
 }

@@ -42,6 +42,8 @@ export const baseConfigSchema = z.object({
   INSTANCE_COUNT: z.coerce.number().int().min(1).default(1),
   /** A cache command not answered within this many ms is a miss (Redis slow or away). */
   CACHE_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** Deadline of each attempt of a gRPC call to another service (reads are retried twice). */
+  GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });
 
 export const databaseUrl = () => optionalUrl(['postgres', 'postgresql']);

@@ -17,6 +17,7 @@ export * from './http/storable-text.ts';
 export * from './db/index.ts';
 export * from './bus/index.ts';
 export * from './cache/index.ts';
+export * from './clients/index.ts';
 export * from './rate-limit/index.ts';
 export * from './pubsub/index.ts';
 export * from './jobs/index.ts';

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError, notFound, unavailable } from '../src/errors.ts';
 import { createGrpcClient, createGrpcServer, unary, type GrpcCallContext, type GrpcServer } from '../src/grpc/index.ts';
+import { READ_RETRIES } from '../src/grpc/client.ts';
 import { requestContext } from '../src/logger.ts';
 
 /** A logger whose JSON lines the tests can read. */
@@ -96,6 +97,25 @@ describe('gRPC helpers', () => {
     expect(seen.aborted).toBeUndefined();
     expect(error).toMatchObject({ code: 'unavailable', httpStatus: 503 });
     await vi.waitFor(() => expect(seen.aborted).toBe(true), { timeout: 5_000, interval: 20 });
+  });
+
+  it('a client made with a deadline (GRPC_DEADLINE_MS of the service) gives every call that deadline', async () => {
+    delete seen.aborted;
+    const quick = createGrpcClient(accountsV1.UsersClient, address, { logger, deadlineMs: 100 });
+    try {
+      const error: unknown = await unary(quick, 'getUsers', { ids: ['slow'] }).catch((e: unknown) => e);
+      expect(seen.aborted).toBeUndefined();
+      expect(error).toMatchObject({ code: 'unavailable', httpStatus: 503 });
+    } finally {
+      quick.close();
+    }
+  });
+
+  it('an idempotent call is retried READ_RETRIES times', async () => {
+    seen.flakyCalls = 0;
+    const response = await unary(client, 'getUsers', { ids: ['flaky', alice.id] }, { idempotent: true, backoffMs: 5 });
+    expect(response.users.map((user) => user.id)).toEqual([alice.id]);
+    expect(seen.flakyCalls).toBe(1 + READ_RETRIES);
   });
 
   it('retries transient failures only when told to', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { accountsV1, groupsV1 } from '@parley/contracts';
 import {
+  createCachedGroups,
   createHttpServer,
   createMetrics,
   createOutboxRelay,
@@ -85,6 +86,12 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     logger,
     accounts: deps.accounts,
     groups: deps.groups,
+    groupsCache: createCachedGroups({
+      cache,
+      groups: deps.groups,
+      service: 'messages',
+      call: { logger },
+    }),
     storage,
     sendBatched: createSendBatcher(db),
     publishLive: createLivePublisher(deps.pubsub, logger, (message) => liveMarks.published(message.conversationId, message.seq)),

@@ -50,8 +50,6 @@ export const messagesConfigSchema = baseConfigSchema.extend({
    * under load it turns a transaction and a round of broker confirms per send into one per batch.
    */
   OUTBOX_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
-  /** Deadline of each gRPC call to accounts and groups. */
-  GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });
 
 export type MessagesConfig = z.output<typeof messagesConfigSchema>;

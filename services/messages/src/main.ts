@@ -24,14 +24,9 @@ const metrics = createMetrics('messages');
 const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.MESSAGES_DATABASE_URL, dataDir: config.DATA_DIR, service: 'messages' });
-const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });
-const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, metrics });
-const verifyToken = createRemoteTokenVerifier({
-  accountsUrl: config.ACCOUNTS_URL,
-  cache: adapters.cache,
-  accounts,
-  deadlineMs: config.GRPC_DEADLINE_MS,
-});
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics, deadlineMs: config.GRPC_DEADLINE_MS });
+const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, metrics, deadlineMs: config.GRPC_DEADLINE_MS });
+const verifyToken = createRemoteTokenVerifier({ accountsUrl: config.ACCOUNTS_URL, cache: adapters.cache, accounts });
 const service = await createMessagesService({
   config,
   db,

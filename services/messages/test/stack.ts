@@ -91,8 +91,8 @@ export async function startMessagesStack(kind: AdapterKind, options: MessagesSta
       ...options.messagesEnv,
     });
     const logger = createLogger('messages', config.LOG_LEVEL);
-    const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
-    const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
+    const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, deadlineMs: config.GRPC_DEADLINE_MS });
+    const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, deadlineMs: config.GRPC_DEADLINE_MS });
     cleanups.unshift(async () => {
       accounts.close();
       groups.close();

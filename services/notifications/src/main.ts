@@ -24,8 +24,8 @@ const metrics = createMetrics('notifications');
 const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
 const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AMQP_URL, cacheTimeoutMs: config.CACHE_TIMEOUT_MS, logger });
 const db = await openServiceDb({ url: config.NOTIFICATIONS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'notifications' });
-const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics });
-const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, metrics });
+const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics, deadlineMs: config.GRPC_DEADLINE_MS });
+const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger, metrics, deadlineMs: config.GRPC_DEADLINE_MS });
 const verifyToken = createRemoteTokenVerifier({
   accountsUrl: config.ACCOUNTS_URL,
   cache: adapters.cache,

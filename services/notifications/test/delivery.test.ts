@@ -1,6 +1,7 @@
-import { adapterKinds, apiFor } from '@parley/kit/testing';
+import { adapterKinds, apiFor, currentEntry } from '@parley/kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGroup, openDirect, send, startNotificationsStack, type NotificationsStack, type StackUser } from './harness.ts';
+import { watcherLists } from '../src/domain/watchers.ts';
 import { STARTUP_MS, Sockets, WAIT, type TestSocket } from './ws-client.ts';
 
 const about = (messageId: string) => (data: any) => data.message?.id === messageId || data.messageId === messageId;
@@ -160,10 +161,10 @@ describe.each(adapterKinds())('real-time delivery (%s)', (kind) => {
     // After alice removes bob, bob's presence no longer reaches her (once contact.removed has
     // dropped the cached list of bob's watchers, which his announcements filled).
     expect((await accounts('DELETE', `/api/v1/contacts/${bob!.id}`, { token: alice!.token })).status).toBe(204);
-    await vi.waitFor(async () => expect(await stack.adapters.cache.get(`notifications:watchers:${bob!.id}`)).toBeUndefined(), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await currentEntry(stack.adapters.cache, watcherLists, bob!.id)).toBeUndefined(), { timeout: 5000 });
     // carol starts watching bob: her hearing bob come back shows the announcement went out.
     expect((await accounts('PUT', `/api/v1/contacts/${bob!.id}`, { token: carol!.token })).status).toBe(200);
-    await vi.waitFor(async () => expect(await stack.adapters.cache.get(`notifications:watchers:${bob!.id}`)).toBeUndefined(), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await currentEntry(stack.adapters.cache, watcherLists, bob!.id)).toBeUndefined(), { timeout: 5000 });
     const again = await sockets.as(ws, bob!.token);
     await c.waitFor('presence', (d) => d.userId === bob!.id && d.status === 'online');
     await sentinel(stranger!, alice!, a);

@@ -1,10 +1,10 @@
 import type { accountsV1 } from '@parley/contracts';
 import { createLogger, createMemoryCache } from '@parley/kit';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createWatchers, SECOND_DELETE_MS } from '../src/domain/watchers.ts';
+import { currentEntry } from '@parley/kit/testing';
+import { describe, expect, it } from 'vitest';
+import { createWatchers, watcherLists } from '../src/domain/watchers.ts';
 
 const logger = createLogger('watchers-test', 'silent');
-const key = (userId: string): string => `notifications:watchers:${userId}`;
 
 /** accounts' ListContactOf, answering what `contactOf` holds when asked, once `release` is called. */
 function fakeAccounts(contactOf: Map<string, string[]>) {
@@ -26,12 +26,7 @@ function fakeAccounts(contactOf: Map<string, string[]>) {
 }
 
 describe('watchers cache', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('a list read before a contact change and stored after its invalidation is gone again SECOND_DELETE_MS later', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  it('a list read before a contact change and written back after its invalidation is never served', async () => {
     const cache = createMemoryCache();
     const contactOf = new Map([['bob', ['alice']]]);
     const accounts = fakeAccounts(contactOf);
@@ -43,27 +38,31 @@ describe('watchers cache', () => {
     // alice removes bob: accounts commits, and the contact.removed consumer invalidates...
     contactOf.set('bob', []);
     await watchers.invalidate('bob');
-    // ...before the racing read stores its stale answer.
+    // ...before the racing read writes its stale answer back.
     accounts.releaseAll();
     expect(await reading).toEqual(['alice']);
-    expect(await cache.get(key('bob'))).toEqual(['alice']);
-
-    await vi.advanceTimersByTimeAsync(SECOND_DELETE_MS);
-    expect(await cache.get(key('bob'))).toBeUndefined();
+    expect(await currentEntry(cache, watcherLists, 'bob')).toBeUndefined();
     const next = watchers.of('bob');
     await accounts.asked();
     accounts.releaseAll();
     expect(await next).toEqual([]);
   });
 
-  it('close() cancels the pending second deletes', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  it('answers from the cache until invalidated', async () => {
     const cache = createMemoryCache();
-    const watchers = createWatchers({ accounts: fakeAccounts(new Map()).client, cache, logger });
+    const contactOf = new Map([['bob', ['alice']]]);
+    const accounts = fakeAccounts(contactOf);
+    const watchers = createWatchers({ accounts: accounts.client, cache, logger });
+    const first = watchers.of('bob');
+    await accounts.asked();
+    accounts.releaseAll();
+    expect(await first).toEqual(['alice']);
+    contactOf.set('bob', ['alice', 'carol']);
+    expect(await watchers.of('bob')).toEqual(['alice']);
     await watchers.invalidate('bob');
-    await cache.set(key('bob'), ['carol'], 600);
-    watchers.close();
-    await vi.advanceTimersByTimeAsync(SECOND_DELETE_MS * 2);
-    expect(await cache.get(key('bob'))).toEqual(['carol']);
+    const again = watchers.of('bob');
+    await accounts.asked();
+    accounts.releaseAll();
+    expect(await again).toEqual(['alice', 'carol']);
   });
 });

@@ -43,18 +43,22 @@ export interface GrpcClientOptions {
   logger?: Logger;
   /** Where unary() records each call's latency (retries included) by method and final status. */
   metrics?: Metrics;
+  /** Deadline of each attempt of this client's calls (the service's GRPC_DEADLINE_MS). Default 2000. */
+  deadlineMs?: number;
   /** Insecure by default: services talk inside a private network. */
   credentials?: ChannelCredentials;
   channelOptions?: Partial<ClientOptions>;
 }
 
 export interface UnaryOptions {
-  /** Deadline of each attempt. Default 2000. */
+  /** Deadline of each attempt. Default: the client's (createGrpcClient's deadlineMs, from config). */
   deadlineMs?: number;
   /**
-   * Extra attempts after UNAVAILABLE or DEADLINE_EXCEEDED. Default 0. Set it only for
-   * idempotent calls (reads): a timed-out write may have happened, and retrying repeats it.
+   * A read, or anything safe to repeat: retried READ_RETRIES times after UNAVAILABLE or
+   * DEADLINE_EXCEEDED. Not for writes: a timed-out write may have happened, and retrying repeats it.
    */
+  idempotent?: boolean;
+  /** Extra attempts, overriding `idempotent`'s (tests, or a caller with a reason). Default 0. */
   retries?: number;
   /** Wait before the first retry, doubled (with jitter) before each next one. Default 50. */
   backoffMs?: number;
@@ -63,8 +67,13 @@ export interface UnaryOptions {
   logger?: Logger;
 }
 
+/** Extra attempts of an idempotent call: two, with backoff, ride out a restart of one instance. */
+export const READ_RETRIES = 2;
+const DEFAULT_DEADLINE_MS = 2000;
+
 const clientLoggers = new WeakMap<Client, Logger>();
 const clientMetrics = new WeakMap<Client, Metrics>();
+const clientDeadlines = new WeakMap<Client, number>();
 
 /** A client of the generated class, connecting lazily on the first call. Close it with `client.close()`. */
 export function createGrpcClient<C extends Client>(
@@ -75,6 +84,7 @@ export function createGrpcClient<C extends Client>(
   const client = new ClientCtor(address, options.credentials ?? credentials.createInsecure(), options.channelOptions);
   if (options.logger) clientLoggers.set(client, options.logger);
   if (options.metrics) clientMetrics.set(client, options.metrics);
+  if (options.deadlineMs) clientDeadlines.set(client, options.deadlineMs);
   return client;
 }
 
@@ -97,7 +107,9 @@ export async function unary<C extends Client, M extends UnaryMethodName<C>>(
   request: RequestOf<C, M>,
   options: UnaryOptions = {},
 ): Promise<ResponseOf<C, M>> {
-  const { deadlineMs = 2000, retries = 0, backoffMs = 50 } = options;
+  const deadlineMs = options.deadlineMs ?? clientDeadlines.get(client) ?? DEFAULT_DEADLINE_MS;
+  const retries = options.retries ?? (options.idempotent ? READ_RETRIES : 0);
+  const backoffMs = options.backoffMs ?? 50;
   const logger = options.logger ?? clientLoggers.get(client);
   const label = methodLabel(client, method);
 

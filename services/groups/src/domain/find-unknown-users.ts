@@ -9,7 +9,7 @@ export async function findUnknownUsers(ctx: Pick<GroupsContext, 'accounts'>, ids
   const known = new Set<string>();
   for (let start = 0; start < ids.length; start += BATCH) {
     // A read: safe to retry.
-    const { users } = await unary(ctx.accounts, 'getUsers', { ids: ids.slice(start, start + BATCH) }, { deadlineMs: 3000, retries: 2 });
+    const { users } = await unary(ctx.accounts, 'getUsers', { ids: ids.slice(start, start + BATCH) }, { idempotent: true });
     for (const user of users) known.add(user.id);
   }
   return ids.filter((id) => !known.has(id));

@@ -1,5 +1,5 @@
 import type { accountsV1, groupsV1 } from '@parley/contracts';
-import type { Bus, Cache, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
+import type { Bus, Cache, CachedGroups, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
 import type { MessagesConfig } from '../config.ts';
 import type { FileStorage } from '../storage/storage.ts';
 import type { LivePublisher } from './publish-live.ts';
@@ -19,6 +19,8 @@ export interface MessagesContext {
   logger: Logger;
   accounts: accountsV1.UsersClient;
   groups: groupsV1.GroupsClient;
+  /** The groups service's answers (memberships, member lists, a user's groups), cached: the kit's cached groups client. */
+  groupsCache: CachedGroups;
   storage: FileStorage;
   /** Plain sends, group-committed (send-batcher.ts): one batcher per instance. */
   sendBatched: BatchedSend;

@@ -2,7 +2,7 @@ import { forbidden, notFound } from '@parley/kit';
 import { findMessage, lockMessage, tombstoneMessage } from '../db/message.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
-import { conversationMemberIds, currentGroupRole, type Membership } from './membership.ts';
+import { conversationMemberIds, type Membership } from './membership.ts';
 import { assertMessageAccess } from './message-access.ts';
 import { invalidateRecent } from './recent-cache.ts';
 
@@ -18,7 +18,7 @@ export async function deleteMessage(ctx: MessagesContext, userId: string, messag
     // (Outside the transaction: it must never wait on another service.)
     const message = await findMessage(ctx.db, access, messageId);
     if (message && message.sender_id !== userId) {
-      const role = await currentGroupRole(ctx, access.conversation.id, userId);
+      const role = await ctx.groupsCache.currentRole(access.conversation.id, userId);
       if (!role) throw notFound('message');
       access = { ...access, role };
     }

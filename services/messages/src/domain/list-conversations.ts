@@ -3,7 +3,7 @@ import { existingConversationIds, listConversationSummaries } from '../db/conver
 import type { ConversationSummary } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { viewConversations } from './conversation-views.ts';
-import { assertMember, ensureGroupConversation, memberConversationIds, userGroupIds } from './membership.ts';
+import { assertMember, ensureGroupConversation, memberConversationIds } from './membership.ts';
 import { readRecent, writeRecent } from './recent-cache.ts';
 
 export interface ConversationPage {
@@ -56,7 +56,7 @@ export async function listConversations(
 
 /** Groups whose conversation row does not exist yet (their group.created is still on its way). */
 async function createMissingGroupConversations(ctx: MessagesContext, userId: string, ids: readonly string[]): Promise<void> {
-  const groupIds = new Set(await userGroupIds(ctx, userId));
+  const groupIds = new Set(await ctx.groupsCache.userGroupIds(userId));
   const known = new Set((await existingConversationIds(ctx.db, ids)).map((c) => c.id));
   const missing = ids.filter((id) => groupIds.has(id) && !known.has(id));
   for (const id of missing) await ensureGroupConversation(ctx, id);

@@ -26,7 +26,7 @@ export function parseMentionNames(body: string): string[] {
  * the members' profiles. Nothing is looked up unless the body has a candidate @name.
  */
 export async function resolveMentions(
-  ctx: Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'accounts' | 'config' | 'logger' | 'outbox'>,
+  ctx: Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'accounts' | 'config' | 'logger' | 'outbox'>,
   conversation: ConversationRef,
   senderId: string,
   body: string,

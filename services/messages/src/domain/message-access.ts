@@ -8,7 +8,7 @@ import { assertMember, type Membership } from './membership.ts';
  * conversations the caller is not in all answer notFound('message'), alike.
  */
 export async function assertMessageAccess(
-  ctx: Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>,
+  ctx: Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'logger' | 'outbox'>,
   messageId: string,
   userId: string,
 ): Promise<Membership> {

@@ -3,7 +3,6 @@ import { findConversationFor } from '../db/conversation.repository.ts';
 import { searchStep, SMALL_SCOPE_CONVERSATIONS, type SearchFilters, type SearchHitRow, type SearchScope } from '../db/search.repository.ts';
 import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
-import { userGroupIds } from './membership.ts';
 import { viewMessagesWithParts } from './message-views.ts';
 import { buildSnippet } from './search-snippet.ts';
 
@@ -26,7 +25,7 @@ export interface SearchHit {
   conversationId: string;
 }
 
-type SearchDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
+type SearchDeps = Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'config' | 'logger' | 'outbox'>;
 
 /**
  * Messages matching q in conversations the caller belongs to right now (asked at query time,
@@ -40,7 +39,7 @@ export async function searchMessages(
 ): Promise<{ items: SearchHit[]; nextCursor: string | null }> {
   const afterMessageId = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   let scope: SearchScope;
-  const groupIds = await userGroupIds(ctx, userId);
+  const groupIds = await ctx.groupsCache.userGroupIds(userId);
   if (input.conversationId !== undefined) {
     // Membership by the same answers as the whole scope's (the cached group list, direct
     // members), so both agree the moment a removal is known. Not a member, unknown, deleted: 404 alike.

@@ -4,7 +4,7 @@ import { presentMessage, type MessageView } from '../presenters/message.presente
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
-import { assertMember, assertSender, cachedGroupMembers, groupMembers, loadGroupMembers, type SendAccess } from './membership.ts';
+import { assertMember, assertSender, groupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { invalidateRecent } from './recent-cache.ts';
@@ -48,7 +48,7 @@ export async function sendMessage(
   const [sender, limit, cachedMembers] = await Promise.allSettled([
     assertSender(ctx, conversationId, userId),
     ctx.limits.hit(`messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60, 'You are sending messages too fast; try again shortly.'),
-    cachedGroupMembers(ctx, conversationId.toLowerCase()),
+    ctx.groupsCache.memberLists.read(ctx.cache, [conversationId.toLowerCase()]),
   ]);
   if (sender.status === 'rejected') throw sender.reason;
   const access = sender.value;
@@ -61,8 +61,8 @@ export async function sendMessage(
   const groupRecipients = async (): Promise<string[] | null> => {
     // A direct conversation's members are read by send_message() itself.
     if (access.conversation.type === 'direct') return null;
-    const read = cachedMembers.status === 'fulfilled' ? cachedMembers.value : undefined;
-    const members = read?.value ?? (read ? await loadGroupMembers(ctx, access.conversation.id, read) : await groupMembers(ctx, access.conversation.id));
+    const read = cachedMembers.status === 'fulfilled' ? cachedMembers.value[0] : undefined;
+    const members = read?.value ?? (read ? ((await ctx.groupsCache.loadMembers(access.conversation.id, read)) ?? []) : await groupMembers(ctx, access.conversation.id));
     return members.map((m) => m.userId);
   };
   const [mentions, recipients] = await Promise.all([resolveMentions(ctx, access.conversation, userId, input.body), groupRecipients()]);

@@ -9,7 +9,7 @@ import {
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
-import { groupMemberLists, groupMembers, groupMemberships, membershipId, userGroups, warmGroupMembership } from './membership.ts';
+import { groupMemberLists, groupMembers } from './membership.ts';
 import { forgetAllRecent, invalidateRecent } from './recent-cache.ts';
 
 export const GROUPS_QUEUE = 'messages.groups';
@@ -19,7 +19,7 @@ export type GroupEvent = Extract<
   { type: 'group.created' | 'group.updated' | 'group.deleted' | 'group.member_added' | 'group.member_removed' | 'group.member_role_changed' }
 >;
 
-type SyncDeps = Pick<MessagesContext, 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>;
+type SyncDeps = Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'logger' | 'outbox'>;
 
 /**
  * Keeps messages in step with the groups service: conversation rows and titles (written once
@@ -36,11 +36,11 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
         else await setGroupTitle(tx, groupId, name, event.occurredAt, true);
       });
       if (created) ctx.outbox.notify();
-      await userGroups.invalidate(ctx.cache, memberIds);
+      await ctx.groupsCache.forget(groupId, { userGroups: memberIds });
       await invalidateRecent(ctx.cache, memberIds);
       // Only for a group seen for the first time: a redelivery must not bring back members the
       // events after it removed (a fresh read would not, but it would cost a call for nothing).
-      if (created) await warmGroupMembership(ctx, groupId, memberIds).catch((err: unknown) => ctx.logger.warn({ err, groupId }, 'warming a new group\'s membership failed'));
+      if (created) await ctx.groupsCache.warm(groupId, memberIds).catch((err: unknown) => ctx.logger.warn({ err, groupId }, 'warming a new group\'s membership failed'));
       return;
     }
     case 'group.updated': {
@@ -67,17 +67,14 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
         const inserted = await insertGroupConversation(tx, { id: groupId, deletedAt: event.occurredAt });
         if (!inserted) await markConversationDeleted(tx, groupId, event.occurredAt);
       });
-      await groupMemberLists.invalidate(ctx.cache, [groupId]);
       if (memberIds) {
-        await groupMemberships.invalidate(ctx.cache, memberIds.map((userId) => membershipId(groupId, userId)));
-        await userGroups.invalidate(ctx.cache, memberIds);
+        await ctx.groupsCache.forget(groupId, { memberships: memberIds, userGroups: memberIds });
         await invalidateRecent(ctx.cache, memberIds);
       } else {
         // Nobody to name: drop every cached answer of the group, every group list and chat list.
-        // (A stale "yes" written back for a deleted group is harmless: a send to it finds the
-        // conversation gone and asks afresh, answering 404.)
-        await ctx.cache.delPrefix(groupMemberships.key(membershipId(groupId, '')));
-        await ctx.cache.delPrefix(userGroups.key(''));
+        await ctx.groupsCache.forget(groupId, {});
+        await ctx.groupsCache.forgetAllMemberships(groupId);
+        await ctx.cache.delPrefix(ctx.groupsCache.userGroups.key(''));
         await forgetAllRecent(ctx.cache);
       }
       return;
@@ -85,17 +82,13 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
     case 'group.member_added':
     case 'group.member_removed': {
       const { groupId, userId } = event.data;
-      await Promise.all([
-        groupMemberships.invalidate(ctx.cache, [membershipId(groupId, userId)]),
-        groupMemberLists.invalidate(ctx.cache, [groupId]),
-        userGroups.invalidate(ctx.cache, [userId]),
-      ]);
+      await ctx.groupsCache.forget(groupId, { memberships: [userId], userGroups: [userId] });
       await invalidateRecent(ctx.cache, [userId]);
       return;
     }
     case 'group.member_role_changed': {
       const { groupId, userId } = event.data;
-      await Promise.all([groupMemberships.invalidate(ctx.cache, [membershipId(groupId, userId)]), groupMemberLists.invalidate(ctx.cache, [groupId])]);
+      await ctx.groupsCache.forget(groupId, { memberships: [userId] });
       return;
     }
   }

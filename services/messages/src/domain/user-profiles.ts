@@ -26,7 +26,7 @@ export async function getProfiles(
         ctx.accounts,
         'getUsers',
         { ids: missing.slice(start, start + BATCH) },
-        { deadlineMs: ctx.config.GRPC_DEADLINE_MS, retries: 2, logger: ctx.logger },
+        { idempotent: true, logger: ctx.logger },
       );
       for (const user of answer.users) found.push([user.id, { id: user.id, username: user.username, displayName: user.displayName }]);
     }

@@ -20,7 +20,7 @@ const isGroupEvent = (event: AnyEvent): event is GroupEvent => (GROUP_EVENT_TYPE
  * group's membership warm-up must not write its answer after a later role change or removal
  * has dropped it.
  */
-export function subscribeGroupEvents(ctx: Pick<MessagesContext, 'bus' | 'db' | 'cache' | 'groups' | 'config' | 'logger' | 'outbox'>) {
+export function subscribeGroupEvents(ctx: Pick<MessagesContext, 'bus' | 'db' | 'cache' | 'groupsCache' | 'logger' | 'outbox'>) {
   const serial = createKeyedSerial();
   return ctx.bus.subscribe({ queue: GROUPS_QUEUE, bindings: GROUP_EVENT_TYPES }, async (envelope) => {
     const event = parseEventOrLog(envelope, ctx.logger, GROUPS_QUEUE);

@@ -1,5 +1,5 @@
 import type { groupsV1 } from '@parley/contracts';
-import { isAppError, unary, type Cache, type Db, type Logger } from '@parley/kit';
+import { createCachedGroups, type Cache, type Db, type Logger } from '@parley/kit';
 import { findConversation, recordConversation, type ConversationKind } from '../db/conversation.repository.ts';
 
 export interface ConversationMembers {
@@ -46,15 +46,7 @@ export interface ConversationDirectoryOptions {
   membersTtlSeconds: number;
 }
 
-const GROUP_CALL = { deadlineMs: 2000, retries: 2 } as const;
-const GENERATION_TTL_SECONDS = 7 * 86_400;
 const LOCAL_ENTRIES = 50_000;
-
-const generationKey = (groupId: string): string => `notifications:group-gen:${groupId}`;
-const membersKey = (groupId: string, generation: number): string => `notifications:group-members:${groupId}:${generation}`;
-const userGroupsKey = (userId: string): string => `notifications:user-groups:${userId}`;
-
-const isNotFound = (error: unknown): boolean => isAppError(error) && error.code === 'not_found';
 
 /**
  * Who belongs to which conversation, without a database of memberships of our own:
@@ -62,8 +54,8 @@ const isNotFound = (error: unknown): boolean => isAppError(error) && error.code 
  * - direct conversations: their two members never change, so they are stored here once
  *   (from conversation.created or a message event's recipients) and kept in memory;
  * - group conversations (id = the group's id): members from the groups service's ListMembers,
- *   cached in the Cache. group.* events invalidate by bumping a generation counter that is part
- *   of the key, so a list fetched before an invalidation can never be written back after it.
+ *   through the kit's cached groups client; group.* events invalidate them, and a list fetched
+ *   before an invalidation can never be written back after it.
  */
 export function createConversationDirectory(options: ConversationDirectoryOptions): ConversationDirectory {
   const { db, cache, groups, logger } = options;
@@ -74,27 +66,13 @@ export function createConversationDirectory(options: ConversationDirectoryOption
     local.set(id, entry);
   };
 
-  const generation = async (groupId: string): Promise<number> => (await cache.get<number>(generationKey(groupId))) ?? 0;
+  const groupsCache = createCachedGroups({ cache, groups, service: 'notifications', ttlSeconds: options.membersTtlSeconds, call: { logger } });
+  const idsOf = (members: readonly { userId: string }[] | undefined): string[] | undefined => members?.map((member) => member.userId);
 
   const cachedGroupMembers = async (groupId: string): Promise<string[] | undefined> =>
-    cache.get<string[]>(membersKey(groupId, await generation(groupId)));
+    idsOf((await groupsCache.memberLists.read(cache, [groupId]))[0]!.value);
 
-  const groupMembers = async (groupId: string): Promise<string[] | undefined> => {
-    const gen = await generation(groupId);
-    const key = membersKey(groupId, gen);
-    const cached = await cache.get<string[]>(key);
-    if (cached) return cached;
-    let members: string[];
-    try {
-      const answer = await unary(groups, 'listMembers', { groupId }, GROUP_CALL);
-      members = answer.members.map((member) => member.userId);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-    await cache.set(key, members, options.membersTtlSeconds);
-    return members;
-  };
+  const groupMembers = async (groupId: string): Promise<string[] | undefined> => idsOf(await groupsCache.members(groupId));
 
   const record = async (id: string, kind: ConversationKind, memberIds: readonly string[]): Promise<void> => {
     await recordConversation(db, id, kind, memberIds);
@@ -165,18 +143,8 @@ export function createConversationDirectory(options: ConversationDirectoryOption
     },
     groupMembers,
     cachedGroupMembers,
-    async groupsOf(userId) {
-      const key = userGroupsKey(userId);
-      const cached = await cache.get<string[]>(key);
-      if (cached) return cached;
-      const answer = await unary(groups, 'listUserGroups', { userId }, GROUP_CALL);
-      await cache.set(key, answer.groupIds, options.membersTtlSeconds);
-      return answer.groupIds;
-    },
-    async invalidateGroup(groupId, userIds = []) {
-      await cache.incr(generationKey(groupId), GENERATION_TTL_SECONDS);
-      if (userIds.length > 0) await cache.del(...userIds.map(userGroupsKey));
-    },
+    groupsOf: (userId) => groupsCache.userGroupIds(userId),
+    invalidateGroup: (groupId, userIds = []) => groupsCache.forget(groupId, { userGroups: userIds }),
     record,
   };
 }

@@ -313,7 +313,6 @@ export function createPresence(options: PresenceOptions): Presence {
       clearInterval(sweeper);
       for (const timer of offlineTimers.values()) clearTimeout(timer);
       offlineTimers.clear();
-      watchers.close();
       await Promise.allSettled([...writes.values()]);
       // Sockets are gone: this instance counts nobody any more.
       await Promise.allSettled([...local.keys()].map((userId) => cache.del(countKey(userId, instanceId))));

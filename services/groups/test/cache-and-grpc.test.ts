@@ -47,7 +47,6 @@ describe.each(adapterKinds())('groups cache and gRPC (%s)', (kind) => {
 
     it('reads fill groups:group:<id>, groups:members:<id> and groups:user:<id>', async () => {
       const id = await createGroup([ann.id]);
-      const { cache } = stack.adapters;
       // Creation invalidates; nothing is cached until someone reads.
       expect(await current(cachedGroups, id)).toBeUndefined();
       expect(await current(cachedMembers, id)).toBeUndefined();

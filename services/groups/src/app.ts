@@ -7,7 +7,7 @@ import {
   eventsCleanUpJob,
   instrumented,
   migrate,
-  startJobs,
+  startJobsWhenReady,
   type Bus,
   type Cache,
   type Db,
@@ -80,7 +80,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
     async start() {
       relay.start();
       consumer = await subscribeGroupCacheInvalidation(bus, cache);
-      await startJobs(jobs, { periodic: [eventsCleanUpJob(db)] });
+      startJobsWhenReady(jobs, { periodic: [eventsCleanUpJob(db)] }, logger);
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;

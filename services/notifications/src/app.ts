@@ -7,7 +7,7 @@ import {
   instrumented,
   migrate,
   newId,
-  startJobs,
+  startJobsWhenReady,
   type Bus,
   type Cache,
   type Db,
@@ -152,7 +152,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
       );
       await http.listen({ host: config.HOST, port: config.PORT });
       realtime.start();
-      await startJobs(jobs, { periodic: [pruneNotificationsJob(ctx), eventsCleanUpJob(db)] });
+      startJobsWhenReady(jobs, { periodic: [pruneNotificationsJob(ctx), eventsCleanUpJob(db)] }, logger);
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
       logger.debug({ httpPort }, 'notifications listening');

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger.ts';
 import type { JobHandler, Jobs } from '../ports.ts';
 
 /**
@@ -45,4 +46,13 @@ export async function startJobs(jobs: Jobs, options: StartJobsOptions): Promise<
     if (job.everyMs > 0) await jobs.repeat(job.name, job.everyMs);
     else await jobs.unrepeat(job.name);
   }
+}
+
+/**
+ * startJobs without holding up the service's start, for a service that serves while Redis is
+ * away (groups, notifications): BullMQ's working and scheduling wait for Redis, and so would the
+ * start. The jobs begin once the queue is reachable; a failure to start them is logged.
+ */
+export function startJobsWhenReady(jobs: Jobs, options: StartJobsOptions, logger: Logger): void {
+  startJobs(jobs, options).catch((err: unknown) => logger.error({ err }, 'jobs: working on the queue did not start'));
 }

@@ -172,6 +172,8 @@ export interface Jobs {
   add(name: string, data: unknown, options?: JobOptions): Promise<void>;
   /** A job run every everyMs, once across all workers. */
   repeat(name: string, everyMs: number, data?: unknown): Promise<void>;
+  /** Removes the repeat of that name, if any, for all workers; a run in progress finishes. */
+  unrepeat(name: string): Promise<void>;
   /** Starts processing the named jobs in this process. */
   work(handlers: Record<string, JobHandler>, options?: { concurrency?: number }): Promise<void>;
   /** Resolves when no job is waiting, delayed-and-due or running (tests and shutdown). */

@@ -4,12 +4,15 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  eventsCleanUpJob,
   instrumented,
   migrate,
+  startJobsWhenReady,
   type Bus,
   type Cache,
   type Db,
   type HttpServer,
+  type Jobs,
   type Logger,
   type Metrics,
   type TokenVerifier,
@@ -27,6 +30,8 @@ export interface GroupsDeps {
   db: Db;
   cache: Cache;
   bus: Bus;
+  /** This service's queue: its periodic jobs run once per interval across the instances. */
+  jobs: Jobs;
   logger: Logger;
   /** Verifies access tokens: accounts' own verifier in one process, createRemoteTokenVerifier in main.ts. */
   verifyToken: TokenVerifier;
@@ -47,7 +52,7 @@ export interface GroupsService {
 /** Wires the groups service: migrations, outbox relay, cache invalidation consumer, HTTP and gRPC. */
 export async function createGroupsService(deps: GroupsDeps): Promise<GroupsService> {
   const metrics = deps.metrics ?? createMetrics('groups');
-  const { config, db, cache, bus, logger, verifyToken, accounts } = instrumented(deps, metrics);
+  const { config, db, cache, bus, jobs, logger, verifyToken, accounts } = instrumented(deps, metrics);
   await migrate(db, groupsMigrations);
   const relay = createOutboxRelay({ db, bus, logger, metrics });
   const ctx: GroupsContext = { db, cache, outbox: relay, config, accounts, logger };
@@ -75,6 +80,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
     async start() {
       relay.start();
       consumer = await subscribeGroupCacheInvalidation(bus, cache);
+      startJobsWhenReady(jobs, { periodic: [eventsCleanUpJob(db)] }, logger);
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;

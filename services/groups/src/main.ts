@@ -25,7 +25,7 @@ const adapters = createAdapters({ redisUrl: config.REDIS_URL, amqpUrl: config.AM
 const db = await openServiceDb({ url: config.GROUPS_DATABASE_URL, dataDir: config.DATA_DIR, service: 'groups' });
 const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger, metrics, deadlineMs: config.GRPC_DEADLINE_MS });
 const verifyToken = createRemoteTokenVerifier({ accountsUrl: config.ACCOUNTS_URL, cache: adapters.cache, accounts });
-const service = await createGroupsService({ config, db, cache: adapters.cache, bus: adapters.bus, logger, verifyToken, accounts, metrics });
+const service = await createGroupsService({ config, db, cache: adapters.cache, bus: adapters.bus, jobs: adapters.jobs('groups'), logger, verifyToken, accounts, metrics });
 const ports = await service.start();
 logger.info(ports, 'groups ready');
 runUntilSignal(logger, async () => {

@@ -109,6 +109,7 @@ export async function startGroupsStack(kind: AdapterKind, options: StackOptions 
       db: groupsDb,
       cache: adapters.cache,
       bus: adapters.bus,
+      jobs: adapters.jobs('groups'),
       logger: groupsLogger,
       verifyToken,
       accounts: accountsClient,

@@ -6,7 +6,9 @@ import {
   createMetrics,
   createOutboxRelay,
   createRateLimiter,
+  eventsCleanUpJob,
   instrumented,
+  startJobs,
   migrate,
   type Bus,
   type Cache,
@@ -125,14 +127,10 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
       }
       liveMarks.start();
       relay.start();
-      searchIndexMerger.start();
       consumers.push(await subscribeGroupEvents(ctx), await subscribeUserEvents(ctx));
-      await jobs.work({
-        [CLEAN_FILES_JOB]: async () => {
-          await cleanUnreferencedFiles(ctx);
-        },
-      });
-      await jobs.repeat(CLEAN_FILES_JOB, CLEAN_FILES_EVERY_MS);
+      // Two at a time: the hourly clean-ups do not hold up the merges of the search indexes.
+      const cleanFiles = { name: CLEAN_FILES_JOB, everyMs: CLEAN_FILES_EVERY_MS, run: async () => void (await cleanUnreferencedFiles(ctx)) };
+      await startJobs(jobs, { periodic: [searchIndexMerger.job, cleanFiles, eventsCleanUpJob(db)], concurrency: 2 });
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
@@ -141,7 +139,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     async stop() {
       await http.close();
       await Promise.allSettled(consumers.splice(0).map((c) => c.close()));
-      await Promise.all([relay.stop(), searchIndexMerger.stop(), liveMarks.stop()]);
+      await Promise.all([relay.stop(), liveMarks.stop()]);
     },
   };
 }

@@ -1,11 +1,20 @@
-import { createLogger, migrate, newId, type Db } from '@parley/kit';
+import { createLogger, createMemoryJobs, migrate, newId, startJobs, type Db, type Jobs } from '@parley/kit';
 import { adapterKinds, openTestDb } from '@parley/kit/testing';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { messagesMigrations } from '../src/db/migrations.ts';
-import { createSearchIndexMerger } from '../src/domain/search-index-merger.ts';
+import { createSearchIndexMerger, type SearchIndexMerger } from '../src/domain/search-index-merger.ts';
 
 const logger = createLogger('messages-test', 'silent');
+
+/** The merger as the service runs it: its periodic job, on in-process jobs of its own. */
+const scheduled = async (merger: SearchIndexMerger): Promise<Jobs> => {
+  const jobs = createMemoryJobs({ logger });
+  await startJobs(jobs, { periodic: [merger.job] });
+  return jobs;
+};
+/** The timers the merges run on (the jobs' repeat), on a clock the test moves. */
+const FAKE_TIMERS: Parameters<typeof vi.useFakeTimers>[0] = { toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] };
 
 /** The text indexes' pending lists (migration 0006) and their merges, straight against the database. */
 describe.each(adapterKinds())('search index merger (%s)', (kind) => {
@@ -58,13 +67,13 @@ describe.each(adapterKinds())('search index merger (%s)', (kind) => {
   it('merges on its own every everyMs, and stops cleanly', async () => {
     const registry = new Registry();
     const merger = createSearchIndexMerger({ db, logger, everyMs: 20, registry });
-    merger.start();
+    for (let i = 0; i < 5; i++) await insert(`narwhals surfaced near the boat ${i}`);
+    const jobs = await scheduled(merger);
     try {
-      for (let i = 0; i < 5; i++) await insert(`narwhals surfaced near the boat ${i}`);
       await vi.waitFor(async () => expect(await mergedPages(registry)).toBeGreaterThan(0), { timeout: 5000, interval: 20 });
       expect(await merger.mergeNow()).toBe(0);
     } finally {
-      await merger.stop();
+      await jobs.close();
     }
     expect(await found('narwhal')).toEqual({ fullText: 5, partial: 5 });
   });
@@ -74,16 +83,17 @@ describe.each(adapterKinds())('search index merger (%s)', (kind) => {
     const merger = createSearchIndexMerger({ db, logger, everyMs: 0, registry });
     await insert('a lone seal');
     // The merger's timers on a clock the test moves: a minute passes at once, and nothing was even scheduled.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers(FAKE_TIMERS);
+    let jobs: Jobs | undefined;
     try {
-      merger.start();
+      jobs = await scheduled(merger);
       expect(vi.getTimerCount()).toBe(0);
       await vi.advanceTimersByTimeAsync(60_000);
     } finally {
       vi.useRealTimers();
     }
     expect(await mergedPages(registry)).toBe(0);
-    await merger.stop();
+    await jobs?.close();
     expect(await merger.mergeNow()).toBeGreaterThan(0);
   });
 });
@@ -92,7 +102,7 @@ describe('search index merger without the right to merge', () => {
   // The merger's timers on a clock the test moves (the database is a stand-in, so nothing else
   // waits on a real timer): each check happens at a known number of periods.
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers(FAKE_TIMERS);
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -103,23 +113,23 @@ describe('search index merger without the right to merge', () => {
     const query = vi.fn().mockRejectedValue(refusal);
     const db = { query } as unknown as Db;
     const merger = createSearchIndexMerger({ db, logger, everyMs: 5, registry: new Registry() });
-    merger.start();
+    const jobs = await scheduled(merger);
     await vi.advanceTimersByTimeAsync(5);
     expect(query).toHaveBeenCalledTimes(1);
     // Two hundred periods later: still the one attempt, and no timer left.
     await vi.advanceTimersByTimeAsync(1000);
     expect(query).toHaveBeenCalledTimes(1);
     expect(vi.getTimerCount()).toBe(0);
-    await merger.stop();
+    await jobs.close();
   });
 
   it('retries after any other failure', async () => {
     const query = vi.fn().mockRejectedValue(new Error('connection terminated'));
     const db = { query } as unknown as Db;
     const merger = createSearchIndexMerger({ db, logger, everyMs: 5, registry: new Registry() });
-    merger.start();
+    const jobs = await scheduled(merger);
     await vi.advanceTimersByTimeAsync(15);
     expect(query.mock.calls.length).toBeGreaterThanOrEqual(3);
-    await merger.stop();
+    await jobs.close();
   });
 });

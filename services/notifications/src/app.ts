@@ -3,13 +3,16 @@ import {
   createHttpServer,
   createMetrics,
   createOutboxRelay,
+  eventsCleanUpJob,
   instrumented,
   migrate,
   newId,
+  startJobsWhenReady,
   type Bus,
   type Cache,
   type Db,
   type HttpServer,
+  type Jobs,
   type Logger,
   type Metrics,
   type PubSub,
@@ -22,7 +25,7 @@ import { createConversationDirectory } from './domain/conversation-directory.ts'
 import { createPresence } from './domain/presence.ts';
 import { relayTyping } from './domain/relay-typing.ts';
 import { loadVapidKeys } from './domain/vapid-keys.ts';
-import { schedulePruning } from './domain/prune-notifications.ts';
+import { pruneNotificationsJob } from './domain/prune-notifications.ts';
 import { subscribeDeliver } from './events/deliver.consumer.ts';
 import { subscribeFanOut } from './events/fan-out.consumer.ts';
 import { subscribeSessions } from './events/sessions.consumer.ts';
@@ -40,6 +43,8 @@ export interface NotificationsDeps {
   cache: Cache;
   bus: Bus;
   pubsub: PubSub;
+  /** This service's queue: its periodic jobs run once per interval across the instances. */
+  jobs: Jobs;
   logger: Logger;
   verifyToken: TokenVerifier;
   groups: groupsV1.GroupsClient;
@@ -67,7 +72,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
   const metrics = deps.metrics ?? createMetrics('notifications');
   const instanceId = newId();
   const logger = deps.logger.child({ instanceId });
-  const { config, db, cache, bus, pubsub, verifyToken } = instrumented({ ...deps, logger }, metrics);
+  const { config, db, cache, bus, pubsub, jobs, verifyToken } = instrumented({ ...deps, logger }, metrics);
   await migrate(db, notificationsMigrations);
   const vapid = await loadVapidKeys(db, config.VAPID_SUBJECT);
   const relay = createOutboxRelay({ db, bus, logger, metrics });
@@ -130,7 +135,6 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
   presenceRoutes(http, ctx, verifyToken);
 
   const consumers: { close(): Promise<void> }[] = [];
-  let pruning: { stop(): Promise<void> } | undefined;
   let started = false;
   return {
     http,
@@ -148,7 +152,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
       );
       await http.listen({ host: config.HOST, port: config.PORT });
       realtime.start();
-      pruning = schedulePruning(ctx);
+      startJobsWhenReady(jobs, { periodic: [pruneNotificationsJob(ctx), eventsCleanUpJob(db)] }, logger);
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
       logger.debug({ httpPort }, 'notifications listening');
@@ -162,7 +166,6 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
         await realtime.stop();
         await hub.stop();
         await presence.stop();
-        await pruning?.stop();
       }
       await http.close();
       await relay.stop();

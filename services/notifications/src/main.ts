@@ -32,7 +32,7 @@ const verifyToken = createRemoteTokenVerifier({
   accounts,
   deadlineMs: 1000,
 });
-const service = await createNotificationsService({ config, db, ...adapters, logger, verifyToken, groups, accounts, metrics });
+const service = await createNotificationsService({ config, db, ...adapters, jobs: adapters.jobs('notifications'), logger, verifyToken, groups, accounts, metrics });
 const ports = await service.start();
 logger.info(ports, 'notifications ready');
 runUntilSignal(logger, async () => {

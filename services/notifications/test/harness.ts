@@ -58,7 +58,12 @@ export async function startNotificationsStack(kind: AdapterKind, options: Instan
     const notificationsDb = await openTestDb(kind);
     stops.push(() => notificationsDb.close());
 
+    let instances = 0;
     const startInstance = async (instanceOptions: InstanceOptions = {}): Promise<NotificationsInstance> => {
+      // Each instance works its own queue (the test adapters keep one jobs client per queue, and a
+      // client works once): more instances only run the hourly clean-ups more often.
+      instances += 1;
+      const queue = instances === 1 ? 'notifications' : `notifications-${instances}`;
       const config = loadConfig(notificationsConfigSchema, {
         ...TEST_ENV,
         ACCOUNTS_URL: stack.accountsUrl,
@@ -76,6 +81,7 @@ export async function startNotificationsStack(kind: AdapterKind, options: Instan
         cache: stack.adapters.cache,
         bus: instanceOptions.bus ?? options.bus ?? stack.adapters.bus,
         pubsub: stack.adapters.pubsub,
+        jobs: stack.adapters.jobs(queue),
         logger,
         verifyToken: instanceOptions.verifyToken ?? options.verifyToken ?? stack.verifyToken,
         groups,

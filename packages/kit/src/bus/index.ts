@@ -11,3 +11,4 @@ export {
 } from './outbox.ts';
 export { inboxMigration, inboxRetentionMigration, handleOnce, pruneInbox, INBOX_RETENTION_DAYS } from './inbox.ts';
 export { parseEventOrLog } from './parse-event.ts';
+export { eventsCleanUpJob, EVENTS_CLEAN_UP_JOB } from './clean-up.ts';

@@ -1,5 +1,4 @@
 import { firstIdAt, newId } from '../ids.ts';
-import { pruneInbox } from './inbox.ts';
 import { currentRequestId, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Bus, Db, EventEnvelope, Migration, Queryable } from '../ports.ts';
@@ -116,7 +115,7 @@ export interface OutboxRelay {
   flush(): Promise<number>;
 }
 
-/** Published events are kept this long (for inspection), then deleted by the relay's hourly clean-up. */
+/** Published events are kept this long (for inspection), then deleted by the hourly clean-up job (clean-up.ts). */
 export const OUTBOX_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Rows per DELETE of the clean-up: each is a short transaction, whatever the backlog. */
 const PURGE_BATCH = 10_000;
@@ -149,8 +148,6 @@ interface OutboxRow {
   data: unknown;
 }
 
-const PURGE_EVERY_MS = 60 * 60 * 1000;
-
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, bus } = options;
   const batchSize = options.batchSize ?? 100;
@@ -166,7 +163,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   /** When the last failed pass ended: notify() during a back-off waits at least pollMs from it. */
   let lastFailureAt = 0;
-  let lastPurge = 0;
   /** Passes of this relay run one after another, whether from the loop or from flush(). */
   let chain: Promise<unknown> = Promise.resolve();
   let looping: Promise<void> | undefined;
@@ -201,14 +197,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return rows.length;
     });
 
-  const purge = async (): Promise<void> => {
-    if (Date.now() - lastPurge < PURGE_EVERY_MS) return;
-    lastPurge = Date.now();
-    await purgePublishedEvents(db, new Date(Date.now() - OUTBOX_RETENTION_MS));
-    // Every service runs a relay and owns an inbox table: its hourly clean-up is the one place.
-    await pruneInbox(db);
-  };
-
   /** Batches until nothing is left (or a batch came back short). Throws on the first failure. */
   const drain = (): Promise<number> =>
     exclusive(async () => {
@@ -218,7 +206,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         total += count;
         if (count < batchSize) break;
       }
-      await purge().catch((err: unknown) => logger.warn({ err }, 'outbox purge failed'));
       return total;
     });
 

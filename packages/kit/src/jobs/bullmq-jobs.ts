@@ -113,6 +113,10 @@ export function createBullmqJobs(options: BullmqJobsOptions): Jobs {
       await queue.upsertJobScheduler(name, { every: everyMs }, { name, data, opts: { attempts: 1, removeOnComplete, removeOnFail } });
     },
 
+    async unrepeat(name: string): Promise<void> {
+      await queue.removeJobScheduler(name);
+    },
+
     async work(handlers: Record<string, JobHandler>, workOptions: { concurrency?: number } = {}): Promise<void> {
       if (worker) throw new Error(`jobs: already working on queue ${options.queue}`);
       const byName = new Map(Object.entries(handlers));

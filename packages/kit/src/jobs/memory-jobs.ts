@@ -169,6 +169,11 @@ export function createMemoryJobs(options: MemoryJobsOptions): Jobs {
       tick();
     },
 
+    async unrepeat(name: string): Promise<void> {
+      clearInterval(repeats.get(name)?.timer);
+      repeats.delete(name);
+    },
+
     async work(known: Record<string, JobHandler>, workOptions: { concurrency?: number } = {}): Promise<void> {
       assertOpen();
       if (handlers) throw new Error('jobs: already working');

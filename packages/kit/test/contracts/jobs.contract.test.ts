@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisCache } from '../../src/cache/redis-cache.ts';
 import { createBullmqJobs } from '../../src/jobs/bullmq-jobs.ts';
 import { createMemoryJobs } from '../../src/jobs/memory-jobs.ts';
+import { startJobs } from '../../src/jobs/periodic.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { JobContext, Jobs } from '../../src/ports.ts';
 import { adapterKinds, testUrls, uniqueName } from '../../src/testing/infra.ts';
@@ -164,6 +165,46 @@ describe.each(adapterKinds())('Jobs contract (%s)', (kind) => {
     await jobs.repeat('cleanup.sessions', 150, { olderThanDays: 30 });
     await vi.waitFor(() => expect(runs.length).toBeGreaterThanOrEqual(3), waitOptions);
     expect(runs.every((run) => (run.data as { olderThanDays: number }).olderThanDays === 30)).toBe(true);
+  });
+
+  it('ends a repeat once unrepeated: a job due three intervals later finds no repeat run before it', async () => {
+    const jobs = openJobs();
+    const seen: string[] = [];
+    await jobs.work({ tick: async () => void seen.push('tick'), marker: async () => void seen.push('marker') });
+    await jobs.repeat('tick', 100);
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(2), waitOptions);
+    await jobs.unrepeat('tick');
+    await jobs.drain(10_000);
+    const ticks = seen.length;
+    // Had the repeat outlived unrepeat, its runs would be due every 100 ms, before the marker.
+    await jobs.add('marker', {}, { delayMs: 350 });
+    await vi.waitFor(() => expect(seen).toContain('marker'), waitOptions);
+    expect(seen.slice(ticks)).toEqual(['marker']);
+  });
+
+  it('startJobs runs the handlers and the periodic jobs; a run that answers stop ends its schedule, and everyMs 0 schedules nothing', async () => {
+    const jobs = openJobs();
+    const seen: string[] = [];
+    await startJobs(jobs, {
+      handlers: { added: async () => void seen.push('added') },
+      periodic: [
+        {
+          name: 'once',
+          everyMs: 100,
+          run: async () => {
+            seen.push('once');
+            return 'stop';
+          },
+        },
+        { name: 'off', everyMs: 0, run: async () => void seen.push('off') },
+      ],
+    });
+    await vi.waitFor(() => expect(seen).toContain('once'), waitOptions);
+    await jobs.drain(10_000);
+    // Runs of 'once' would be due every 100 ms, before this one.
+    await jobs.add('added', {}, { delayMs: 350 });
+    await vi.waitFor(() => expect(seen).toContain('added'), waitOptions);
+    expect(seen).toEqual(['once', 'added']);
   });
 
   it('drains: resolves once every added job has run', async () => {

@@ -1,4 +1,4 @@
-import type { JobHandler, Jobs } from '@parley/kit';
+import { eventsCleanUpJob, startJobs, type JobHandler, type Jobs, type PeriodicJob } from '@parley/kit';
 import { insertActivity } from '../db/activity.repository.ts';
 import { purgeExpiredTokens } from '../db/session.repository.ts';
 import { markIdleAway, recordLogin, recordSeen } from '../db/user.repository.ts';
@@ -14,11 +14,8 @@ export const MARK_IDLE_JOB = 'users.mark_idle_away';
 
 type WorkerContext = Pick<AccountsContext, 'db' | 'cache' | 'outbox' | 'config' | 'logger'>;
 
-/**
- * The accounts worker's jobs (BullMQ in distributed mode, in-process standalone). Every
- * handler is idempotent: a job retried after a crash or a failure changes nothing twice.
- */
-export function accountsJobHandlers(ctx: WorkerContext): Record<string, JobHandler> {
+/** The jobs the API adds (jobs.add). Every handler is idempotent: a job retried after a crash or a failure changes nothing twice. */
+function addedJobHandlers(ctx: WorkerContext): Record<string, JobHandler> {
   return {
     [ACTIVITY_JOB]: async (data) => {
       const job = data as ActivityJob;
@@ -39,29 +36,51 @@ export function accountsJobHandlers(ctx: WorkerContext): Record<string, JobHandl
       await invalidateUser(ctx.cache, userId);
       if (backOnline) ctx.outbox.notify();
     },
-    [PURGE_TOKENS_JOB]: async () => {
-      const purged = await purgeExpiredTokens(ctx.db, new Date());
-      if (purged > 0) ctx.logger.info({ purged }, 'purged expired refresh tokens');
-    },
-    [MARK_IDLE_JOB]: async () => {
-      const before = new Date(Date.now() - ctx.config.IDLE_AWAY_SECONDS * 1000);
-      const idle = await ctx.db.transaction(async (tx) => {
-        const ids = await markIdleAway(tx, before);
-        await emit(tx, 'user.status_changed', ...ids.map((userId) => ({ userId, status: 'away' as const })));
-        return ids;
-      });
-      await invalidateUsers(ctx.cache, idle);
-      if (idle.length > 0) {
-        ctx.outbox.notify();
-        ctx.logger.info({ count: idle.length }, 'marked idle users away');
-      }
-    },
   };
 }
 
-/** Starts processing and schedules the repeatable clean-ups (once across all workers). */
+/** The clean-ups, each run once per interval across all workers. */
+function accountsPeriodicJobs(ctx: WorkerContext): PeriodicJob[] {
+  return [
+    {
+      name: PURGE_TOKENS_JOB,
+      everyMs: 3_600_000,
+      async run() {
+        const purged = await purgeExpiredTokens(ctx.db, new Date());
+        if (purged > 0) ctx.logger.info({ purged }, 'purged expired refresh tokens');
+      },
+    },
+    {
+      name: MARK_IDLE_JOB,
+      everyMs: 60_000,
+      async run() {
+        const before = new Date(Date.now() - ctx.config.IDLE_AWAY_SECONDS * 1000);
+        const idle = await ctx.db.transaction(async (tx) => {
+          const ids = await markIdleAway(tx, before);
+          await emit(tx, 'user.status_changed', ...ids.map((userId) => ({ userId, status: 'away' as const })));
+          return ids;
+        });
+        await invalidateUsers(ctx.cache, idle);
+        if (idle.length > 0) {
+          ctx.outbox.notify();
+          ctx.logger.info({ count: idle.length }, 'marked idle users away');
+        }
+      },
+    },
+    eventsCleanUpJob(ctx.db),
+  ];
+}
+
+/**
+ * Every job of the accounts worker (BullMQ in distributed mode, in-process standalone), by name:
+ * tests run one directly.
+ */
+export function accountsJobHandlers(ctx: WorkerContext): Record<string, JobHandler> {
+  const periodic = accountsPeriodicJobs(ctx).map((job): [string, JobHandler] => [job.name, async () => void (await job.run())]);
+  return { ...addedJobHandlers(ctx), ...Object.fromEntries(periodic) };
+}
+
+/** Starts processing and schedules the periodic clean-ups (once across all workers). */
 export async function startAccountsWorker(ctx: WorkerContext, jobs: Jobs): Promise<void> {
-  await jobs.work(accountsJobHandlers(ctx), { concurrency: 4 });
-  await jobs.repeat(PURGE_TOKENS_JOB, 3_600_000);
-  await jobs.repeat(MARK_IDLE_JOB, 60_000);
+  await startJobs(jobs, { handlers: addedJobHandlers(ctx), periodic: accountsPeriodicJobs(ctx), concurrency: 4 });
 }

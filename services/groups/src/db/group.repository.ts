@@ -1,4 +1,5 @@
 import type { Queryable } from '@parley/kit';
+import type { GroupChange } from './access.ts';
 
 export interface GroupRow {
   id: string;
@@ -32,6 +33,7 @@ export async function findGroupsByIds(db: Queryable, ids: readonly string[]): Pr
 /**
  * The group, locked until the transaction ends: every change to a group or its members takes
  * this lock first, so role checks, the member count and the one-owner rule see no concurrent change.
+ * The look-up behind domain/access.ts's lockAsMember; use cases take the lock through that.
  */
 export async function lockGroup(tx: Queryable, id: string): Promise<GroupRow | undefined> {
   const { rows } = await tx.query<GroupRow>(`SELECT ${COLUMNS} FROM groups WHERE id = $1 FOR UPDATE`, [id]);
@@ -43,27 +45,27 @@ export interface GroupChanges {
   description?: string | null;
 }
 
-export async function updateGroup(tx: Queryable, id: string, changes: GroupChanges): Promise<GroupRow> {
+export async function updateGroup(tx: Queryable, change: GroupChange, changes: GroupChanges): Promise<GroupRow> {
   const { rows } = await tx.query<GroupRow>(
     `UPDATE groups
         SET name = CASE WHEN $2::boolean THEN $3 ELSE name END,
             description = CASE WHEN $4::boolean THEN $5 ELSE description END,
             updated_at = now()
       WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, changes.name !== undefined, changes.name ?? null, changes.description !== undefined, changes.description ?? null],
+    [change.groupId, changes.name !== undefined, changes.name ?? null, changes.description !== undefined, changes.description ?? null],
   );
   return rows[0] as GroupRow;
 }
 
-export async function setOwner(tx: Queryable, id: string, ownerId: string): Promise<void> {
-  await tx.query('UPDATE groups SET owner_id = $2 WHERE id = $1', [id, ownerId]);
+export async function setOwner(tx: Queryable, change: GroupChange, ownerId: string): Promise<void> {
+  await tx.query('UPDATE groups SET owner_id = $2 WHERE id = $1', [change.groupId, ownerId]);
 }
 
-export async function adjustMemberCount(tx: Queryable, id: string, delta: number): Promise<void> {
-  await tx.query('UPDATE groups SET member_count = member_count + $2 WHERE id = $1', [id, delta]);
+export async function adjustMemberCount(tx: Queryable, change: GroupChange, delta: number): Promise<void> {
+  await tx.query('UPDATE groups SET member_count = member_count + $2 WHERE id = $1', [change.groupId, delta]);
 }
 
 /** Deletes the group and, by cascade, its memberships. */
-export async function deleteGroup(tx: Queryable, id: string): Promise<void> {
-  await tx.query('DELETE FROM groups WHERE id = $1', [id]);
+export async function deleteGroup(tx: Queryable, change: GroupChange): Promise<void> {
+  await tx.query('DELETE FROM groups WHERE id = $1', [change.groupId]);
 }

@@ -1,7 +1,7 @@
 import { badRequest, forbidden, notFound } from '@parley/kit';
-import { adjustMemberCount, lockGroup } from '../db/group.repository.ts';
-import { findMembership, insertMemberships, memberIdsAmong, type MembershipRow } from '../db/membership.repository.ts';
-import { canManageMembers } from './access.ts';
+import { adjustMemberCount } from '../db/group.repository.ts';
+import { insertMemberships, memberIdsAmong, type MembershipRow } from '../db/membership.repository.ts';
+import { canManageMembers, findAccess, lockAsMember, type GroupAccess } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { findUnknownUsers } from './find-unknown-users.ts';
@@ -17,12 +17,13 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
   const requested = [...new Set(userIds)];
   // Checked once before asking accounts, so a non-member learns nothing about the users, and
   // again under the lock below, where it counts.
-  const authorize = (caller: MembershipRow | undefined): void => {
+  const authorize = <A extends GroupAccess>(caller: A | undefined): A => {
     if (!caller) throw notFound('group');
     if (!canManageMembers(caller.role)) throw forbidden('Only admins and the owner add members.');
+    return caller;
   };
-  authorize(await findMembership(ctx.db, groupId, callerId));
-  const already = new Set(await memberIdsAmong(ctx.db, groupId, requested));
+  const access = authorize(await findAccess(ctx.db, groupId, callerId));
+  const already = new Set(await memberIdsAmong(ctx.db, access, requested));
   const candidates = requested.filter((id) => !already.has(id));
   const unknown = await findUnknownUsers(ctx, candidates);
   if (unknown.length > 0) {
@@ -31,13 +32,12 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
   if (candidates.length === 0) return [];
 
   const added = await ctx.db.transaction(async (tx) => {
-    const group = await lockGroup(tx, groupId);
-    if (!group) throw notFound('group');
-    authorize(await findMembership(tx, groupId, callerId));
-    const rows = await insertMemberships(tx, groupId, candidates.map((userId) => ({ userId, role: 'member' as const })));
+    const { group, access: locked } = await lockAsMember(tx, groupId, callerId);
+    const change = authorize(locked);
+    const rows = await insertMemberships(tx, change, candidates.map((userId) => ({ userId, role: 'member' as const })));
     if (rows.length === 0) return rows;
     assertWithinMemberLimit(ctx.config.GROUP_MEMBER_LIMIT, group.member_count + rows.length);
-    await adjustMemberCount(tx, groupId, rows.length);
+    await adjustMemberCount(tx, change, rows.length);
     await emit(tx, 'group.member_added', ...rows.map((row) => ({ groupId, userId: row.user_id, role: row.role, addedBy: callerId })));
     return rows;
   });

@@ -1,7 +1,8 @@
 import type { EventData, GroupRole } from '@parley/contracts';
 import { conflict, forbidden, notFound } from '@parley/kit';
-import { lockGroup, setOwner } from '../db/group.repository.ts';
-import { findMembership, setRole, type MembershipRow } from '../db/membership.repository.ts';
+import { setOwner } from '../db/group.repository.ts';
+import { findMember, setRole, type MembershipRow } from '../db/membership.repository.ts';
+import { lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
@@ -20,11 +21,9 @@ export async function changeMemberRole(
   role: GroupRole,
 ): Promise<MembershipRow> {
   const { member, changes } = await ctx.db.transaction(async (tx) => {
-    const group = await lockGroup(tx, groupId);
-    const caller = group && (await findMembership(tx, groupId, callerId));
-    if (!group || !caller) throw notFound('group');
+    const { caller, access } = await lockAsMember(tx, groupId, callerId);
     if (caller.role !== 'owner') throw forbidden('Only the owner changes roles.');
-    const target = targetId === callerId ? caller : await findMembership(tx, groupId, targetId);
+    const target = targetId === callerId ? caller : await findMember(tx, access, targetId);
     if (!target) throw notFound('member');
     if (target.role === role) return { member: target, changes: [] };
     if (targetId === callerId) {
@@ -33,11 +32,11 @@ export async function changeMemberRole(
     const changed: EventData<'group.member_role_changed'>[] = [];
     if (role === 'owner') {
       // Demote first: the unique index allows one owner per group at any moment.
-      await setRole(tx, groupId, callerId, 'admin');
+      await setRole(tx, access, callerId, 'admin');
       changed.push({ groupId, userId: callerId, role: 'admin' });
-      await setOwner(tx, groupId, targetId);
+      await setOwner(tx, access, targetId);
     }
-    const updated = await setRole(tx, groupId, targetId, role);
+    const updated = await setRole(tx, access, targetId, role);
     changed.push({ groupId, userId: targetId, role });
     await emit(tx, 'group.member_role_changed', ...changed);
     return { member: updated, changes: changed };

@@ -1,6 +1,7 @@
 import { badRequest, newId } from '@parley/kit';
 import { insertGroup, type GroupRow } from '../db/group.repository.ts';
 import { insertMemberships } from '../db/membership.repository.ts';
+import { createdBy } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { findUnknownUsers } from './find-unknown-users.ts';
@@ -28,7 +29,7 @@ export async function createGroup(ctx: GroupsContext, ownerId: string, input: Ne
   const description = input.description || null;
   const group = await ctx.db.transaction(async (tx) => {
     const row = await insertGroup(tx, { id: groupId, name: input.name, description, ownerId, memberCount: memberIds.length });
-    await insertMemberships(tx, groupId, [{ userId: ownerId, role: 'owner' }, ...others.map((userId) => ({ userId, role: 'member' as const }))]);
+    await insertMemberships(tx, createdBy(row), [{ userId: ownerId, role: 'owner' }, ...others.map((userId) => ({ userId, role: 'member' as const }))]);
     await emit(tx, 'group.created', { groupId, name: row.name, description, ownerId, memberIds });
     return row;
   });

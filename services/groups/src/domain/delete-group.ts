@@ -1,6 +1,7 @@
-import { forbidden, notFound } from '@parley/kit';
-import { deleteGroup as deleteGroupRow, lockGroup } from '../db/group.repository.ts';
-import { findMembership, listMemberships } from '../db/membership.repository.ts';
+import { forbidden } from '@parley/kit';
+import { deleteGroup as deleteGroupRow } from '../db/group.repository.ts';
+import { listMemberships } from '../db/membership.repository.ts';
+import { lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
@@ -8,12 +9,10 @@ import { forgetGroup } from './group-cache.ts';
 /** Only the owner deletes a group; its memberships go with it. */
 export async function deleteGroup(ctx: GroupsContext, callerId: string, groupId: string): Promise<void> {
   const memberIds = await ctx.db.transaction(async (tx) => {
-    const group = await lockGroup(tx, groupId);
-    const caller = group && (await findMembership(tx, groupId, callerId));
-    if (!group || !caller) throw notFound('group');
+    const { caller, access } = await lockAsMember(tx, groupId, callerId);
     if (caller.role !== 'owner') throw forbidden('Only the owner deletes the group.');
-    const ids = (await listMemberships(tx, groupId)).map((m) => m.user_id);
-    await deleteGroupRow(tx, groupId);
+    const ids = (await listMemberships(tx, access.groupId)).map((m) => m.user_id);
+    await deleteGroupRow(tx, access);
     await emit(tx, 'group.deleted', { groupId, deletedBy: callerId, memberIds: ids });
     return ids;
   });

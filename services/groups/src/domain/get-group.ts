@@ -1,12 +1,12 @@
 import type { GroupRole } from '@parley/contracts';
 import { notFound } from '@parley/kit';
 import type { GroupRow } from '../db/group.repository.ts';
-import { requireMember, type MemberProof } from './access.ts';
+import { requireMember, type GroupAccess } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { getGroup as getCachedGroup } from './group-cache.ts';
 
 /** The group as a member sees it. */
-export async function readGroup(ctx: Pick<GroupsContext, 'db' | 'cache'>, proof: MemberProof): Promise<GroupRow> {
+export async function readGroup(ctx: Pick<GroupsContext, 'db' | 'cache'>, proof: GroupAccess): Promise<GroupRow> {
   const group = await getCachedGroup(ctx, proof.groupId);
   // Deleted between the membership check and this read.
   if (!group) throw notFound('group');

@@ -1,5 +1,5 @@
 import { isUuid } from '@parley/kit';
-import { requireMember, type MemberProof } from './access.ts';
+import { requireMember, type GroupAccess } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { getMembers, type MemberEntry } from './group-cache.ts';
@@ -9,7 +9,7 @@ const isTimestamp = (value: string): boolean => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:
 /** A page of a group's members as a member reads it. */
 export async function readMembers(
   ctx: Pick<GroupsContext, 'db' | 'cache'>,
-  proof: MemberProof,
+  proof: GroupAccess,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: MemberEntry[]; nextCursor: string | null }> {
   const after = page.cursor ? decodeCursor(page.cursor, 2, ([at, id]) => isTimestamp(at ?? '') && isUuid(id ?? '')) : undefined;

@@ -1,7 +1,7 @@
 import { conflict, forbidden, notFound } from '@parley/kit';
-import { adjustMemberCount, lockGroup } from '../db/group.repository.ts';
-import { deleteMembership, findMembership } from '../db/membership.repository.ts';
-import { canManageMembers } from './access.ts';
+import { adjustMemberCount } from '../db/group.repository.ts';
+import { deleteMembership, findMember } from '../db/membership.repository.ts';
+import { canManageMembers, lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
@@ -16,19 +16,17 @@ export const OWNER_CANNOT_LEAVE =
  */
 export async function removeMember(ctx: GroupsContext, callerId: string, groupId: string, targetId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const group = await lockGroup(tx, groupId);
-    const caller = group && (await findMembership(tx, groupId, callerId));
-    if (!group || !caller) throw notFound('group');
+    const { caller, access } = await lockAsMember(tx, groupId, callerId);
     const leaving = targetId === callerId;
     if (leaving && caller.role === 'owner') throw conflict(OWNER_CANNOT_LEAVE);
     if (!leaving && !canManageMembers(caller.role)) throw forbidden('Only admins and the owner remove members.');
-    const target = leaving ? caller : await findMembership(tx, groupId, targetId);
+    const target = leaving ? caller : await findMember(tx, access, targetId);
     if (!target) throw notFound('member');
     if (!leaving && target.role !== 'member' && caller.role !== 'owner') {
       throw forbidden(target.role === 'owner' ? 'Nobody removes the owner.' : 'Only the owner removes an admin.');
     }
-    await deleteMembership(tx, groupId, targetId);
-    await adjustMemberCount(tx, groupId, -1);
+    await deleteMembership(tx, access, targetId);
+    await adjustMemberCount(tx, access, -1);
     await emit(tx, 'group.member_removed', { groupId, userId: targetId, removedBy: callerId });
   });
   await forgetGroup(ctx.cache, groupId, [targetId]);

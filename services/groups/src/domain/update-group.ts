@@ -1,8 +1,7 @@
 import type { GroupRole } from '@parley/contracts';
-import { forbidden, notFound } from '@parley/kit';
-import { lockGroup, updateGroup as updateGroupRow, type GroupChanges, type GroupRow } from '../db/group.repository.ts';
-import { findMembership } from '../db/membership.repository.ts';
-import { canEditGroup } from './access.ts';
+import { forbidden } from '@parley/kit';
+import { updateGroup as updateGroupRow, type GroupChanges, type GroupRow } from '../db/group.repository.ts';
+import { canEditGroup, lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
 import { emit } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
@@ -18,9 +17,7 @@ export async function updateGroup(
   input: GroupChanges,
 ): Promise<{ group: GroupRow; role: GroupRole }> {
   const { group, role, changed } = await ctx.db.transaction(async (tx) => {
-    const current = await lockGroup(tx, groupId);
-    const caller = current && (await findMembership(tx, groupId, callerId));
-    if (!current || !caller) throw notFound('group');
+    const { group: current, caller, access } = await lockAsMember(tx, groupId, callerId);
     if (!canEditGroup(caller.role)) throw forbidden('Only admins and the owner edit the group.');
     const changes: GroupChanges = {};
     if (input.name !== undefined && input.name !== current.name) changes.name = input.name;
@@ -28,7 +25,7 @@ export async function updateGroup(
     const description = input.description === undefined ? undefined : input.description || null;
     if (description !== undefined && description !== current.description) changes.description = description;
     if (Object.keys(changes).length === 0) return { group: current, role: caller.role, changed: false };
-    const updated = await updateGroupRow(tx, groupId, changes);
+    const updated = await updateGroupRow(tx, access, changes);
     await emit(tx, 'group.updated', { groupId, changes, updatedBy: callerId });
     return { group: updated, role: caller.role, changed: true };
   });

@@ -1,5 +1,6 @@
 import { groupsV1 } from '@parley/contracts';
 import type { GrpcServer } from '@parley/kit';
+import { trustedServiceAccess } from '../domain/access.ts';
 import type { GroupsContext } from '../domain/context.ts';
 import { getMembership } from '../domain/get-membership.ts';
 import { listAllMembers } from '../domain/list-all-members.ts';
@@ -10,10 +11,10 @@ import { presentMember } from '../presenters/group.presenter.ts';
 export function addGroupsGrpc(server: GrpcServer, ctx: Pick<GroupsContext, 'db' | 'cache'>): void {
   server.addService(groupsV1.GroupsService, {
     async getMembership(request) {
-      return getMembership(ctx, request.groupId, request.userId);
+      return getMembership(ctx, trustedServiceAccess(request.groupId), request.userId);
     },
     async listMembers(request) {
-      return { members: (await listAllMembers(ctx, request.groupId)).map(presentMember) };
+      return { members: (await listAllMembers(ctx, trustedServiceAccess(request.groupId))).map(presentMember) };
     },
     async listUserGroups(request) {
       return { groupIds: await listUserGroupIds(ctx, request.userId) };

@@ -1,4 +1,4 @@
-import type { Cache, Logger } from '@parley/kit';
+import { every, type Cache, type Every, type Logger } from '@parley/kit';
 
 /** How often the marks that moved are written: what a crash can leave unmarked (and republish). */
 export const LIVE_MARK_FLUSH_MS = 250;
@@ -31,7 +31,7 @@ export interface LiveMarks {
 
 export function createLiveMarks(cache: Cache, logger: Logger, ttlSeconds: number): LiveMarks {
   let moved = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Every | undefined;
   let flushing: Promise<void> = Promise.resolve();
 
   const flush = (): Promise<void> => {
@@ -60,11 +60,10 @@ export function createLiveMarks(cache: Cache, logger: Logger, ttlSeconds: number
       return marks;
     },
     start() {
-      timer ??= setInterval(() => void flush(), LIVE_MARK_FLUSH_MS);
-      timer.unref();
+      timer ??= every(LIVE_MARK_FLUSH_MS, flush, { logger, what: 'live marks flush' });
     },
     async stop() {
-      clearInterval(timer);
+      await timer?.stop();
       timer = undefined;
       await flush();
     },

@@ -1,5 +1,5 @@
 import { userStatusSchema, type accountsV1, type PresenceFrameData, type UserStatus } from '@parley/contracts';
-import { unary, type Cache, type Db, type Logger, type PubSub } from '@parley/kit';
+import { every, unary, type Cache, type Db, type Every, type Logger, type PubSub } from '@parley/kit';
 import { listDirectPartners } from '../db/conversation.repository.ts';
 import { listShownUsers } from '../db/shown-presence.repository.ts';
 import { presentFrame } from '../presenters/frame.presenter.ts';
@@ -109,9 +109,8 @@ export function createPresence(options: PresenceOptions): Presence {
   const writes = new Map<string, Promise<void>>();
   /** Recorded users no live instance counts, and since when (the sweep's suspects). */
   const uncountedSince = new Map<string, number>();
-  let ticker: NodeJS.Timeout | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
-  let sweeping = false;
+  let ticker: Every | undefined;
+  let sweeper: Every | undefined;
   let ticks = 0;
   let lastRedisTroubleAt = 0;
   let unsubscribe: (() => Promise<void>) | undefined;
@@ -268,18 +267,13 @@ export function createPresence(options: PresenceOptions): Presence {
   };
 
   const sweep = async (): Promise<void> => {
-    if (sweeping || stopped) return;
-    sweeping = true;
-    try {
-      if (!settled()) {
-        uncountedSince.clear();
-        return;
-      }
-      await announceUnrecorded();
-      await retireUncounted();
-    } finally {
-      sweeping = false;
+    if (stopped) return;
+    if (!settled()) {
+      uncountedSince.clear();
+      return;
     }
+    await announceUnrecorded();
+    await retireUncounted();
   };
 
   const tick = (): void => {
@@ -301,16 +295,14 @@ export function createPresence(options: PresenceOptions): Presence {
         if (kind === 'hello') void pubsub.publish(INSTANCES_CHANNEL, `alive:${instanceId}`).catch(() => undefined);
       });
       await pubsub.publish(INSTANCES_CHANNEL, `hello:${instanceId}`);
-      ticker = setInterval(tick, announceMs);
-      ticker.unref();
-      sweeper = setInterval(() => void sweep().catch((err: unknown) => logger.warn({ err }, 'presence: the sweep failed')), sweepMs);
-      sweeper.unref();
+      // Each instance for itself: its own announcements and keys, and its share of the record.
+      ticker = every(announceMs, tick, { logger, what: 'presence: announcing this instance' });
+      sweeper = every(sweepMs, sweep, { logger, what: 'presence: the sweep' });
     },
 
     async stop() {
       stopped = true;
-      clearInterval(ticker);
-      clearInterval(sweeper);
+      await Promise.all([ticker?.stop(), sweeper?.stop()]);
       for (const timer of offlineTimers.values()) clearTimeout(timer);
       offlineTimers.clear();
       await Promise.allSettled([...writes.values()]);

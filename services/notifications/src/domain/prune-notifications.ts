@@ -1,7 +1,9 @@
+import type { PeriodicJob } from '@parley/kit';
 import { deleteNotificationsOlderThan } from '../db/notification.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
-/** How often each instance prunes; deletes are idempotent, so instances need not coordinate. */
+export const PRUNE_NOTIFICATIONS_JOB = 'notifications.prune';
+/** How often the stored notifications are pruned, once across the instances. */
 export const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /** Deletes the stored notifications older than the retention (NOTIFICATION_RETENTION_DAYS). */
@@ -11,19 +13,13 @@ export async function pruneNotifications(ctx: Pick<NotificationsContext, 'db' | 
   return deleted;
 }
 
-/** Prunes now and then every PRUNE_EVERY_MS until the returned stop is called. */
-export function schedulePruning(ctx: Pick<NotificationsContext, 'db' | 'config' | 'logger'>): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = (): void => {
-    running = pruneNotifications(ctx).catch((err: unknown) => ctx.logger.warn({ err }, 'pruning notifications failed'));
-  };
-  run();
-  const timer = setInterval(run, PRUNE_EVERY_MS);
-  timer.unref();
+/** The pruning as a periodic job of the service's queue: at start, then every PRUNE_EVERY_MS. */
+export function pruneNotificationsJob(ctx: Pick<NotificationsContext, 'db' | 'config' | 'logger'>): PeriodicJob {
   return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+    name: PRUNE_NOTIFICATIONS_JOB,
+    everyMs: PRUNE_EVERY_MS,
+    async run() {
+      await pruneNotifications(ctx);
     },
   };
 }

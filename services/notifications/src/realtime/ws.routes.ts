@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { wsCloseCodes } from '@parley/contracts';
-import { forbidden, isAppError, type HttpServer, type Logger, type TokenVerifier } from '@parley/kit';
+import { every, forbidden, isAppError, type Every, type HttpServer, type Logger, type TokenVerifier } from '@parley/kit';
 import type { NotificationsConfig } from '../config.ts';
 import { ClientConnection } from './client-connection.ts';
 import { ExpiryWheel } from './expiry-wheel.ts';
@@ -100,7 +100,7 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
     },
   );
 
-  let heartbeat: NodeJS.Timeout | undefined;
+  let heartbeat: Every | undefined;
   let beats = 0;
   const beat = (): void => {
     const now = Date.now();
@@ -138,12 +138,11 @@ export async function realtimeRoutes(app: HttpServer, deps: RealtimeDeps): Promi
 
   return {
     start() {
-      heartbeat = setInterval(beat, config.WS_HEARTBEAT_SECONDS * 1000);
-      heartbeat.unref();
+      heartbeat = every(config.WS_HEARTBEAT_SECONDS * 1000, beat, { logger, what: 'websocket heartbeat' });
       expiry.start();
     },
     async stop() {
-      clearInterval(heartbeat);
+      await heartbeat?.stop();
       expiry.stop();
       const closing = [...connections];
       const closed = closing.map(

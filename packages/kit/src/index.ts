@@ -14,6 +14,7 @@ export * from './http/body-limit.ts';
 export * from './http/origin.ts';
 export * from './http/problem.ts';
 export * from './http/storable-text.ts';
+export * from './http/page.ts';
 export * from './db/index.ts';
 export * from './bus/index.ts';
 export * from './cache/index.ts';

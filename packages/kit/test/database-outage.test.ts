@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresDb } from '../src/db/postgres.ts';
 import { isConnectionFailure } from '../src/errors.ts';
 import { createHttpServer, type HttpServer } from '../src/http/server.ts';
@@ -81,10 +82,16 @@ describe.runIf(infraEnabled)('a service whose PostgreSQL connections are cut', (
     let cut!: () => void;
     cutDone = new Promise((resolve) => (cut = resolve));
     const started = new Promise<void>((resolve) => (inTransaction = resolve));
+    // The pool announces each client it hands out: the last one is the transaction's.
+    const poolEvents = vi.spyOn(pg.Pool.prototype, 'emit');
     const answer = fetch(`${base}/transaction`);
     await started;
+    const client = poolEvents.mock.calls.findLast(([name]) => name === 'acquire')?.[1] as pg.PoolClient;
+    poolEvents.mockRestore();
+    // 'end', not once(): that would reject on the 'error' the client emits first.
+    const lost = new Promise((resolve) => client.once('end', resolve));
     await proxy.cut();
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the client sees the reset while idle
+    await lost; // the client has seen the reset while idle, between two statements
     cut();
     const res = await answer;
     expect(res.status).toBe(503);

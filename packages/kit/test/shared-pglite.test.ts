@@ -59,16 +59,17 @@ describe('one PGlite instance shared by several services', () => {
 
   it("serialises two services' transactions: neither sees the other's half-done work, and each keeps its own schema throughout", async () => {
     const order: string[] = [];
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
     let begun!: () => void;
     const accountsBegun = new Promise<void>((resolve) => (begun = resolve));
-    // accounts' transaction waits in the middle, long enough for groups to ask for the connection.
+    let asked!: () => void;
+    const groupsAsked = new Promise<void>((resolve) => (asked = resolve));
+    // accounts' transaction waits in the middle until groups has asked for the connection.
     const accountsWork = accounts
       .transaction(async (tx) => {
         order.push('accounts begins');
         await tx.query(`INSERT INTO users VALUES (10, 'held')`);
         begun();
-        await pause();
+        await groupsAsked;
         // Still accounts' schema, though groups asked for the connection meanwhile.
         const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE id = 10');
         order.push(`accounts sees its row: ${rows[0]?.n}`);
@@ -78,7 +79,9 @@ describe('one PGlite instance shared by several services', () => {
     const groupsWork = (async () => {
       await accountsBegun;
       order.push('groups asks');
-      await groups.query('INSERT INTO members (id) VALUES (10)');
+      const insert = groups.query('INSERT INTO members (id) VALUES (10)');
+      asked();
+      await insert;
       await groups.transaction(async (tx) => {
         await tx.query('UPDATE members SET n = n + 1 WHERE id = 10');
       });

@@ -32,7 +32,7 @@ export interface CachedRead<V> {
 }
 
 export interface CachedOptions {
-  /** The key prefix, `<service>:<thing>` (`messages:members`): entries are `<name>:<id>`. */
+  /** The key prefix, `<service>:<thing>` (`messages:members`): entries are `<name>:c:<id>`. */
   name: string;
   /** How long an entry may stay: invalidations remove entries, this only bounds memory. */
   ttlSeconds: number;
@@ -74,6 +74,12 @@ const SLICE = 1000;
  * thing's entries leaves them, and cache metrics do not count them as reads (instrument.ts).
  */
 export const GENERATION_PREFIX = 'gen:';
+/**
+ * Entries live under `<name>:c:<id>`, apart from the plain values releases before cached()
+ * wrote under `<name>:<id>`: during a rolling upgrade neither reads the other's format (each
+ * sees a miss and reads the source instead).
+ */
+const ENTRY_SEGMENT = 'c:';
 
 // Unique across processes (random prefix) and within one (counter): a generation is never reused.
 const processTag = randomBytes(6).toString('base64url');
@@ -83,7 +89,7 @@ const newGeneration = (): string => `${processTag}${(++counter).toString(36)}`;
 export function cached<V>(options: CachedOptions): Cached<V> {
   const { name, ttlSeconds } = options;
   const stampSeconds = ttlSeconds + STAMP_EXTRA_SECONDS;
-  const key = (id: string): string => `${name}:${id}`;
+  const key = (id: string): string => `${name}:${ENTRY_SEGMENT}${id}`;
   const generationKey = (id: string): string => `${GENERATION_PREFIX}${name}:${id}`;
 
   const decode = (raw: readonly unknown[]): CachedRead<V> => {

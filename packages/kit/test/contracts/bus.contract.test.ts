@@ -137,11 +137,15 @@ describe.each(adapterKinds())('Bus contract (%s)', (kind) => {
   it('gives each event to exactly one of several competing consumers', async () => {
     const queue = h.queue('compete');
     const byConsumer: string[][] = [[], []];
+    let bothServed!: () => void;
+    const served = new Promise<void>((resolve) => (bothServed = resolve));
     for (const ids of byConsumer) {
       await h.bus.subscribe({ queue, bindings: ['job.#'], prefetch: 1 }, async (e) => {
         ids.push(e.id);
-        // Stay busy a moment so the other consumer, with its prefetch free, gets the next one.
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (byConsumer.every((list) => list.length > 0)) bothServed();
+        // The first event stays unacked until the other consumer has one too: with this one's
+        // prefetch full, the next event can only go to the other.
+        await served;
       });
     }
     const events = Array.from({ length: 20 }, (_, i) => event('job.run', { i }));

@@ -114,7 +114,7 @@ describe.each(adapterKinds())('cached() cache-aside (%s)', (kind) => {
 
   it('keys are spelt in one place', () => {
     const users = cached<number>({ name: 'svc:users', ttlSeconds: 60 });
-    expect(users.key('42')).toBe('svc:users:42');
-    expect(users.readKeys('42')).toEqual(['svc:users:42', 'gen:svc:users:42']);
+    expect(users.key('42')).toBe('svc:users:c:42');
+    expect(users.readKeys('42')).toEqual(['svc:users:c:42', 'gen:svc:users:42']);
   });
 });

@@ -4,7 +4,7 @@ import type { AccountsContext } from '../domain/context.ts';
 import { checkSessionFromDatabase } from '../domain/check-session.ts';
 import { getContactOf } from '../domain/contact-of.ts';
 import { getUsers } from '../domain/user-cache.ts';
-import { presentPublicUser } from '../presenters/user.presenter.ts';
+import { presentServiceUser } from '../presenters/user.presenter.ts';
 
 const MAX_IDS = 500;
 
@@ -14,22 +14,7 @@ export function addUsersGrpc(server: GrpcServer, ctx: Pick<AccountsContext, 'db'
     async getUsers(request) {
       if (request.ids.length > MAX_IDS) throw badRequest(`At most ${MAX_IDS} ids per call.`);
       const users = await getUsers(ctx, request.ids.filter(isUuid));
-      return {
-        users: users.map((user) => {
-          const p = presentPublicUser(user);
-          return {
-            id: p.id,
-            username: p.username,
-            displayName: p.displayName,
-            avatarUrl: p.avatarUrl ?? undefined,
-            bio: p.bio,
-            status: p.status,
-            lastSeenAt: p.lastSeenAt ?? undefined,
-            // For notifications' presence only: what to show while the user is connected.
-            chosenStatus: user.status,
-          };
-        }),
-      };
+      return { users: users.map(presentServiceUser) };
     },
     async checkSession(request) {
       if (!isUuid(request.sessionId) || !isUuid(request.userId)) return { live: false };

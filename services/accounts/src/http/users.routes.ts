@@ -5,6 +5,7 @@ import {
   malformedMultipart,
   notFound,
   payloadTooLarge,
+  presentPage,
   readAhead,
   refuseMoreFiles,
   routeOpenings,
@@ -109,10 +110,7 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
       querystring: pageQuery,
       response: { 200: z.object({ items: z.array(activitySchema), nextCursor: z.string().nullable() }) },
     }),
-    async (request) => {
-      const page = await listActivity(ctx, callerOf(request).userId, request.query);
-      return { items: page.items.map(presentActivity), nextCursor: page.nextCursor };
-    },
+    async (request) => presentPage(await listActivity(ctx, callerOf(request).userId, request.query), presentActivity),
   );
 
   app.get(

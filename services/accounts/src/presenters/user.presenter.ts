@@ -1,3 +1,4 @@
+import type { accountsV1 } from '@parley/contracts';
 import type { ActivityRow } from '../db/activity.repository.ts';
 import type { SessionRow } from '../db/session.repository.ts';
 import type { CachedUserRow, UserRow } from '../db/user.repository.ts';
@@ -67,6 +68,22 @@ export function presentSession(session: SessionRow, currentSessionId: string) {
 
 export function presentActivity(entry: ActivityRow) {
   return { id: entry.id, kind: entry.kind, detail: entry.detail, occurredAt: entry.occurred_at.toISOString() };
+}
+
+/** A user as the other services get it over gRPC (accounts.v1.User): the public profile, and the status the user chose. */
+export function presentServiceUser(user: PresentableUser): accountsV1.User {
+  const p = presentPublicUser(user);
+  return {
+    id: p.id,
+    username: p.username,
+    displayName: p.displayName,
+    avatarUrl: p.avatarUrl ?? undefined,
+    bio: p.bio,
+    status: p.status,
+    lastSeenAt: p.lastSeenAt ?? undefined,
+    // For notifications' presence only: what to show while the user is connected.
+    chosenStatus: user.status,
+  };
 }
 
 export type PublicUser = ReturnType<typeof presentPublicUser>;

@@ -1,4 +1,4 @@
-import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, presentPage, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { GroupsContext } from '../domain/context.ts';
 import { createGroup } from '../domain/create-group.ts';
 import { deleteGroup } from '../domain/delete-group.ts';
@@ -28,10 +28,7 @@ export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenV
   app.get(
     '/api/v1/groups',
     route.authenticated({ summary: 'Your groups, newest group first', querystring: pageQuery, response: { 200: groupPage } }),
-    async (request) => {
-      const page = await listMyGroups(ctx, callerOf(request).userId, request.query);
-      return { items: page.items.map(({ group, role }) => presentGroup(group, role)), nextCursor: page.nextCursor };
-    },
+    async (request) => presentPage(await listMyGroups(ctx, callerOf(request).userId, request.query), ({ group, role }) => presentGroup(group, role)),
   );
 
   app.get(

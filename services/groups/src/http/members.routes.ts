@@ -1,4 +1,4 @@
-import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, presentPage, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import { addMembers } from '../domain/add-members.ts';
 import { changeMemberRole } from '../domain/change-member-role.ts';
 import type { GroupsContext } from '../domain/context.ts';
@@ -22,10 +22,7 @@ export function membersRoutes(app: HttpServer, ctx: GroupsContext, verify: Token
       querystring: pageQuery,
       response: { 200: memberPage },
     }),
-    async (request) => {
-      const page = await listMembers(ctx, callerOf(request).userId, request.params.id, request.query);
-      return { items: page.items.map(presentMember), nextCursor: page.nextCursor };
-    },
+    async (request) => presentPage(await listMembers(ctx, callerOf(request).userId, request.params.id, request.query), presentMember),
   );
 
   app.post(

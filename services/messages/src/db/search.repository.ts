@@ -24,11 +24,19 @@ export interface SearchFilters {
 
 export interface SearchHitRow extends MessageRowWithParts {
   /**
-   * ts_headline over the HTML-escaped body with <mark> around matched words, when the full-text
-   * query matched; null for hits found only by partial-word (trigram) matching.
+   * When the full-text query matched: ts_headline over the body, plain text with HEADLINE_MARKS
+   * around the matched words (`<` stands as HEADLINE_MARKS.lt); null for hits found only by
+   * partial-word (trigram) matching. Presenting it (escaping, <mark>) is the presenter's job.
    */
   headline: string | null;
 }
+
+/**
+ * The characters a headline marks with, control characters no one types. `<` is handed to
+ * ts_headline as `lt`, so that the text-search parser never takes part of a message for an XML
+ * tag (which it would drop from a fragment).
+ */
+export const HEADLINE_MARKS = { start: '\u0001', stop: '\u0002', lt: '\u0003' } as const;
 
 /** Partial-word matching needs three characters: trigrams of shorter strings match too much. */
 export const MIN_PARTIAL_LENGTH = 3;
@@ -39,9 +47,10 @@ export const likePattern = (query: string): string => `%${query.replace(/[\\%_]/
 /** Bodies up to this long are shown whole in a snippet; longer ones as fragments around the matches. */
 const WHOLE_BODY_CHARS = 240;
 
-/** The body with & < > " ' as entities: nothing in it can open a tag, so <mark> is the only markup. */
-const escapedHtml = (column: string): string =>
-  `replace(replace(replace(replace(replace(${column}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')`;
+/** The body as ts_headline reads it: `<` as HEADLINE_MARKS.lt (see there). */
+const headlineText = (column: string): string => `translate(${column}, '<', chr(3))`;
+/** ts_headline's options: the marks (chr(1), chr(2): HEADLINE_MARKS), then `rest`. */
+const headlineOptions = (rest: string): string => `'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', ${rest}'`;
 
 /*
  * A page of hits, newest first, in two steps (searchMessages in domain/search-messages.ts):
@@ -86,10 +95,10 @@ const HIT_COLUMNS = `m.id, m.conversation_id, m.seq, m.sender_id, m.body, m.clie
 const presented = (alias: string): string => `${alias}.id, ${alias}.conversation_id, ${alias}.seq, ${alias}.sender_id, ${alias}.body,
        ${alias}.client_message_id, ${alias}.reply_to_id, ${alias}.mentions, ${alias}.created_at, ${alias}.edited_at, ${alias}.deleted_at,
        CASE WHEN NOT ${alias}.full_text THEN NULL
-            WHEN length(${alias}.body) <= ${WHOLE_BODY_CHARS} THEN ts_headline('russian', ${escapedHtml(`${alias}.body`)}, q.tsq,
-              'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')
-            ELSE ts_headline('russian', ${escapedHtml(`${alias}.body`)}, q.tsq,
-              'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') END AS headline,
+            WHEN length(${alias}.body) <= ${WHOLE_BODY_CHARS} THEN ts_headline('russian', ${headlineText(`${alias}.body`)}, q.tsq,
+              ${headlineOptions('HighlightAll=true')})
+            ELSE ts_headline('russian', ${headlineText(`${alias}.body`)}, q.tsq,
+              ${headlineOptions('MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')}) END AS headline,
        ${reactionsJsonOf(alias, '$8')} AS reactions,
        ${attachmentsJsonOf(alias)} AS attachments`;
 

@@ -1,12 +1,12 @@
 import { conflict, forbidden, notFound } from '@parley/kit';
 import { lockMessage, updateMessageBody } from '../db/message.repository.ts';
-import type { MessageView } from '../presenters/message.presenter.ts';
+import { presentMessageWithParts } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { emit } from './events.ts';
 import { conversationMemberIds } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { assertMessageAccess } from './message-access.ts';
-import { viewMessages } from './message-views.ts';
+import { oneWithParts, type MessageWithParts } from './message-parts.ts';
 import { invalidateRecent } from './recent-cache.ts';
 
 /**
@@ -14,7 +14,7 @@ import { invalidateRecent } from './recent-cache.ts';
  * members get 403, non-members 404; a deleted message cannot be edited (409). The same body
  * again changes nothing.
  */
-export async function editMessage(ctx: MessagesContext, userId: string, messageId: string, body: string): Promise<MessageView> {
+export async function editMessage(ctx: MessagesContext, userId: string, messageId: string, body: string): Promise<MessageWithParts> {
   const access = await assertMessageAccess(ctx, messageId, userId);
   const [mentions, recipients] = await Promise.all([
     resolveMentions(ctx, access.conversation, userId, body),
@@ -27,16 +27,13 @@ export async function editMessage(ctx: MessagesContext, userId: string, messageI
     if (current.deleted_at) throw conflict('The message was deleted; it cannot be edited.');
     if (current.body === body) return { row: current, changed: false };
     const updated = await updateMessageBody(tx, access, messageId, body, mentions);
-    const [view] = await viewMessages({ db: tx }, [updated], null);
-    if (!view) throw new Error(`message ${messageId} could not be presented`);
-    await emit(tx, 'message.updated', { message: view, recipients });
+    // The event carries the message as clients get it: presented, without a viewer.
+    await emit(tx, 'message.updated', { message: presentMessageWithParts(await oneWithParts({ db: tx }, updated, null)), recipients });
     return { row: updated, changed: true };
   });
   if (changed) {
     ctx.outbox.notify();
     await invalidateRecent(ctx.cache, recipients);
   }
-  const [view] = await viewMessages(ctx, [row], userId);
-  if (!view) throw new Error(`message ${messageId} could not be presented`);
-  return view;
+  return oneWithParts(ctx, row, userId);
 }

@@ -1,8 +1,8 @@
 import { badRequest, notFound } from '@parley/kit';
 import { existingConversationIds, listConversationSummaries } from '../db/conversation.repository.ts';
-import type { ConversationSummary } from '../presenters/conversation.presenter.ts';
+import { presentConversationSummary, type ConversationSummary } from '../presenters/conversation.presenter.ts';
+import { loadConversationEntries, type ConversationEntry } from './conversation-entries.ts';
 import type { MessagesContext } from './context.ts';
-import { viewConversations } from './conversation-views.ts';
 import { assertMember, ensureGroupConversation, memberConversationIds } from './membership.ts';
 import { readRecent, writeRecent } from './recent-cache.ts';
 
@@ -31,6 +31,8 @@ function decodeCursor(cursor: string): { at: string; id: string } {
 /**
  * The caller's chats, newest activity first, each with its title, last message and unread
  * count. The first page is cached per user (recent-cache.ts) until a message or read mark changes it.
+ * The one use case that answers presented entries: its cache holds the answer as it goes out,
+ * so a cached page is served without presenting it again.
  */
 export async function listConversations(
   ctx: MessagesContext,
@@ -47,7 +49,7 @@ export async function listConversations(
   const pageRows = rows.slice(0, page.limit);
   const last = pageRows.at(-1);
   const result: ConversationPage = {
-    items: await viewConversations(ctx, userId, pageRows),
+    items: (await loadConversationEntries(ctx, userId, pageRows)).map(presentConversationSummary),
     nextCursor: more && last ? encodeCursor(new Date(last.activity_at).toISOString(), last.id) : null,
   };
   if (recent) await writeRecent(ctx.cache, userId, recent.read, { limit: page.limit, page: result });
@@ -63,11 +65,11 @@ async function createMissingGroupConversations(ctx: MessagesContext, userId: str
 }
 
 /** One conversation as the caller's chat list shows it. */
-export async function getConversation(ctx: MessagesContext, userId: string, conversationId: string): Promise<ConversationSummary> {
+export async function getConversation(ctx: MessagesContext, userId: string, conversationId: string): Promise<ConversationEntry> {
   const access = await assertMember(ctx, conversationId, userId);
   const [row] = await listConversationSummaries(ctx.db, userId, [access.conversation.id], { limit: 1 });
   if (!row) throw notFound('conversation');
-  const [summary] = await viewConversations(ctx, userId, [row]);
-  if (!summary) throw notFound('conversation');
-  return summary;
+  const [entry] = await loadConversationEntries(ctx, userId, [row]);
+  if (!entry) throw notFound('conversation');
+  return entry;
 }

@@ -1,12 +1,10 @@
 import { badRequest, notFound } from '@parley/kit';
-import { listMessagePage } from '../db/message.repository.ts';
-import type { MessageView } from '../presenters/message.presenter.ts';
+import { listMessagePage, type MessageRowWithParts } from '../db/message.repository.ts';
 import type { MessagesContext } from './context.ts';
 import { assertMember, assertReader } from './membership.ts';
-import { viewMessagesWithParts } from './message-views.ts';
 
 export interface MessagePage {
-  items: MessageView[];
+  items: MessageRowWithParts[];
   /** Pass it as `before` (newest-first pages) or `after` (oldest-first pages) for the next page; null at the end. */
   nextCursor: string | null;
 }
@@ -38,7 +36,7 @@ export async function listMessages(
   const pageRows = rows.slice(0, page.limit);
   const last = pageRows.at(-1);
   return {
-    items: viewMessagesWithParts(pageRows),
+    items: pageRows,
     nextCursor: more && last ? String(last.seq) : null,
   };
 }

@@ -1,8 +1,8 @@
 import { badRequest, newId, notFound } from '@parley/kit';
 import { directKeyOf, findDirectConversation, insertDirectConversation, listConversationSummaries } from '../db/conversation.repository.ts';
-import { presentConversation, type ConversationSummary } from '../presenters/conversation.presenter.ts';
+import { presentConversation } from '../presenters/conversation.presenter.ts';
+import { loadConversationEntries, type ConversationEntry } from './conversation-entries.ts';
 import type { MessagesContext } from './context.ts';
-import { viewConversations } from './conversation-views.ts';
 import { emit } from './events.ts';
 import { invalidateRecent } from './recent-cache.ts';
 import { getProfiles } from './user-profiles.ts';
@@ -16,7 +16,7 @@ export async function openDirectConversation(
   ctx: MessagesContext,
   userId: string,
   otherId: string,
-): Promise<{ conversation: ConversationSummary; created: boolean }> {
+): Promise<{ conversation: ConversationEntry; created: boolean }> {
   const otherUserId = otherId.toLowerCase();
   if (otherUserId === userId.toLowerCase()) {
     throw badRequest('A direct conversation needs another user.', { 'body.userId': ['is yourself'] });
@@ -45,7 +45,7 @@ export async function openDirectConversation(
   }
   const [summary] = await listConversationSummaries(ctx.db, userId, [row.id], { limit: 1 });
   if (!summary) throw notFound('conversation');
-  const [conversation] = await viewConversations(ctx, userId, [summary]);
+  const [conversation] = await loadConversationEntries(ctx, userId, [summary]);
   if (!conversation) throw notFound('conversation');
   return { conversation, created };
 }

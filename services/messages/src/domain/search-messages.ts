@@ -1,10 +1,7 @@
 import { badRequest, isUuid, notFound, type Queryable } from '@parley/kit';
 import { findConversationFor } from '../db/conversation.repository.ts';
 import { searchStep, SMALL_SCOPE_CONVERSATIONS, type SearchFilters, type SearchHitRow, type SearchScope } from '../db/search.repository.ts';
-import type { MessageView } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
-import { viewMessagesWithParts } from './message-views.ts';
-import { buildSnippet } from './search-snippet.ts';
 
 export interface SearchMessagesInput {
   /** 1–200 characters, trimmed (the route checks). */
@@ -18,11 +15,11 @@ export interface SearchMessagesInput {
   cursor?: string | undefined;
 }
 
-export interface SearchHit {
-  message: MessageView;
-  /** HTML: the escaped text with <mark>…</mark> around the matches. */
-  snippet: string;
-  conversationId: string;
+/** A page of hits, newest first, with the query they matched (their snippets mark it). */
+export interface SearchPage {
+  hits: SearchHitRow[];
+  query: string;
+  nextCursor: string | null;
 }
 
 type SearchDeps = Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'config' | 'logger' | 'outbox'>;
@@ -36,7 +33,7 @@ export async function searchMessages(
   ctx: SearchDeps,
   userId: string,
   input: SearchMessagesInput,
-): Promise<{ items: SearchHit[]; nextCursor: string | null }> {
+): Promise<SearchPage> {
   const afterMessageId = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   let scope: SearchScope;
   const groupIds = await ctx.groupsCache.userGroupIds(userId);
@@ -61,15 +58,9 @@ export async function searchMessages(
     limit: input.limit + 1,
   };
   const rows = await findHits(ctx.db, ctx.config.SEARCH_RECENT_WINDOW, scope, filters, userId, ctx.config.SEARCH_SMALL_SCOPE);
-  const page = rows.slice(0, input.limit);
-  const messages = viewMessagesWithParts(page);
-  const items = page.map((row, index) => ({
-    message: messages[index]!,
-    snippet: buildSnippet(row.body, input.q, row.headline),
-    conversationId: row.conversation_id,
-  }));
-  const last = page.at(-1);
-  return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
+  const hits = rows.slice(0, input.limit);
+  const last = hits.at(-1);
+  return { hits, query: input.q, nextCursor: rows.length > input.limit && last ? encodeCursor(last.id) : null };
 }
 
 /** At most this many rows in the second, wider walk; a word rarer than that is the text indexes' job. */

@@ -1,12 +1,13 @@
 import { badRequest, errorCode, makeEvent, newId, notFound, type AppError, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
-import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
+import { presentAttachment } from '../presenters/file.presenter.ts';
+import { presentMessage, presentMessageWithParts, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
 import { emit, PRODUCER } from './events.ts';
 import { assertMember, assertSender, groupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
-import { viewMessages, viewAttachments } from './message-views.ts';
+import { oneWithParts } from './message-parts.ts';
 import { invalidateRecent } from './recent-cache.ts';
 import type { BatchedSend } from './send-batcher.ts';
 
@@ -36,6 +37,9 @@ const badReply = (): AppError =>
  * one call and one commit (send-batcher.ts).
  * With attachments the same call runs in a transaction that then attaches the files, so a bad
  * file id rolls the message back.
+ *
+ * It answers the message presented: the hot path presents it once, for its event, and that same
+ * view is the live frame's and the answer's.
  */
 export async function sendMessage(
   ctx: MessagesContext,
@@ -145,16 +149,11 @@ async function sendWithFiles(
 ): Promise<Sent> {
   const result = await sendMessageRow(tx, access, sendInput(draft, recipients, null));
   if (result.outcome !== 'created') return result;
-  const attachments = viewAttachments(
-    await attachFiles(tx, { messageId: draft.id, conversationId: draft.conversation_id, senderId: draft.sender_id, fileIds }),
-  );
-  const view = presentMessage(result.row, { attachments, reactions: [] });
+  const attachments = await attachFiles(tx, { messageId: draft.id, conversationId: draft.conversation_id, senderId: draft.sender_id, fileIds });
+  const view = presentMessage(result.row, { attachments: attachments.map(presentAttachment), reactions: [] });
   await emit(tx, 'message.created', { message: view, mentions: draft.mentions, recipients: result.recipients });
   return { outcome: 'created', view, recipients: result.recipients };
 }
 
-async function viewOne(ctx: MessagesContext, row: MessageRow, viewerId: string): Promise<MessageView> {
-  const [view] = await viewMessages(ctx, [row], viewerId);
-  if (!view) throw new Error(`message ${row.id} could not be presented`);
-  return view;
-}
+const viewOne = async (ctx: MessagesContext, row: MessageRow, viewerId: string): Promise<MessageView> =>
+  presentMessageWithParts(await oneWithParts(ctx, row, viewerId));

@@ -1,4 +1,4 @@
-import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, presentPage, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { MessagesContext } from '../domain/context.ts';
 import { getConversation, listConversations } from '../domain/list-conversations.ts';
 import { listMessages } from '../domain/list-messages.ts';
@@ -6,6 +6,8 @@ import { listMemberReadStates } from '../domain/list-read-states.ts';
 import { markRead } from '../domain/mark-read.ts';
 import { openDirectConversation } from '../domain/open-direct-conversation.ts';
 import { sendMessage } from '../domain/send-message.ts';
+import { presentConversationSummary } from '../presenters/conversation.presenter.ts';
+import { presentMessageWithParts } from '../presenters/message.presenter.ts';
 import { presentReadState } from '../presenters/read-state.presenter.ts';
 import {
   conversationPageSchema,
@@ -33,7 +35,7 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
     }),
     async (request, reply) => {
       const { conversation, created } = await openDirectConversation(ctx, callerOf(request).userId, request.body.userId);
-      return reply.code(created ? 201 : 200).send(conversation);
+      return reply.code(created ? 201 : 200).send(presentConversationSummary(conversation));
     },
   );
 
@@ -50,7 +52,7 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
   app.get(
     '/api/v1/conversations/:id',
     route.authenticated({ summary: 'One of your chats', params: idParams, response: { 200: conversationSchema } }),
-    async (request) => getConversation(ctx, callerOf(request).userId, request.params.id),
+    async (request) => presentConversationSummary(await getConversation(ctx, callerOf(request).userId, request.params.id)),
   );
 
   app.get(
@@ -61,7 +63,7 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
       querystring: historyQuery,
       response: { 200: messagePageSchema },
     }),
-    async (request) => listMessages(ctx, callerOf(request).userId, request.params.id, request.query),
+    async (request) => presentPage(await listMessages(ctx, callerOf(request).userId, request.params.id, request.query), presentMessageWithParts),
   );
 
   app.post(

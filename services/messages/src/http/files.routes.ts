@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { MessagesContext } from '../domain/context.ts';
 import { downloadFile } from '../domain/download-file.ts';
 import { uploadFile } from '../domain/upload-file.ts';
-import { contentDispositionOf, presentFile, servedContentType } from '../presenters/file.presenter.ts';
+import { contentDispositionOf, fileEtagOf, presentFile, servedContentType } from '../presenters/file.presenter.ts';
 
 const fileSchema = z.object({
   id: z.string(),
@@ -69,7 +69,7 @@ export async function filesRoutes(app: HttpServer, ctx: MessagesContext, verify:
         }),
         async (request, reply) => {
           const opened = await downloadFile(ctx, callerOf(request).userId, request.params.id, variant);
-          const etag = `"${opened.file.id}${variant === 'thumbnail' ? '-thumb' : ''}"`;
+          const etag = fileEtagOf(opened.file.id, variant);
           const notModified = request.headers['if-none-match'] === etag;
           // Opened before any header is set: a missing blob answers a plain 404.
           const bytes = notModified ? undefined : await opened.open();

@@ -4,6 +4,7 @@ import type { MessagesContext } from '../domain/context.ts';
 import { deleteMessage } from '../domain/delete-message.ts';
 import { editMessage } from '../domain/edit-message.ts';
 import { removeReaction } from '../domain/remove-reaction.ts';
+import { presentMessageWithParts } from '../presenters/message.presenter.ts';
 import { editMessageBody, idParams, messageSchema, reactionParams } from './schemas.ts';
 
 export function messagesRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
@@ -17,7 +18,7 @@ export function messagesRoutes(app: HttpServer, ctx: MessagesContext, verify: To
       body: editMessageBody,
       response: { 200: messageSchema },
     }),
-    async (request) => editMessage(ctx, callerOf(request).userId, request.params.id, request.body.body),
+    async (request) => presentMessageWithParts(await editMessage(ctx, callerOf(request).userId, request.params.id, request.body.body)),
   );
 
   app.delete(

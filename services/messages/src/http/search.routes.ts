@@ -3,6 +3,7 @@ import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@p
 import { z } from 'zod';
 import type { MessagesContext } from '../domain/context.ts';
 import { searchMessages } from '../domain/search-messages.ts';
+import { presentSearchPage } from '../presenters/search-hit.presenter.ts';
 
 /** Text PostgreSQL can take: it refuses NUL, and unpaired surrogates are not text. */
 // eslint-disable-next-line no-control-regex
@@ -45,6 +46,6 @@ export async function searchRoutes(app: HttpServer, ctx: MessagesContext, verify
       querystring: searchMessagesQuery,
       response: { 200: z.object({ items: z.array(searchHitSchema), nextCursor: z.string().nullable() }) },
     }),
-    async (request) => searchMessages(ctx, callerOf(request).userId, request.query),
+    async (request) => presentSearchPage(await searchMessages(ctx, callerOf(request).userId, request.query)),
   );
 }

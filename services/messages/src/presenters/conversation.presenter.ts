@@ -1,6 +1,7 @@
 import type { Conversation } from '@parley/contracts';
-import type { ConversationRow, ConversationSummaryRow } from '../db/conversation.repository.ts';
-import type { MessageView } from './message.presenter.ts';
+import type { ConversationRow } from '../db/conversation.repository.ts';
+import type { ConversationEntry } from '../domain/conversation-entries.ts';
+import { presentMessageWithParts } from './message.presenter.ts';
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
@@ -18,17 +19,14 @@ export function presentConversation(row: ConversationRow): Conversation {
  * One entry of the viewer's chat list. title: the other user's display name for a direct chat,
  * the group's name for a group chat (null until the group.created event has been seen).
  */
-export function presentConversationSummary(
-  row: ConversationSummaryRow,
-  parts: { title: string | null; lastMessage: MessageView | null },
-) {
+export function presentConversationSummary({ row, title, lastMessage }: ConversationEntry) {
   return {
     id: row.id,
     type: row.type,
-    title: parts.title,
+    title,
     /** The other member of a direct conversation; null for groups. */
     otherUserId: row.type === 'direct' ? row.other_user_id : null,
-    lastMessage: parts.lastMessage,
+    lastMessage: lastMessage ? presentMessageWithParts(lastMessage) : null,
     lastSeq: row.last_seq,
     lastReadSeq: row.last_read_seq,
     unreadCount: row.unread_count,

@@ -1,4 +1,5 @@
 import type { AttachmentRow, FileRow } from '../db/file.repository.ts';
+import type { FileVariant } from '../domain/download-file.ts';
 import { isInlineSafe } from '../domain/file-content-type.ts';
 
 export const fileUrlOf = (fileId: string): string => `/api/v1/files/${fileId}`;
@@ -30,6 +31,9 @@ export function presentAttachment(attachment: AttachmentRow) {
 
 export type FileView = ReturnType<typeof presentFile>;
 export type AttachmentView = ReturnType<typeof presentAttachment>;
+
+/** The ETag of a file's bytes (or its thumbnail's): a file never changes, so its id is enough. */
+export const fileEtagOf = (fileId: string, variant: FileVariant): string => `"${fileId}${variant === 'thumbnail' ? '-thumb' : ''}"`;
 
 /** The Content-Type a stored type is served with: text gets its charset. */
 export const servedContentType = (contentType: string): string => (contentType === 'text/plain' ? 'text/plain; charset=utf-8' : contentType);

@@ -1,4 +1,6 @@
 import type { MessageRow } from '../db/message.repository.ts';
+import type { MessageWithParts, ReactionSummary } from '../domain/message-parts.ts';
+import { presentAttachment } from './file.presenter.ts';
 
 const iso = (date: Date | null): string | null => (date ? new Date(date).toISOString() : null);
 
@@ -57,3 +59,10 @@ export function presentMessage(row: MessageRow, parts: { attachments: Attachment
     deletedAt: iso(row.deleted_at),
   };
 }
+
+/** A message with its parts (domain/message-parts.ts; history and search pages bring them along). */
+export const presentMessageWithParts = (message: MessageWithParts): MessageView =>
+  presentMessage(message, { attachments: message.attachments.map(presentAttachment), reactions: message.reactions.map(presentReaction) });
+
+const presentReaction = (r: ReactionSummary): ReactionView =>
+  r.me === undefined ? { emoji: r.emoji, count: Number(r.count) } : { emoji: r.emoji, count: Number(r.count), me: r.me };

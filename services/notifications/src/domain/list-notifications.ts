@@ -1,7 +1,5 @@
 import { badRequest, isUuid } from '@parley/kit';
-import type { NotificationFrameData } from '@parley/contracts';
-import { listNotifications as listRows } from '../db/notification.repository.ts';
-import { presentNotification } from '../presenters/notification.presenter.ts';
+import { listNotifications as listRows, type NotificationRow } from '../db/notification.repository.ts';
 import type { NotificationsContext } from './context.ts';
 
 /** Opaque to clients: the id of the last item of the page. */
@@ -18,13 +16,13 @@ export async function listNotifications(
   ctx: Pick<NotificationsContext, 'db'>,
   userId: string,
   query: { unread: boolean; limit: number; cursor?: string | undefined },
-): Promise<{ items: NotificationFrameData[]; nextCursor: string | null }> {
+): Promise<{ items: NotificationRow[]; nextCursor: string | null }> {
   const beforeId = query.cursor ? decodeCursor(query.cursor) : undefined;
   const rows = await listRows(ctx.db, userId, { unreadOnly: query.unread, limit: query.limit + 1, beforeId });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    items: page.map(presentNotification),
+    items: page,
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
   };
 }

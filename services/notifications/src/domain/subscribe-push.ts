@@ -1,5 +1,5 @@
 import { badRequest, newId } from '@parley/kit';
-import { upsertSubscription } from '../db/push-subscription.repository.ts';
+import { upsertSubscription, type PushSubscriptionRow } from '../db/push-subscription.repository.ts';
 import type { NotificationsContext } from './context.ts';
 import { checkPushEndpoint, checkResolvedHost, systemResolver, type Resolver } from './push-endpoint.ts';
 
@@ -18,7 +18,7 @@ export async function subscribePush(
   userId: string,
   input: PushSubscriptionInput,
   resolve: Resolver = systemResolver,
-): Promise<{ endpoint: string; createdAt: string; created: boolean }> {
+): Promise<{ subscription: PushSubscriptionRow; created: boolean }> {
   const check = checkPushEndpoint(input.endpoint, ctx.config.PUSH_ENDPOINT_ALLOW_LIST);
   const reason = check.ok ? (check.allowListed ? undefined : await checkResolvedHost(check.host, resolve)) : check.reason;
   if (reason) throw badRequest('The push subscription is not valid.', { 'body.endpoint': [reason] });
@@ -29,5 +29,5 @@ export async function subscribePush(
     p256dh: input.keys.p256dh,
     auth: input.keys.auth,
   });
-  return { endpoint: row.endpoint, createdAt: new Date(row.created_at).toISOString(), created };
+  return { subscription: row, created };
 }

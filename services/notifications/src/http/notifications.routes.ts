@@ -1,8 +1,9 @@
-import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, presentPage, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { listNotifications } from '../domain/list-notifications.ts';
 import { markNotificationsRead } from '../domain/mark-notifications-read.ts';
 import { getConversationSettings, setConversationMuted } from '../domain/set-conversation-muted.ts';
+import { presentNotification } from '../presenters/notification.presenter.ts';
 import {
   conversationParams,
   conversationSettingsSchema,
@@ -18,7 +19,7 @@ export function notificationsRoutes(app: HttpServer, ctx: NotificationsContext, 
   app.get(
     '/api/v1/notifications',
     route.authenticated({ summary: 'Your notifications, newest first', querystring: listNotificationsQuery, response: { 200: notificationPage } }),
-    async (request) => listNotifications(ctx, callerOf(request).userId, request.query),
+    async (request) => presentPage(await listNotifications(ctx, callerOf(request).userId, request.query), presentNotification),
   );
 
   app.post(

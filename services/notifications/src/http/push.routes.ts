@@ -2,6 +2,7 @@ import { callerOf, routeOpenings, type HttpServer, type TokenVerifier } from '@p
 import type { NotificationsContext } from '../domain/context.ts';
 import { subscribePush } from '../domain/subscribe-push.ts';
 import { unsubscribePush } from '../domain/unsubscribe-push.ts';
+import { presentPushSubscription } from '../presenters/push-subscription.presenter.ts';
 import { pushSubscriptionBody, pushSubscriptionSchema, unsubscribeBody, vapidPublicKeySchema } from './schemas.ts';
 
 export function pushRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
@@ -21,8 +22,8 @@ export function pushRoutes(app: HttpServer, ctx: NotificationsContext, verify: T
       response: { 200: pushSubscriptionSchema, 201: pushSubscriptionSchema },
     }),
     async (request, reply) => {
-      const { created, ...subscription } = await subscribePush(ctx, callerOf(request).userId, request.body);
-      return reply.code(created ? 201 : 200).send(subscription);
+      const { subscription, created } = await subscribePush(ctx, callerOf(request).userId, request.body);
+      return reply.code(created ? 201 : 200).send(presentPushSubscription(subscription));
     },
   );
 

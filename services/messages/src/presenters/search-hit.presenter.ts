@@ -1,24 +1,44 @@
+import { HEADLINE_MARKS } from '../db/search.repository.ts';
+import type { SearchPage } from '../domain/search-messages.ts';
+import { presentMessageWithParts } from './message.presenter.ts';
+
+/** A page of search hits: each message, its snippet (HTML) and its conversation. */
+export function presentSearchPage(page: SearchPage) {
+  return {
+    items: page.hits.map((hit) => ({
+      message: presentMessageWithParts(hit),
+      snippet: buildSnippet(hit.body, page.query, hit.headline),
+      conversationId: hit.conversation_id,
+    })),
+    nextCursor: page.nextCursor,
+  };
+}
+
 /** How much of a long body a snippet shows around the first match (partial-word hits). */
 const BEFORE = 60;
 const AFTER = 140;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text safe to put in HTML: & < > " ' as entities (the same five the SQL side escapes). */
+/** Text safe to put in HTML: & < > " ' as entities. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Whether the body holds a character a headline marks with: its headline could not be told from the marks. */
+const holdsMarks = (body: string): boolean => Object.values(HEADLINE_MARKS).some((mark) => body.includes(mark));
+
 /**
  * The snippet of a hit: HTML whose only markup is <mark>…</mark> around what matched; every
- * character of the message itself is escaped.
- * - `headline` is PostgreSQL's ts_headline over the already escaped body (full-text hits),
- *   used when it marked something.
+ * character of the message itself is escaped, here and nowhere else.
+ * - `headline` is PostgreSQL's ts_headline (full-text hits): plain text with HEADLINE_MARKS
+ *   around the matched words, used when it marked something (and the body has none of the
+ *   marking characters of its own).
  * - Otherwise (partial-word hits: "meet" in "meetings"), every case-insensitive occurrence of
  *   the query is marked in a window around the first one; "… " / " …" show where it was cut.
  */
 export function buildSnippet(body: string, query: string, headline: string | null): string {
-  if (headline?.includes('<mark>')) return headline.trim();
+  if (headline?.includes(HEADLINE_MARKS.start) && !holdsMarks(body)) return markHeadline(headline.trim());
   const needle = query.trim();
   const pattern = new RegExp(escapeRegExp(needle), 'giu');
   const first = needle ? body.search(pattern) : -1;
@@ -26,6 +46,16 @@ export function buildSnippet(body: string, query: string, headline: string | nul
   const to = first < 0 ? BEFORE + AFTER : first + needle.length + AFTER;
   const { text, cutStart, cutEnd } = slice(body, from, to);
   return `${cutStart ? '… ' : ''}${first < 0 ? escapeHtml(text) : markAll(text, pattern)}${cutEnd ? ' …' : ''}`;
+}
+
+/** The headline as HTML: its text escaped, its marks as <mark>…</mark>. */
+function markHeadline(headline: string): string {
+  let html = '';
+  for (const part of headline.replaceAll(HEADLINE_MARKS.lt, '<').split(HEADLINE_MARKS.start)) {
+    const stop = part.indexOf(HEADLINE_MARKS.stop);
+    html += stop < 0 ? escapeHtml(part) : `<mark>${escapeHtml(part.slice(0, stop))}</mark>${escapeHtml(part.slice(stop + 1))}`;
+  }
+  return html;
 }
 
 function markAll(text: string, pattern: RegExp): string {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnippet, escapeHtml } from './search-snippet.ts';
+import { HEADLINE_MARKS } from '../db/search.repository.ts';
+import { buildSnippet, escapeHtml } from './search-hit.presenter.ts';
+
+/** A headline as ts_headline makes it: `[` and `]` stand for its marks, `<` as its stand-in. */
+const headline = (text: string): string =>
+  text.replaceAll('[', HEADLINE_MARKS.start).replaceAll(']', HEADLINE_MARKS.stop).replaceAll('<', HEADLINE_MARKS.lt);
 
 describe('escapeHtml', () => {
   it('escapes the five HTML-significant characters', () => {
@@ -8,8 +13,28 @@ describe('escapeHtml', () => {
 });
 
 describe('buildSnippet', () => {
-  it('when PostgreSQL marked words, its headline is the snippet', () => {
-    expect(buildSnippet('Weekly meetings', 'meeting', 'Weekly <mark>meetings</mark>')).toBe('Weekly <mark>meetings</mark>');
+  it('when PostgreSQL marked words, its headline is the snippet, marks as <mark>', () => {
+    expect(buildSnippet('Weekly meetings', 'meeting', headline('Weekly [meetings]'))).toBe('Weekly <mark>meetings</mark>');
+  });
+
+  it('when PostgreSQL marked words in HTML, the headline is escaped once and only <mark> is markup', () => {
+    const body = `<script>alert('x')</script> meeting & "notes" &amp;`;
+    const snippet = buildSnippet(body, 'meeting', headline(`<script>alert('x')</script> [meeting] & "notes" &amp;`));
+    expect(snippet).toBe('&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; <mark>meeting</mark> &amp; &quot;notes&quot; &amp;amp;');
+  });
+
+  it('when a marked word itself holds HTML characters, they are escaped inside the mark', () => {
+    expect(buildSnippet('AT&T <rocks>', 'rocks', headline('AT&T <[rocks]>'))).toBe('AT&amp;T &lt;<mark>rocks</mark>&gt;');
+  });
+
+  it('when the headline is fragments, it is trimmed and keeps their delimiters', () => {
+    expect(buildSnippet('…', 'a', headline(' one [a] two … three [a] '))).toBe('one <mark>a</mark> two … three <mark>a</mark>');
+  });
+
+  it('when the body holds the marking characters itself, the headline is not trusted', () => {
+    const body = `x${HEADLINE_MARKS.start}<img>${HEADLINE_MARKS.stop} meeting`;
+    const snippet = buildSnippet(body, 'meeting', headline(`x${HEADLINE_MARKS.start}<img>${HEADLINE_MARKS.stop} [meeting]`));
+    expect(snippet).toBe(`x${HEADLINE_MARKS.start}&lt;img&gt;${HEADLINE_MARKS.stop} <mark>meeting</mark>`);
   });
 
   it('when only a partial word matched, every occurrence is marked, case-insensitively', () => {
@@ -41,6 +66,10 @@ describe('buildSnippet', () => {
 
   it('when nothing can be found to mark, it shows the escaped beginning', () => {
     expect(buildSnippet('<b>bold</b> text', 'zzz', 'no marks here')).toBe('&lt;b&gt;bold&lt;/b&gt; text');
+  });
+
+  it('when a headline holds <mark> as text (no marks), it is text, escaped', () => {
+    expect(buildSnippet('<mark>x</mark> zzz', 'zzz', '<mark>x</mark> zzz')).toBe('&lt;mark&gt;x&lt;/mark&gt; <mark>zzz</mark>');
   });
 
   it('never splits a surrogate pair at a cut', () => {

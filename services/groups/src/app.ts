@@ -74,7 +74,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
     context: ctx,
     async start() {
       relay.start();
-      consumer = await subscribeGroupCacheInvalidation(bus, cache);
+      consumer = await subscribeGroupCacheInvalidation(bus, ctx);
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : config.PORT;

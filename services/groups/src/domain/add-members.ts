@@ -3,7 +3,7 @@ import { adjustMemberCount, lockGroup } from '../db/group.repository.ts';
 import { findMembership, insertMemberships, memberIdsAmong, type MembershipRow } from '../db/membership.repository.ts';
 import { canManageMembers } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { findUnknownUsers } from './find-unknown-users.ts';
 import { forgetGroup } from './group-cache.ts';
 import { assertWithinMemberLimit } from './member-limit.ts';
@@ -30,7 +30,7 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
   }
   if (candidates.length === 0) return [];
 
-  const added = await ctx.db.transaction(async (tx) => {
+  const added = await events.transaction(ctx, async (tx, emit) => {
     const group = await lockGroup(tx, groupId);
     if (!group) throw notFound('group');
     authorize(await findMembership(tx, groupId, callerId));
@@ -38,12 +38,11 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
     if (rows.length === 0) return rows;
     assertWithinMemberLimit(ctx.config.GROUP_MEMBER_LIMIT, group.member_count + rows.length);
     await adjustMemberCount(tx, groupId, rows.length);
-    await emit(tx, 'group.member_added', ...rows.map((row) => ({ groupId, userId: row.user_id, role: row.role, addedBy: callerId })));
+    emit('group.member_added', ...rows.map((row) => ({ groupId, userId: row.user_id, role: row.role, addedBy: callerId })));
     return rows;
   });
   if (added.length > 0) {
     await forgetGroup(ctx.cache, groupId, added.map((row) => row.user_id));
-    ctx.outbox.notify();
   }
   return added;
 }

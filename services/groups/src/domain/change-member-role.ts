@@ -3,7 +3,7 @@ import { conflict, forbidden, notFound } from '@parley/kit';
 import { lockGroup, setOwner } from '../db/group.repository.ts';
 import { findMembership, setRole, type MembershipRow } from '../db/membership.repository.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function changeMemberRole(
   targetId: string,
   role: GroupRole,
 ): Promise<MembershipRow> {
-  const { member, changes } = await ctx.db.transaction(async (tx) => {
+  const { member, changes } = await events.transaction(ctx, async (tx, emit) => {
     const group = await lockGroup(tx, groupId);
     const caller = group && (await findMembership(tx, groupId, callerId));
     if (!group || !caller) throw notFound('group');
@@ -39,12 +39,11 @@ export async function changeMemberRole(
     }
     const updated = await setRole(tx, groupId, targetId, role);
     changed.push({ groupId, userId: targetId, role });
-    await emit(tx, 'group.member_role_changed', ...changed);
+    emit('group.member_role_changed', ...changed);
     return { member: updated, changes: changed };
   });
   if (changes.length > 0) {
     await forgetGroup(ctx.cache, groupId);
-    ctx.outbox.notify();
   }
   return member;
 }

@@ -3,7 +3,7 @@ import { adjustMemberCount, lockGroup } from '../db/group.repository.ts';
 import { deleteMembership, findMembership } from '../db/membership.repository.ts';
 import { canManageMembers } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
 
 export const OWNER_CANNOT_LEAVE =
@@ -15,7 +15,7 @@ export const OWNER_CANNOT_LEAVE =
  * leave (409) until ownership has been handed over.
  */
 export async function removeMember(ctx: GroupsContext, callerId: string, groupId: string, targetId: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  await events.transaction(ctx, async (tx, emit) => {
     const group = await lockGroup(tx, groupId);
     const caller = group && (await findMembership(tx, groupId, callerId));
     if (!group || !caller) throw notFound('group');
@@ -29,8 +29,7 @@ export async function removeMember(ctx: GroupsContext, callerId: string, groupId
     }
     await deleteMembership(tx, groupId, targetId);
     await adjustMemberCount(tx, groupId, -1);
-    await emit(tx, 'group.member_removed', { groupId, userId: targetId, removedBy: callerId });
+    emit('group.member_removed', { groupId, userId: targetId, removedBy: callerId });
   });
   await forgetGroup(ctx.cache, groupId, [targetId]);
-  ctx.outbox.notify();
 }

@@ -4,7 +4,7 @@ import { lockGroup, updateGroup as updateGroupRow, type GroupChanges, type Group
 import { findMembership } from '../db/membership.repository.ts';
 import { canEditGroup } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
 
 /**
@@ -17,7 +17,7 @@ export async function updateGroup(
   groupId: string,
   input: GroupChanges,
 ): Promise<{ group: GroupRow; role: GroupRole }> {
-  const { group, role, changed } = await ctx.db.transaction(async (tx) => {
+  const { group, role, changed } = await events.transaction(ctx, async (tx, emit) => {
     const current = await lockGroup(tx, groupId);
     const caller = current && (await findMembership(tx, groupId, callerId));
     if (!current || !caller) throw notFound('group');
@@ -29,12 +29,11 @@ export async function updateGroup(
     if (description !== undefined && description !== current.description) changes.description = description;
     if (Object.keys(changes).length === 0) return { group: current, role: caller.role, changed: false };
     const updated = await updateGroupRow(tx, groupId, changes);
-    await emit(tx, 'group.updated', { groupId, changes, updatedBy: callerId });
+    emit('group.updated', { groupId, changes, updatedBy: callerId });
     return { group: updated, role: caller.role, changed: true };
   });
   if (changed) {
     await forgetGroup(ctx.cache, groupId);
-    ctx.outbox.notify();
   }
   return { group, role };
 }

@@ -1,14 +1,13 @@
-import { badRequest, errorCode, makeEvent, newId, notFound, type AppError, type Queryable } from '@parley/kit';
+import { badRequest, errorCode, newId, notFound, type AppError, type Emit, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentMessage, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
-import { emit, PRODUCER } from './events.ts';
+import { events } from './events.ts';
 import { assertMember, assertSender, cachedGroupMembers, loadGroupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { viewMessages, viewAttachments } from './message-views.ts';
 import { invalidateRecent } from './recent-cache.ts';
-import type { BatchedSend } from './send-batcher.ts';
 
 export interface SendMessageInput {
   body: string;
@@ -80,8 +79,8 @@ export async function sendMessage(
   };
   const sendAs = (as: SendAccess): Promise<Sent> =>
     fileIds.length === 0
-      ? sendPlain(ctx.sendBatched, as, message, recipients)
-      : ctx.db.transaction((tx) => sendWithFiles(tx, as, message, recipients, fileIds));
+      ? sendPlain(ctx, as, message, recipients)
+      : events.transaction(ctx, (tx, emit) => sendWithFiles(tx, emit, as, message, recipients, fileIds));
 
   let sent: Sent;
   try {
@@ -103,10 +102,9 @@ export async function sendMessage(
   if (sent.outcome === 'gone') throw notFound('conversation');
   if (sent.outcome === 'bad_reply') throw badReply();
   if (sent.outcome === 'resent') return { message: await viewOne(ctx, sent.row, userId), created: false };
-  // Live first (issued before the answer, so one sender's messages go out in order), then the
-  // relay for the durable consumers.
+  // Live (issued before the answer, so one sender's messages go out in order); the relay, woken
+  // at the commit, publishes for the durable consumers from its timer, after this.
   ctx.publishLive(sent.view, message.mentions, sent.recipients);
-  ctx.outbox.notify();
   await invalidateRecent(ctx.cache, sent.recipients);
   return { message: sent.view, created: true };
 }
@@ -125,11 +123,20 @@ const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Se
   event,
 });
 
-/** One statement, its event included: the seq and recipients are filled into the event there. */
-async function sendPlain(sendBatched: BatchedSend, access: SendAccess, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
+/**
+ * One statement, its event included: the seq and recipients are filled into the event there
+ * (send_message() writes it through the kit's enqueue_event()); the relay is woken when it
+ * committed a new message.
+ */
+async function sendPlain(
+  ctx: Pick<MessagesContext, 'sendBatched' | 'outbox'>,
+  access: SendAccess,
+  draft: Draft,
+  recipients: readonly string[] | null,
+): Promise<Sent> {
   const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
-  const event = makeEvent('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] }, PRODUCER);
-  const result = await sendBatched(access, sendInput(draft, recipients, event));
+  const event = events.event('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] });
+  const result = await events.statement(ctx, () => ctx.sendBatched(access, sendInput(draft, recipients, event)), (sent) => sent.outcome === 'created');
   if (result.outcome !== 'created') return result;
   return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };
 }
@@ -137,6 +144,7 @@ async function sendPlain(sendBatched: BatchedSend, access: SendAccess, draft: Dr
 /** Inside a transaction: the message, then its files (400 rolls both back), then its event. */
 async function sendWithFiles(
   tx: Queryable,
+  emit: Emit,
   access: SendAccess,
   draft: Draft,
   recipients: readonly string[] | null,
@@ -148,7 +156,7 @@ async function sendWithFiles(
     await attachFiles(tx, { messageId: draft.id, conversationId: draft.conversation_id, senderId: draft.sender_id, fileIds }),
   );
   const view = presentMessage(result.row, { attachments, reactions: [] });
-  await emit(tx, 'message.created', { message: view, mentions: draft.mentions, recipients: result.recipients });
+  emit('message.created', { message: view, mentions: draft.mentions, recipients: result.recipients });
   return { outcome: 'created', view, recipients: result.recipients };
 }
 

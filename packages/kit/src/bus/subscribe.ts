@@ -26,9 +26,7 @@ type FamilyOf<T extends string> = T extends `${infer Family}.${string}` ? Family
 export type Binding = EventType | `${FamilyOf<EventType>}.*`;
 
 /** The contract events a binding routes to a queue. */
-export type EventsBoundBy<B extends string> = B extends `${infer Family}.*`
-  ? Extract<AnyEvent, { type: `${Family}.${string}` }>
-  : Extract<AnyEvent, { type: B }>;
+export type EventsBoundBy<B extends string> = B extends `${infer Family}.*` ? Extract<AnyEvent, { type: `${Family}.${string}` }> : Extract<AnyEvent, { type: B }>;
 
 /** A queue and its bindings, retries and prefetch, with the parser its events go through. */
 export interface Queue<E extends EventEnvelope = EventEnvelope> extends SubscribeOptions {

@@ -1,5 +1,4 @@
 import type { EventData } from '@parley/contracts';
-import { Connection } from 'rabbitmq-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eventProducer, type RelayWaker } from '../../src/bus/events.ts';
 import { inboxMigration } from '../../src/bus/inbox.ts';
@@ -11,6 +10,8 @@ import { migrate } from '../../src/db/migrate.ts';
 import { newId } from '../../src/ids.ts';
 import { createLogger, requestContext } from '../../src/logger.ts';
 import type { Bus, Db, EventEnvelope } from '../../src/ports.ts';
+import { deleteRabbitObjects } from '../../src/testing/adapters.ts';
+import { Arrivals } from '../../src/testing/arrivals.ts';
 import { adapterKinds, openTestDb, testUrls, uniqueName } from '../../src/testing/infra.ts';
 
 /**
@@ -20,20 +21,6 @@ import { adapterKinds, openTestDb, testUrls, uniqueName } from '../../src/testin
  */
 
 const WAIT = { timeout: 20_000, interval: 20 };
-
-/** Items that arrive over time, and a promise for the moment there are `count` of them. */
-class Arrivals<T> {
-  readonly items: T[] = [];
-  private readonly waiting: { count: number; resolve: () => void }[] = [];
-  push(item: T): void {
-    this.items.push(item);
-    for (const waiter of this.waiting.filter((w) => this.items.length >= w.count)) waiter.resolve();
-  }
-  reached(count: number): Promise<void> {
-    if (this.items.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push({ count, resolve }));
-  }
-}
 
 /** A logger whose entries the test reads. */
 function recordingLogger() {
@@ -76,11 +63,7 @@ describe.each(adapterKinds())('events: emit and subscribe (%s)', (kind) => {
   };
 
   /** Subscribes through the kit and records what the handler was given. */
-  const consume = async <E extends EventEnvelope>(
-    bus: Bus,
-    queue: Queue<E>,
-    apply: (event: E, delivery: Delivery) => Promise<void> = async () => undefined,
-  ) => {
+  const consume = async <E extends EventEnvelope>(bus: Bus, queue: Queue<E>, apply: (event: E, delivery: Delivery) => Promise<void> = async () => undefined) => {
     const { logger, entries } = recordingLogger();
     const handled = new Arrivals<E>();
     const subscription = await subscribe(
@@ -117,16 +100,11 @@ describe.each(adapterKinds())('events: emit and subscribe (%s)', (kind) => {
 
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close();
-    if (kind === 'real') {
-      const admin = new Connection(testUrls.amqp);
-      admin.on('error', () => undefined);
-      try {
-        for (const name of queues) for (const q of [name, `${name}.retry`, `${name}.dlq`]) await admin.queueDelete({ queue: q });
-        await admin.exchangeDelete({ exchange });
-      } finally {
-        await admin.close();
-      }
-    }
+    if (kind === 'real')
+      await deleteRabbitObjects(
+        queues.flatMap((name) => [name, `${name}.retry`, `${name}.dlq`]),
+        exchange,
+      );
   });
 
   it('acknowledges and logs an event that breaks its contract, or has no contract, and hands the handler only valid ones', async () => {

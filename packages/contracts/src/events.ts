@@ -187,18 +187,40 @@ export class InvalidEventError extends Error {
 const describe = (error: z.ZodError): string =>
   error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 
+/** Data schemas by event type: the contracts' (eventDataSchemas), or a service's own events. */
+export type EventDataSchemas = Record<string, z.ZodType>;
+
+/** The events a map of data schemas describes, as parsed: switching on `type` narrows `data`. */
+export type EventOf<S extends EventDataSchemas> = {
+  [T in keyof S & string]: { id: string; type: T; occurredAt: string; producer: string; data: z.infer<S[T]>; requestId?: string | undefined };
+}[keyof S & string];
+
 /**
- * Validates an envelope and its data for its type. Throws InvalidEventError for a malformed
- * envelope, an unknown type or data that does not fit the type; unknown data fields are
- * dropped. Consumers should dead-letter what fails rather than retry it.
+ * A parser for the events of `schemas`: validates an envelope and its data for its type. Throws
+ * InvalidEventError for a malformed envelope, an unknown type or data that does not fit the
+ * type; unknown data fields are dropped. parseEvent is the one for the contracts' events; a
+ * service's own event (notifications' notification.created) gets its parser here too.
+ */
+export function eventParser<S extends EventDataSchemas>(schemas: S): (envelope: unknown) => EventOf<S> {
+  return (envelope) => {
+    const parsed = eventEnvelopeSchema.safeParse(envelope);
+    if (!parsed.success) throw new InvalidEventError(`Invalid event envelope: ${describe(parsed.error)}`, parsed.error.issues);
+    const { type } = parsed.data;
+    const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
+    if (!schema) throw new InvalidEventError(`Unknown event type: ${type}`);
+    const data = schema.safeParse(parsed.data.data);
+    if (!data.success) throw new InvalidEventError(`Invalid data for ${type}: ${describe(data.error)}`, data.error.issues);
+    // The schema looked up by `type` produced `data`, which is exactly what EventOf pairs; TS cannot follow the correlation.
+    return { ...parsed.data, type, data: data.data } as EventOf<S>;
+  };
+}
+
+const parseContractEvent = eventParser(eventDataSchemas);
+
+/**
+ * Validates an envelope and its data for its type (eventParser over the contracts' events).
+ * Consumers should drop what fails rather than retry it (the kit's subscribe does).
  */
 export function parseEvent(envelope: unknown): AnyEvent {
-  const parsed = eventEnvelopeSchema.safeParse(envelope);
-  if (!parsed.success) throw new InvalidEventError(`Invalid event envelope: ${describe(parsed.error)}`, parsed.error.issues);
-  const { type } = parsed.data;
-  if (!isEventType(type)) throw new InvalidEventError(`Unknown event type: ${type}`);
-  const data = eventDataSchemas[type].safeParse(parsed.data.data);
-  if (!data.success) throw new InvalidEventError(`Invalid data for ${type}: ${describe(data.error)}`, data.error.issues);
-  // The schema looked up by `type` produced `data`, which is exactly what AnyEvent pairs; TS cannot follow the correlation.
-  return { ...parsed.data, type, data: data.data } as AnyEvent;
+  return parseContractEvent(envelope);
 }

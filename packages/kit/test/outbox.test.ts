@@ -8,6 +8,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { firstIdAt, newId } from '../src/ids.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
 import type { Bus, Db, EventEnvelope, Queryable } from '../src/ports.ts';
+import { Arrivals } from '../src/testing/arrivals.ts';
 import { adapterKinds, openTestDb, testUrls, uniqueName } from '../src/testing/infra.ts';
 import { startProxy } from '../src/testing/tcp-proxy.ts';
 
@@ -82,20 +83,6 @@ function countingFailures(inner: Bus): Bus & { failures: number } {
 }
 
 const event = (type: string, data: unknown = {}): EventEnvelope => makeEvent(type, data, 'outbox-test');
-
-/** Items that arrive over time, and a promise for the moment there are `count` of them (an event to wait on, not a poll). */
-class Arrivals<T> {
-  readonly items: T[] = [];
-  private readonly waiting: { count: number; resolve: () => void }[] = [];
-  push(item: T): void {
-    this.items.push(item);
-    for (const waiter of this.waiting.filter((w) => this.items.length >= w.count)) waiter.resolve();
-  }
-  reached(count: number): Promise<void> {
-    if (this.items.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push({ count, resolve }));
-  }
-}
 
 /**
  * A logger that records the back-off of each retry the relay schedules: the relay logs a retry

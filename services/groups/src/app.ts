@@ -79,7 +79,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
     context: ctx,
     async start() {
       relay.start();
-      consumer = await subscribeGroupCacheInvalidation(bus, cache);
+      consumer = await subscribeGroupCacheInvalidation(bus, ctx);
       startJobsWhenReady(jobs, { periodic: [eventsCleanUpJob(db)] }, logger);
       await http.listen({ host: config.HOST, port: config.PORT });
       const address = http.server.address();

@@ -46,10 +46,24 @@ export async function pruneInbox(db: Db, retentionDays = INBOX_RETENTION_DAYS): 
 }
 
 /**
- * Applies an event once per queue. In one transaction: mark the id, and run apply only if the
- * mark is new. Returns false for an event already applied. A failing apply rolls the mark back
- * with it, so the retry applies it. Two concurrent deliveries of one event serialize on the
+ * The inbox mark, in the caller's transaction: true the first time this queue sees the event,
+ * false for one it has already applied (a redelivery, a second publish), which should then
+ * write nothing. The mark commits or rolls back with the effect, so a failed attempt leaves
+ * none and the retry applies the event. Two concurrent deliveries of one event serialize on the
  * primary key: the second waits for the first to commit and then sees the mark.
+ * Consumers reach it as `delivery.firstTime(tx)` (subscribe.ts).
+ */
+export async function claimEvent(tx: Queryable, queue: string, eventId: string): Promise<boolean> {
+  const marked = await tx.query(
+    'INSERT INTO processed_events (queue, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
+    [queue, eventId],
+  );
+  return marked.rows.length > 0;
+}
+
+/**
+ * Applies an event once per queue: claimEvent and apply in one transaction, apply only if the
+ * mark is new. Returns false for an event already applied.
  */
 export async function handleOnce(
   db: Db,
@@ -58,11 +72,7 @@ export async function handleOnce(
   apply: (tx: Queryable) => Promise<void>,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const marked = await tx.query(
-      'INSERT INTO processed_events (queue, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
-      [queue, event.id],
-    );
-    if (marked.rows.length === 0) return false;
+    if (!(await claimEvent(tx, queue, event.id))) return false;
     await apply(tx);
     return true;
   });

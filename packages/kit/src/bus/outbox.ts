@@ -25,6 +25,25 @@ CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (id) WHERE published_at 
 `,
 };
 
+/**
+ * enqueue_event(): one outbox row written from SQL, for a service whose own SQL function writes
+ * events in the statement that changes its state (messages' send_message(): one round trip per
+ * send). The same row enqueueEvents writes, so the outbox's layout lives in this file alone;
+ * pass the data as outboxData(event) so the request id rides along. PL/pgSQL, so its INSERT is
+ * planned once per connection, like the function calling it.
+ */
+export const enqueueEventMigration: Migration = {
+  id: '0000_outbox_enqueue',
+  sql: `
+CREATE OR REPLACE FUNCTION enqueue_event(p_id uuid, p_type text, p_occurred_at timestamptz, p_producer text, p_data jsonb)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO outbox (id, type, occurred_at, producer, data) VALUES (p_id, p_type, p_occurred_at, p_producer, p_data);
+END
+$$;
+`,
+};
+
 /** An envelope for a new event, stamped now with a time-ordered id and the current request id. */
 export function makeEvent<T>(type: string, data: T, producer: string): EventEnvelope<T> {
   const requestId = currentRequestId();

@@ -77,7 +77,8 @@ function prefixQueues(bus: Bus, prefix: string, declared: string[]): Bus {
   };
 }
 
-async function deleteRabbitObjects(queues: readonly string[], exchange: string): Promise<void> {
+/** Deletes queues and an exchange from the test RabbitMQ; what is already gone is skipped. */
+export async function deleteRabbitObjects(queues: readonly string[], exchange: string): Promise<void> {
   const connection = new Connection({ url: testUrls.amqp, retryLow: 100, retryHigh: 200 });
   try {
     for (const queue of queues) await connection.queueDelete({ queue }).catch(() => undefined);

@@ -1,5 +1,6 @@
 export * from './infra.ts';
 export * from './adapters.ts';
+export * from './arrivals.ts';
 export * from './tcp-proxy.ts';
 export * from './raw-http.ts';
 export * from './redis-server.ts';

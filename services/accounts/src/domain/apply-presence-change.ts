@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@parley/contracts';
 import { recordPresence } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { invalidateUser } from './user-cache.ts';
 
 /**
@@ -12,12 +12,11 @@ import { invalidateUser } from './user-cache.ts';
  */
 export async function applyPresenceChange(ctx: Pick<AccountsContext, 'db' | 'cache' | 'outbox'>, event: DomainEvent<'presence.changed'>): Promise<void> {
   const { userId, status } = event.data;
-  const applied = await ctx.db.transaction(async (tx) => {
+  const applied = await events.transaction(ctx, async (tx, emit) => {
     const result = await recordPresence(tx, userId, { presence: status, eventId: event.id, at: new Date(event.occurredAt) });
-    if (result?.awayEnded) await emit(tx, 'user.status_changed', { userId, status: 'online' });
+    if (result?.awayEnded) emit('user.status_changed', { userId, status: 'online' });
     return result;
   });
   if (!applied) return;
   await invalidateUser(ctx.cache, userId);
-  if (applied.awayEnded) ctx.outbox.notify();
 }

@@ -1,4 +1,4 @@
-import type { Cache, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
+import type { Cache, Db, Jobs, Logger, RateLimiter, RelayWaker } from '@parley/kit';
 import type { AccountsConfig } from '../config.ts';
 import type { TokenIssuer } from './tokens.ts';
 
@@ -9,8 +9,8 @@ export interface AccountsContext {
   /** Shared rate limits, per process while Redis is away (one limiter per instance). */
   limits: RateLimiter;
   jobs: Jobs;
-  /** Asks the outbox relay to publish what a just-committed transaction wrote. */
-  outbox: { notify(): void };
+  /** The outbox relay, woken by `events.transaction` after a commit that emitted (never by hand). */
+  outbox: RelayWaker;
   config: AccountsConfig;
   tokens: TokenIssuer;
   logger: Logger;

@@ -3,7 +3,7 @@ import { addContact as addContactRow, removeContact as removeContactRow } from '
 import type { UserRow } from '../db/user.repository.ts';
 import { invalidateContactOf } from './contact-of.ts';
 import type { AccountsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { getContactIds, getUser, getUsers, invalidateContacts } from './user-cache.ts';
 
 export async function listContacts(ctx: Pick<AccountsContext, 'db' | 'cache'>, userId: string): Promise<UserRow[]> {
@@ -16,23 +16,19 @@ export async function addContact(ctx: AccountsContext, userId: string, contactId
   const contact = await getUser(ctx, contactId);
   if (!contact) throw notFound('user');
   // The event lets notifications drop its copy of who watches contactId's presence.
-  const added = await ctx.db.transaction(async (tx) => {
-    const inserted = await addContactRow(tx, userId, contactId);
-    if (inserted) await emit(tx, 'contact.added', { userId, contactId });
-    return inserted;
+  await events.transaction(ctx, async (tx, emit) => {
+    if (await addContactRow(tx, userId, contactId)) emit('contact.added', { userId, contactId });
   });
   await Promise.all([invalidateContacts(ctx.cache, userId), invalidateContactOf(ctx.cache, contactId)]);
-  if (added) ctx.outbox.notify();
   return contact;
 }
 
 export async function removeContact(ctx: AccountsContext, userId: string, contactId: string): Promise<void> {
-  const removed = await ctx.db.transaction(async (tx) => {
+  const removed = await events.transaction(ctx, async (tx, emit) => {
     const deleted = await removeContactRow(tx, userId, contactId);
-    if (deleted) await emit(tx, 'contact.removed', { userId, contactId });
+    if (deleted) emit('contact.removed', { userId, contactId });
     return deleted;
   });
   if (!removed) throw notFound('contact');
   await Promise.all([invalidateContacts(ctx.cache, userId), invalidateContactOf(ctx.cache, contactId)]);
-  ctx.outbox.notify();
 }

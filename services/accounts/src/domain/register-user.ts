@@ -1,7 +1,7 @@
 import { conflict, errorCode, newId, type FieldErrors } from '@parley/kit';
 import { findTakenIdentifiers, insertUser, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext, ClientInfo } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { hashPassword } from './passwords.ts';
 import { recordActivity } from './record-activity.ts';
 import { activateSession, openSession, type TokenPair } from './start-session.ts';
@@ -27,7 +27,7 @@ export async function registerUser(
 
   const passwordHash = await hashPassword(input.password);
   try {
-    const result = await ctx.db.transaction(async (tx) => {
+    const result = await events.transaction(ctx, async (tx, emit) => {
       const user = await insertUser(tx, {
         id: newId(),
         username: input.username,
@@ -35,10 +35,9 @@ export async function registerUser(
         passwordHash,
         displayName: input.displayName?.trim() || input.username,
       });
-      await emit(tx, 'user.registered', { userId: user.id, username: user.username, displayName: user.display_name });
+      emit('user.registered', { userId: user.id, username: user.username, displayName: user.display_name });
       return { user, ...(await openSession(ctx, tx, user.id, client)) };
     });
-    ctx.outbox.notify();
     await activateSession(ctx, result.sessionId, result.user.id);
     // A registration that hands out tokens is a sign-in: the activity list shows it as one.
     await recordActivity(ctx, result.user.id, 'login', { ip: client.ip, device: client.device });

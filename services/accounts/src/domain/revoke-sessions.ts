@@ -1,7 +1,7 @@
 import { notFound } from '@parley/kit';
 import { listLiveSessions, revokeSessions as revokeSessionRows } from '../db/session.repository.ts';
 import type { AccountsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { cacheRevokedSessions } from './session-store.ts';
 
 export type RevokeReason = 'logout' | 'revoked_by_user' | 'password_changed' | 'refresh_token_reused';
@@ -17,13 +17,12 @@ export async function revokeSessions(
   sessionIds: readonly string[],
   reason: RevokeReason,
 ): Promise<string[]> {
-  const revoked = await ctx.db.transaction(async (tx) => {
+  const revoked = await events.transaction(ctx, async (tx, emit) => {
     const ids = await revokeSessionRows(tx, userId, sessionIds, reason);
-    await emit(tx, 'session.revoked', ...ids.map((sessionId) => ({ userId, sessionId, reason })));
+    emit('session.revoked', ...ids.map((sessionId) => ({ userId, sessionId, reason })));
     return ids;
   });
   await cacheRevokedSessions(ctx.cache, revoked, ctx.tokens.accessTokenTtlSeconds);
-  ctx.outbox.notify();
   return revoked;
 }
 

@@ -1,22 +1,21 @@
 import { notFound } from '@parley/kit';
 import { updateProfile as updateProfileRow, type ProfileChanges, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { recordActivity } from './record-activity.ts';
 import { invalidateUser } from './user-cache.ts';
 
 export async function updateProfile(ctx: AccountsContext, userId: string, changes: ProfileChanges): Promise<UserRow> {
-  const user = await ctx.db.transaction(async (tx) => {
+  const user = await events.transaction(ctx, async (tx, emit) => {
     const updated = await updateProfileRow(tx, userId, changes);
     if (!updated) throw notFound('user');
     // Every service hears user.updated, whose changes are public-profile fields (see contracts);
     // the locale is private, as in the public profile, so it stays out.
     const { locale: _private, ...publicChanges } = changes;
-    await emit(tx, 'user.updated', { userId, changes: publicChanges });
+    emit('user.updated', { userId, changes: publicChanges });
     return updated;
   });
   await invalidateUser(ctx.cache, userId);
-  ctx.outbox.notify();
   await recordActivity(ctx, userId, 'profile_updated', { fields: Object.keys(changes) });
   return user;
 }

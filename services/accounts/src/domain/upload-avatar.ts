@@ -4,7 +4,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import { saveAvatar, type UserRow } from '../db/user.repository.ts';
 import type { AccountsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { recordActivity } from './record-activity.ts';
 import { avatarUrlOf } from '../presenters/user.presenter.ts';
 import { invalidateUser } from './user-cache.ts';
@@ -32,14 +32,13 @@ export async function uploadAvatar(ctx: AccountsContext, userId: string, bytes: 
     throw unsupportedMediaType('The avatar could not be read as an image.');
   }
   const version = createHash('sha256').update(resized).digest('hex').slice(0, 16);
-  const user = await ctx.db.transaction(async (tx) => {
+  const user = await events.transaction(ctx, async (tx, emit) => {
     const updated = await saveAvatar(tx, userId, { contentType: 'image/webp', bytes: resized, version });
     if (!updated) throw notFound('user');
-    await emit(tx, 'user.updated', { userId, changes: { avatarUrl: avatarUrlOf(updated) } });
+    emit('user.updated', { userId, changes: { avatarUrl: avatarUrlOf(updated) } });
     return updated;
   });
   await invalidateUser(ctx.cache, userId);
-  ctx.outbox.notify();
   await recordActivity(ctx, userId, 'avatar_updated');
   return user;
 }

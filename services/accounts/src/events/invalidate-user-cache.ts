@@ -1,8 +1,7 @@
-import type { Bus } from '@parley/kit';
+import { subscribe, type Bus } from '@parley/kit';
 import type { AccountsContext } from '../domain/context.ts';
 import { invalidateUser } from '../domain/user-cache.ts';
-
-export const CACHE_QUEUE = 'accounts.user-cache';
+import { USER_CACHE_QUEUE } from './queues.ts';
 
 /**
  * The event side of cache invalidation: every user.* event drops that user's cached profile.
@@ -10,9 +9,6 @@ export const CACHE_QUEUE = 'accounts.user-cache';
  * consumer also covers changes made by the worker or any other instance. Deleting is
  * idempotent, so redeliveries are harmless.
  */
-export function subscribeUserCacheInvalidation(bus: Bus, ctx: Pick<AccountsContext, 'cache'>) {
-  return bus.subscribe({ queue: CACHE_QUEUE, bindings: ['user.*'] }, async (event) => {
-    const userId = (event.data as { userId?: unknown }).userId;
-    if (typeof userId === 'string') await invalidateUser(ctx.cache, userId);
-  });
+export function subscribeUserCacheInvalidation(bus: Bus, ctx: Pick<AccountsContext, 'cache' | 'logger'>) {
+  return subscribe(bus, USER_CACHE_QUEUE, (event) => invalidateUser(ctx.cache, event.data.userId), ctx);
 }

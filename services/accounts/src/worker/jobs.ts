@@ -3,7 +3,7 @@ import { insertActivity } from '../db/activity.repository.ts';
 import { purgeExpiredTokens } from '../db/session.repository.ts';
 import { markIdleAway, recordLogin, recordSeen } from '../db/user.repository.ts';
 import type { AccountsContext } from '../domain/context.ts';
-import { emit } from '../domain/events.ts';
+import { events } from '../domain/events.ts';
 import { LAST_LOGIN_JOB } from '../domain/log-in.ts';
 import { ACTIVITY_JOB, type ActivityJob } from '../domain/record-activity.ts';
 import { LAST_SEEN_JOB } from '../domain/touch-last-seen.ts';
@@ -28,13 +28,10 @@ function addedJobHandlers(ctx: WorkerContext): Record<string, JobHandler> {
     },
     [LAST_SEEN_JOB]: async (data) => {
       const { userId, at } = data as { userId: string; at: string };
-      const backOnline = await ctx.db.transaction(async (tx) => {
-        const back = await recordSeen(tx, userId, new Date(at));
-        if (back) await emit(tx, 'user.status_changed', { userId, status: 'online' });
-        return back;
+      await events.transaction(ctx, async (tx, emit) => {
+        if (await recordSeen(tx, userId, new Date(at))) emit('user.status_changed', { userId, status: 'online' });
       });
       await invalidateUser(ctx.cache, userId);
-      if (backOnline) ctx.outbox.notify();
     },
   };
 }
@@ -55,16 +52,13 @@ function accountsPeriodicJobs(ctx: WorkerContext): PeriodicJob[] {
       everyMs: 60_000,
       async run() {
         const before = new Date(Date.now() - ctx.config.IDLE_AWAY_SECONDS * 1000);
-        const idle = await ctx.db.transaction(async (tx) => {
+        const idle = await events.transaction(ctx, async (tx, emit) => {
           const ids = await markIdleAway(tx, before);
-          await emit(tx, 'user.status_changed', ...ids.map((userId) => ({ userId, status: 'away' as const })));
+          emit('user.status_changed', ...ids.map((userId) => ({ userId, status: 'away' as const })));
           return ids;
         });
         await invalidateUsers(ctx.cache, idle);
-        if (idle.length > 0) {
-          ctx.outbox.notify();
-          ctx.logger.info({ count: idle.length }, 'marked idle users away');
-        }
+        if (idle.length > 0) ctx.logger.info({ count: idle.length }, 'marked idle users away');
       },
     },
     eventsCleanUpJob(ctx.db),

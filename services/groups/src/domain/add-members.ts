@@ -3,7 +3,7 @@ import { adjustMemberCount } from '../db/group.repository.ts';
 import { insertMemberships, memberIdsAmong, type MembershipRow } from '../db/membership.repository.ts';
 import { canManageMembers, findAccess, lockAsMember, type GroupAccess } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { findUnknownUsers } from './find-unknown-users.ts';
 import { forgetGroup } from './group-cache.ts';
 import { assertWithinMemberLimit } from './member-limit.ts';
@@ -31,19 +31,18 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
   }
   if (candidates.length === 0) return [];
 
-  const added = await ctx.db.transaction(async (tx) => {
+  const added = await events.transaction(ctx, async (tx, emit) => {
     const { group, access: locked } = await lockAsMember(tx, groupId, callerId);
     const change = authorize(locked);
     const rows = await insertMemberships(tx, change, candidates.map((userId) => ({ userId, role: 'member' as const })));
     if (rows.length === 0) return rows;
     assertWithinMemberLimit(ctx.config.GROUP_MEMBER_LIMIT, group.member_count + rows.length);
     await adjustMemberCount(tx, change, rows.length);
-    await emit(tx, 'group.member_added', ...rows.map((row) => ({ groupId, userId: row.user_id, role: row.role, addedBy: callerId })));
+    emit('group.member_added', ...rows.map((row) => ({ groupId, userId: row.user_id, role: row.role, addedBy: callerId })));
     return rows;
   });
   if (added.length > 0) {
     await forgetGroup(ctx.cache, groupId, added.map((row) => row.user_id));
-    ctx.outbox.notify();
   }
   return added;
 }

@@ -4,7 +4,7 @@ import { setOwner } from '../db/group.repository.ts';
 import { findMember, setRole, type MembershipRow } from '../db/membership.repository.ts';
 import { lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
 
 /**
@@ -20,7 +20,7 @@ export async function changeMemberRole(
   targetId: string,
   role: GroupRole,
 ): Promise<MembershipRow> {
-  const { member, changes } = await ctx.db.transaction(async (tx) => {
+  const { member, changes } = await events.transaction(ctx, async (tx, emit) => {
     const { caller, access } = await lockAsMember(tx, groupId, callerId);
     if (caller.role !== 'owner') throw forbidden('Only the owner changes roles.');
     const target = targetId === callerId ? caller : await findMember(tx, access, targetId);
@@ -38,12 +38,11 @@ export async function changeMemberRole(
     }
     const updated = await setRole(tx, access, targetId, role);
     changed.push({ groupId, userId: targetId, role });
-    await emit(tx, 'group.member_role_changed', ...changed);
+    emit('group.member_role_changed', ...changed);
     return { member: updated, changes: changed };
   });
   if (changes.length > 0) {
     await forgetGroup(ctx.cache, groupId);
-    ctx.outbox.notify();
   }
   return member;
 }

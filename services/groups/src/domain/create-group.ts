@@ -3,7 +3,7 @@ import { insertGroup, type GroupRow } from '../db/group.repository.ts';
 import { insertMemberships } from '../db/membership.repository.ts';
 import { createdBy } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { findUnknownUsers } from './find-unknown-users.ts';
 import { forgetGroup } from './group-cache.ts';
 import { assertWithinMemberLimit } from './member-limit.ts';
@@ -27,13 +27,12 @@ export async function createGroup(ctx: GroupsContext, ownerId: string, input: Ne
 
   const groupId = newId();
   const description = input.description || null;
-  const group = await ctx.db.transaction(async (tx) => {
+  const group = await events.transaction(ctx, async (tx, emit) => {
     const row = await insertGroup(tx, { id: groupId, name: input.name, description, ownerId, memberCount: memberIds.length });
     await insertMemberships(tx, createdBy(row), [{ userId: ownerId, role: 'owner' }, ...others.map((userId) => ({ userId, role: 'member' as const }))]);
-    await emit(tx, 'group.created', { groupId, name: row.name, description, ownerId, memberIds });
+    emit('group.created', { groupId, name: row.name, description, ownerId, memberIds });
     return row;
   });
   await forgetGroup(ctx.cache, groupId, memberIds);
-  ctx.outbox.notify();
   return group;
 }

@@ -1,12 +1,4 @@
-import type { EventData, EventType } from '@parley/contracts';
-import { enqueueEvents, makeEvent, type Queryable } from '@parley/kit';
+import { eventProducer } from '@parley/kit';
 
-export const PRODUCER = 'groups';
-
-/** Writes events into the outbox inside the caller's transaction. */
-export async function emit<T extends EventType>(tx: Queryable, type: T, ...data: EventData<T>[]): Promise<void> {
-  await enqueueEvents(
-    tx,
-    data.map((d) => makeEvent(type, d, PRODUCER)),
-  );
-}
+/** groups' events: `events.transaction(ctx, async (tx, emit) => …)` writes them with the state (kit bus/events.ts). */
+export const events = eventProducer('groups');

@@ -3,7 +3,7 @@ import { adjustMemberCount } from '../db/group.repository.ts';
 import { deleteMembership, findMember } from '../db/membership.repository.ts';
 import { canManageMembers, lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
 
 export const OWNER_CANNOT_LEAVE =
@@ -15,7 +15,7 @@ export const OWNER_CANNOT_LEAVE =
  * leave (409) until ownership has been handed over.
  */
 export async function removeMember(ctx: GroupsContext, callerId: string, groupId: string, targetId: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  await events.transaction(ctx, async (tx, emit) => {
     const { caller, access } = await lockAsMember(tx, groupId, callerId);
     const leaving = targetId === callerId;
     if (leaving && caller.role === 'owner') throw conflict(OWNER_CANNOT_LEAVE);
@@ -27,8 +27,7 @@ export async function removeMember(ctx: GroupsContext, callerId: string, groupId
     }
     await deleteMembership(tx, access, targetId);
     await adjustMemberCount(tx, access, -1);
-    await emit(tx, 'group.member_removed', { groupId, userId: targetId, removedBy: callerId });
+    emit('group.member_removed', { groupId, userId: targetId, removedBy: callerId });
   });
   await forgetGroup(ctx.cache, groupId, [targetId]);
-  ctx.outbox.notify();
 }

@@ -3,7 +3,7 @@ import { forbidden } from '@parley/kit';
 import { updateGroup as updateGroupRow, type GroupChanges, type GroupRow } from '../db/group.repository.ts';
 import { canEditGroup, lockAsMember } from './access.ts';
 import type { GroupsContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { forgetGroup } from './group-cache.ts';
 
 /**
@@ -16,7 +16,7 @@ export async function updateGroup(
   groupId: string,
   input: GroupChanges,
 ): Promise<{ group: GroupRow; role: GroupRole }> {
-  const { group, role, changed } = await ctx.db.transaction(async (tx) => {
+  const { group, role, changed } = await events.transaction(ctx, async (tx, emit) => {
     const { group: current, caller, access } = await lockAsMember(tx, groupId, callerId);
     if (!canEditGroup(caller.role)) throw forbidden('Only admins and the owner edit the group.');
     const changes: GroupChanges = {};
@@ -26,12 +26,11 @@ export async function updateGroup(
     if (description !== undefined && description !== current.description) changes.description = description;
     if (Object.keys(changes).length === 0) return { group: current, role: caller.role, changed: false };
     const updated = await updateGroupRow(tx, access, changes);
-    await emit(tx, 'group.updated', { groupId, changes, updatedBy: callerId });
+    emit('group.updated', { groupId, changes, updatedBy: callerId });
     return { group: updated, role: caller.role, changed: true };
   });
   if (changed) {
     await forgetGroup(ctx.cache, groupId);
-    ctx.outbox.notify();
   }
   return { group, role };
 }

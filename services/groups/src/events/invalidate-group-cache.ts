@@ -1,13 +1,13 @@
-import type { Bus, Cache } from '@parley/kit';
+import { subscribe, type Bus, type EventsBoundBy } from '@parley/kit';
+import type { GroupsContext } from '../domain/context.ts';
 import { forgetGroup } from '../domain/group-cache.ts';
-
-export const CACHE_QUEUE = 'groups.cache';
+import { GROUP_CACHE_QUEUE } from './queues.ts';
 
 /** The users whose group list an event may change: the member it names, or every member of a created or deleted group. */
-function usersNamedBy(data: Record<string, unknown>): string[] {
-  const memberIds: unknown[] = Array.isArray(data.memberIds) ? data.memberIds : [];
-  const ids = [data.userId, ...memberIds];
-  return ids.filter((id): id is string => typeof id === 'string');
+function usersNamedBy(event: EventsBoundBy<'group.*'>): string[] {
+  const { data } = event;
+  if ('memberIds' in data) return data.memberIds ?? [];
+  return 'userId' in data ? [data.userId] : [];
 }
 
 /**
@@ -17,9 +17,6 @@ function usersNamedBy(data: Record<string, unknown>): string[] {
  * that put back what it read just before that commit. Deleting is idempotent, so redeliveries
  * are harmless and no inbox is needed.
  */
-export function subscribeGroupCacheInvalidation(bus: Bus, cache: Cache) {
-  return bus.subscribe({ queue: CACHE_QUEUE, bindings: ['group.*'] }, async (event) => {
-    const data = (event.data ?? {}) as Record<string, unknown>;
-    if (typeof data.groupId === 'string') await forgetGroup(cache, data.groupId, usersNamedBy(data));
-  });
+export function subscribeGroupCacheInvalidation(bus: Bus, ctx: Pick<GroupsContext, 'cache' | 'logger'>) {
+  return subscribe(bus, GROUP_CACHE_QUEUE, (event) => forgetGroup(ctx.cache, event.data.groupId, usersNamedBy(event)), ctx);
 }

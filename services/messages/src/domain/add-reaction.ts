@@ -2,7 +2,7 @@ import { conflict, notFound } from '@parley/kit';
 import { lockMessage } from '../db/message.repository.ts';
 import { countDistinctEmoji, countEmoji, insertReaction } from '../db/reaction.repository.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { conversationMemberIds } from './membership.ts';
 import { assertMessageAccess } from './message-access.ts';
 import { invalidateRecent } from './recent-cache.ts';
@@ -15,7 +15,7 @@ import { invalidateRecent } from './recent-cache.ts';
 export async function addReaction(ctx: MessagesContext, userId: string, messageId: string, emoji: string): Promise<void> {
   const access = await assertMessageAccess(ctx, messageId, userId);
   const recipients = await conversationMemberIds(ctx, access.conversation);
-  const changed = await ctx.db.transaction(async (tx) => {
+  const changed = await events.transaction(ctx, async (tx, emit) => {
     // The lock makes concurrent reactions to one message take turns, so the cap holds.
     const message = await lockMessage(tx, access, messageId);
     if (!message) throw notFound('message');
@@ -25,7 +25,7 @@ export async function addReaction(ctx: MessagesContext, userId: string, messageI
       throw conflict(`A message can carry at most ${ctx.config.MESSAGE_MAX_REACTIONS} different reactions.`);
     }
     if (!(await insertReaction(tx, messageId, userId, emoji))) return false;
-    await emit(tx, 'reaction.updated', {
+    emit('reaction.updated', {
       conversationId: message.conversation_id,
       messageId,
       userId,
@@ -37,7 +37,6 @@ export async function addReaction(ctx: MessagesContext, userId: string, messageI
     return true;
   });
   if (changed) {
-    ctx.outbox.notify();
     // Chat lists show the last message with its reactions.
     await invalidateRecent(ctx.cache, recipients);
   }

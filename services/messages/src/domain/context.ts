@@ -1,5 +1,5 @@
 import type { accountsV1, groupsV1 } from '@parley/contracts';
-import type { Bus, Cache, CachedGroups, Db, Jobs, Logger, RateLimiter } from '@parley/kit';
+import type { Bus, Cache, CachedGroups, Db, Jobs, Logger, RateLimiter, RelayWaker } from '@parley/kit';
 import type { MessagesConfig } from '../config.ts';
 import type { FileStorage } from '../storage/storage.ts';
 import type { LivePublisher } from './publish-live.ts';
@@ -13,8 +13,8 @@ export interface MessagesContext {
   limits: RateLimiter;
   bus: Bus;
   jobs: Jobs;
-  /** Asks the outbox relay to publish what a just-committed transaction wrote. */
-  outbox: { notify(): void };
+  /** The outbox relay, woken by `events.transaction` after a commit that emitted (never by hand). */
+  outbox: RelayWaker;
   config: MessagesConfig;
   logger: Logger;
   accounts: accountsV1.UsersClient;

@@ -1,7 +1,7 @@
 import { forbidden, notFound } from '@parley/kit';
 import { findMessage, lockMessage, tombstoneMessage } from '../db/message.repository.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { conversationMemberIds, type Membership } from './membership.ts';
 import { assertMessageAccess } from './message-access.ts';
 import { invalidateRecent } from './recent-cache.ts';
@@ -24,13 +24,13 @@ export async function deleteMessage(ctx: MessagesContext, userId: string, messag
     }
   }
   const recipients = await conversationMemberIds(ctx, access.conversation);
-  const deleted = await ctx.db.transaction(async (tx) => {
+  const deleted = await events.transaction(ctx, async (tx, emit) => {
     const current = await lockMessage(tx, access, messageId);
     if (!current) throw notFound('message');
     if (current.sender_id !== userId && !isModerator(access)) throw forbidden('Only the author or a group admin can delete a message.');
     if (current.deleted_at) return false;
     const row = await tombstoneMessage(tx, access, messageId);
-    await emit(tx, 'message.deleted', {
+    emit('message.deleted', {
       conversationId: row.conversation_id,
       messageId: row.id,
       seq: row.seq,
@@ -41,7 +41,6 @@ export async function deleteMessage(ctx: MessagesContext, userId: string, messag
     return true;
   });
   if (deleted) {
-    ctx.outbox.notify();
     await invalidateRecent(ctx.cache, recipients);
   }
 }

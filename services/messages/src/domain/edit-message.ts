@@ -2,7 +2,7 @@ import { conflict, forbidden, notFound } from '@parley/kit';
 import { lockMessage, updateMessageBody } from '../db/message.repository.ts';
 import { presentMessageWithParts } from '../presenters/message.presenter.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { conversationMemberIds } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { assertMessageAccess } from './message-access.ts';
@@ -20,7 +20,7 @@ export async function editMessage(ctx: MessagesContext, userId: string, messageI
     resolveMentions(ctx, access.conversation, userId, body),
     conversationMemberIds(ctx, access.conversation),
   ]);
-  const { row, changed } = await ctx.db.transaction(async (tx) => {
+  const { row, changed } = await events.transaction(ctx, async (tx, emit) => {
     const current = await lockMessage(tx, access, messageId);
     if (!current) throw notFound('message');
     if (current.sender_id !== userId) throw forbidden('Only the author can edit a message.');
@@ -28,11 +28,10 @@ export async function editMessage(ctx: MessagesContext, userId: string, messageI
     if (current.body === body) return { row: current, changed: false };
     const updated = await updateMessageBody(tx, access, messageId, body, mentions);
     // The event carries the message as clients get it: presented, without a viewer.
-    await emit(tx, 'message.updated', { message: presentMessageWithParts(await oneWithParts({ db: tx }, updated, null)), recipients });
+    emit('message.updated', { message: presentMessageWithParts(await oneWithParts({ db: tx }, updated, null)), recipients });
     return { row: updated, changed: true };
   });
   if (changed) {
-    ctx.outbox.notify();
     await invalidateRecent(ctx.cache, recipients);
   }
   return oneWithParts(ctx, row, userId);

@@ -12,7 +12,7 @@ import {
 } from '../db/conversation.repository.ts';
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 
 export type { Membership, ReadAccess, SendAccess } from '../db/access.ts';
 export { membershipId } from '@parley/kit';
@@ -48,18 +48,16 @@ export async function ensureGroupConversation(ctx: MembershipDeps, groupId: stri
   const existing = await findConversation(ctx.db, groupId);
   if (existing) return existing;
   const memberIds = (await groupMembers(ctx, groupId)).map((m) => m.userId);
-  const { row, created } = await ctx.db.transaction(async (tx) => {
+  return events.transaction(ctx, async (tx, emit) => {
     const inserted = await insertGroupConversation(tx, { id: groupId });
     if (inserted) {
-      await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
-      return { row: inserted, created: true };
+      emit('conversation.created', { conversation: presentConversation(inserted), memberIds });
+      return inserted;
     }
     const found = await findConversation(tx, groupId);
     if (!found) throw new Error(`group conversation ${groupId} neither inserted nor found`);
-    return { row: found, created: false };
+    return found;
   });
-  if (created) ctx.outbox.notify();
-  return row;
 }
 
 /**

@@ -3,7 +3,7 @@ import { directKeyOf, findDirectConversation, insertDirectConversation, listConv
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import { loadConversationEntries, type ConversationEntry } from './conversation-entries.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { invalidateRecent } from './recent-cache.ts';
 import { getProfiles } from './user-profiles.ts';
 
@@ -28,10 +28,10 @@ export async function openDirectConversation(
     const other = (await getProfiles(ctx, [otherUserId])).get(otherUserId);
     if (!other) throw notFound('user');
     const memberIds = [userId, otherUserId];
-    ({ row, created } = await ctx.db.transaction(async (tx) => {
+    ({ row, created } = await events.transaction(ctx, async (tx, emit) => {
       const inserted = await insertDirectConversation(tx, { id: newId(), directKey, memberIds });
       if (inserted) {
-        await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+        emit('conversation.created', { conversation: presentConversation(inserted), memberIds });
         return { row: inserted, created: true };
       }
       const winner = await findDirectConversation(tx, directKey);
@@ -39,7 +39,6 @@ export async function openDirectConversation(
       return { row: winner, created: false };
     }));
     if (created) {
-      ctx.outbox.notify();
       await invalidateRecent(ctx.cache, memberIds);
     }
   }

@@ -2,7 +2,7 @@ import { notFound } from '@parley/kit';
 import { lockMessage } from '../db/message.repository.ts';
 import { countEmoji, deleteReaction } from '../db/reaction.repository.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { conversationMemberIds } from './membership.ts';
 import { assertMessageAccess } from './message-access.ts';
 import { invalidateRecent } from './recent-cache.ts';
@@ -14,12 +14,12 @@ import { invalidateRecent } from './recent-cache.ts';
 export async function removeReaction(ctx: MessagesContext, userId: string, messageId: string, emoji: string): Promise<void> {
   const access = await assertMessageAccess(ctx, messageId, userId);
   const recipients = await conversationMemberIds(ctx, access.conversation);
-  const changed = await ctx.db.transaction(async (tx) => {
+  const changed = await events.transaction(ctx, async (tx, emit) => {
     const message = await lockMessage(tx, access, messageId);
     if (!message) throw notFound('message');
     if (!(await deleteReaction(tx, messageId, userId, emoji))) return false;
     if (message.deleted_at) return false;
-    await emit(tx, 'reaction.updated', {
+    emit('reaction.updated', {
       conversationId: message.conversation_id,
       messageId,
       userId,
@@ -31,7 +31,6 @@ export async function removeReaction(ctx: MessagesContext, userId: string, messa
     return true;
   });
   if (changed) {
-    ctx.outbox.notify();
     // Chat lists show the last message with its reactions.
     await invalidateRecent(ctx.cache, recipients);
   }

@@ -1,15 +1,14 @@
-import { badRequest, errorCode, makeEvent, newId, notFound, type AppError, type Queryable } from '@parley/kit';
+import { badRequest, errorCode, newId, notFound, type AppError, type Emit, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentAttachment } from '../presenters/file.presenter.ts';
 import { presentMessage, presentMessageWithParts, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
-import { emit, PRODUCER } from './events.ts';
+import { events } from './events.ts';
 import { assertMember, assertSender, groupMembers, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { oneWithParts } from './message-parts.ts';
 import { invalidateRecent } from './recent-cache.ts';
-import type { BatchedSend } from './send-batcher.ts';
 
 export interface SendMessageInput {
   body: string;
@@ -85,8 +84,8 @@ export async function sendMessage(
   };
   const sendAs = (as: SendAccess): Promise<Sent> =>
     fileIds.length === 0
-      ? sendPlain(ctx.sendBatched, as, message, recipients)
-      : ctx.db.transaction((tx) => sendWithFiles(tx, as, message, recipients, fileIds));
+      ? sendPlain(ctx, as, message, recipients)
+      : events.transaction(ctx, (tx, emit) => sendWithFiles(tx, emit, as, message, recipients, fileIds));
 
   let sent: Sent;
   try {
@@ -108,10 +107,9 @@ export async function sendMessage(
   if (sent.outcome === 'gone') throw notFound('conversation');
   if (sent.outcome === 'bad_reply') throw badReply();
   if (sent.outcome === 'resent') return { message: await viewOne(ctx, sent.row, userId), created: false };
-  // Live first (issued before the answer, so one sender's messages go out in order), then the
-  // relay for the durable consumers.
+  // Live (issued before the answer, so one sender's messages go out in order); the relay, woken
+  // at the commit, publishes for the durable consumers from its timer, after this.
   ctx.publishLive(sent.view, message.mentions, sent.recipients);
-  ctx.outbox.notify();
   await invalidateRecent(ctx.cache, sent.recipients);
   return { message: sent.view, created: true };
 }
@@ -130,11 +128,20 @@ const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Se
   event,
 });
 
-/** One statement, its event included: the seq and recipients are filled into the event there. */
-async function sendPlain(sendBatched: BatchedSend, access: SendAccess, draft: Draft, recipients: readonly string[] | null): Promise<Sent> {
+/**
+ * One statement, its event included: the seq and recipients are filled into the event there
+ * (send_message() writes it through the kit's enqueue_event()); the relay is woken when it
+ * committed a new message.
+ */
+async function sendPlain(
+  ctx: Pick<MessagesContext, 'sendBatched' | 'outbox'>,
+  access: SendAccess,
+  draft: Draft,
+  recipients: readonly string[] | null,
+): Promise<Sent> {
   const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
-  const event = makeEvent('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] }, PRODUCER);
-  const result = await sendBatched(access, sendInput(draft, recipients, event));
+  const event = events.event('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] });
+  const result = await events.statement(ctx, () => ctx.sendBatched(access, sendInput(draft, recipients, event)), (sent) => sent.outcome === 'created');
   if (result.outcome !== 'created') return result;
   return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };
 }
@@ -142,6 +149,7 @@ async function sendPlain(sendBatched: BatchedSend, access: SendAccess, draft: Dr
 /** Inside a transaction: the message, then its files (400 rolls both back), then its event. */
 async function sendWithFiles(
   tx: Queryable,
+  emit: Emit,
   access: SendAccess,
   draft: Draft,
   recipients: readonly string[] | null,
@@ -151,7 +159,7 @@ async function sendWithFiles(
   if (result.outcome !== 'created') return result;
   const attachments = await attachFiles(tx, { messageId: draft.id, conversationId: draft.conversation_id, senderId: draft.sender_id, fileIds });
   const view = presentMessage(result.row, { attachments: attachments.map(presentAttachment), reactions: [] });
-  await emit(tx, 'message.created', { message: view, mentions: draft.mentions, recipients: result.recipients });
+  emit('message.created', { message: view, mentions: draft.mentions, recipients: result.recipients });
   return { outcome: 'created', view, recipients: result.recipients };
 }
 

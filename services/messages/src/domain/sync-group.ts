@@ -1,5 +1,5 @@
 import type { AnyEvent } from '@parley/contracts';
-import { handleOnce } from '@parley/kit';
+import type { Delivery } from '@parley/kit';
 import {
   findConversation,
   insertGroupConversation,
@@ -8,11 +8,9 @@ import {
 } from '../db/conversation.repository.ts';
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
-import { emit } from './events.ts';
+import { events } from './events.ts';
 import { groupMemberLists, groupMembers } from './membership.ts';
 import { forgetAllRecent, invalidateRecent } from './recent-cache.ts';
-
-export const GROUPS_QUEUE = 'messages.groups';
 
 export type GroupEvent = Extract<
   AnyEvent,
@@ -23,19 +21,21 @@ type SyncDeps = Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'logger' 
 
 /**
  * Keeps messages in step with the groups service: conversation rows and titles (written once
- * per event, through the inbox) and the membership caches (deleted on every delivery, which is
- * idempotent), so the next request after a membership change asks groups afresh.
+ * per event, through the inbox: `delivery.firstTime`) and the membership caches (deleted on
+ * every delivery, which is idempotent), so the next request after a membership change asks
+ * groups afresh.
  */
-export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void> {
+export async function syncGroup(ctx: SyncDeps, event: GroupEvent, delivery: Pick<Delivery, 'firstTime'>): Promise<void> {
   switch (event.type) {
     case 'group.created': {
       const { groupId, name, memberIds } = event.data;
-      const created = await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
+      const created = await events.transaction(ctx, async (tx, emit) => {
+        if (!(await delivery.firstTime(tx))) return false;
         const inserted = await insertGroupConversation(tx, { id: groupId, title: name, titleAt: event.occurredAt });
-        if (inserted) await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+        if (inserted) emit('conversation.created', { conversation: presentConversation(inserted), memberIds });
         else await setGroupTitle(tx, groupId, name, event.occurredAt, true);
+        return true;
       });
-      if (created) ctx.outbox.notify();
       await ctx.groupsCache.forget(groupId, { userGroups: memberIds });
       await invalidateRecent(ctx.cache, memberIds);
       // Only for a group seen for the first time: a redelivery must not bring back members the
@@ -49,13 +49,13 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
       const name = changes.name;
       const existed = await findConversation(ctx.db, groupId);
       const memberIds = (await groupMembers(ctx, groupId)).map((m) => m.userId);
-      await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
+      await events.transaction(ctx, async (tx, emit) => {
+        if (!(await delivery.firstTime(tx))) return;
         // Arriving before group.created: create the row now, with the newer name.
         const inserted = existed ? undefined : await insertGroupConversation(tx, { id: groupId, title: name, titleAt: event.occurredAt });
-        if (inserted) await emit(tx, 'conversation.created', { conversation: presentConversation(inserted), memberIds });
+        if (inserted) emit('conversation.created', { conversation: presentConversation(inserted), memberIds });
         else await setGroupTitle(tx, groupId, name, event.occurredAt);
       });
-      ctx.outbox.notify();
       await invalidateRecent(ctx.cache, memberIds);
       return;
     }
@@ -63,7 +63,8 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent): Promise<void>
       const { groupId, memberIds: given } = event.data;
       const [cachedMembers] = await groupMemberLists.read(ctx.cache, [groupId]);
       const memberIds = given ?? cachedMembers!.value?.map((m) => m.userId);
-      await handleOnce(ctx.db, GROUPS_QUEUE, event, async (tx) => {
+      await ctx.db.transaction(async (tx) => {
+        if (!(await delivery.firstTime(tx))) return;
         const inserted = await insertGroupConversation(tx, { id: groupId, deletedAt: event.occurredAt });
         if (!inserted) await markConversationDeleted(tx, groupId, event.occurredAt);
       });

@@ -4,8 +4,6 @@ import type { MessagesContext } from './context.ts';
 import { invalidateRecent } from './recent-cache.ts';
 import { profiles } from './user-profiles.ts';
 
-export const USERS_QUEUE = 'messages.users';
-
 /**
  * A user's profile changed: drop our cached copy (usernames resolve @mentions), and the chat
  * lists that show their display name as a direct chat's title.

@@ -1,5 +1,5 @@
 import type { accountsV1, groupsV1 } from '@parley/contracts';
-import type { Cache, Db, Logger, PubSub } from '@parley/kit';
+import type { Cache, Db, Logger, PubSub, RelayWaker } from '@parley/kit';
 import type { NotificationsConfig } from '../config.ts';
 import type { ConversationDirectory } from './conversation-directory.ts';
 import type { Presence } from './presence.ts';
@@ -14,8 +14,8 @@ export interface NotificationsContext {
   logger: Logger;
   groups: groupsV1.GroupsClient;
   accounts: accountsV1.UsersClient;
-  /** Asks the outbox relay to publish what a just-committed transaction wrote. */
-  outbox: { notify(): void };
+  /** The outbox relay, woken by `events.transaction` after a commit that emitted (never by hand). */
+  outbox: RelayWaker;
   /** Who belongs to a conversation (direct: known here; group: the groups service, cached). */
   directory: ConversationDirectory;
   presence: Presence;

@@ -1,7 +1,7 @@
 import { presentFrame } from '../presenters/frame.presenter.ts';
 import { publishToUsers } from './channels.ts';
 import type { NotificationsContext } from './context.ts';
-import type { NotificationCreated } from './notification-events.ts';
+import type { NotificationCreated } from './events.ts';
 import { sendPushes, type PushSender } from './send-pushes.ts';
 
 /** Kinds worth waking a device for. */

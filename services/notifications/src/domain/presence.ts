@@ -1,5 +1,5 @@
 import { userStatusSchema, type accountsV1, type PresenceFrameData, type UserStatus } from '@parley/contracts';
-import { every, unary, type Cache, type Db, type Every, type Logger, type PubSub } from '@parley/kit';
+import { every, unary, type Cache, type Db, type Every, type Logger, type PubSub, type RelayWaker } from '@parley/kit';
 import { listDirectPartners } from '../db/conversation.repository.ts';
 import { listShownUsers } from '../db/shown-presence.repository.ts';
 import { presentFrame } from '../presenters/frame.presenter.ts';
@@ -57,8 +57,8 @@ export interface PresenceOptions {
   logger: Logger;
   directory: ConversationDirectory;
   accounts: accountsV1.UsersClient;
-  /** Asks the outbox relay to publish the presence.changed events just committed. */
-  outbox: { notify(): void };
+  /** The outbox relay, woken after a commit of presence.changed events (shown-presence.ts). */
+  outbox: RelayWaker;
   graceSeconds: number;
   maxGroupMembers: number;
   /** How often this instance says it is alive. Default 10 s. */

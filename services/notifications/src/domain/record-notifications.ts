@@ -1,14 +1,10 @@
 import type { AnyEvent } from '@parley/contracts';
-import { enqueueEvents, handleOnce, idBeside, makeEvent, newId } from '@parley/kit';
+import { idBeside, newId, type Delivery } from '@parley/kit';
 import { deleteNotificationsOfMessage, insertNotifications, type NewNotification } from '../db/notification.repository.ts';
 import { usersWhoMuted } from '../db/settings.repository.ts';
 import { presentNotification } from '../presenters/notification.presenter.ts';
 import type { NotificationsContext } from './context.ts';
-import { NOTIFICATION_CREATED, PRODUCER, type NotificationCreated } from './notification-events.ts';
-
-export const STORE_QUEUE = 'notifications.store';
-/** The events that can store (or remove) notifications. */
-export const STORE_BINDINGS = ['message.created', 'message.deleted', 'group.created', 'group.member_added'] as const;
+import { events, NOTIFICATION_CREATED } from './events.ts';
 
 const PREVIEW_CHARS = 140;
 
@@ -24,30 +20,30 @@ function previewOf(body: string): string {
 }
 
 /**
- * Stores the notifications an event causes, once per event (inbox), in one transaction with
- * their `notification.created` events; the deliver consumer then sends frames and pushes.
+ * Stores the notifications an event causes, once per event (inbox: `delivery.firstTime`), in one
+ * transaction with their `notification.created` events; the deliver consumer then sends frames
+ * and pushes.
  * Direct messages notify the other member, mentions the mentioned members, a group addition
  * the added user; never the author, never members who muted the conversation.
  */
-export async function recordNotifications(ctx: Pick<NotificationsContext, 'db' | 'directory' | 'outbox'>, event: AnyEvent): Promise<void> {
+export async function recordNotifications(
+  ctx: Pick<NotificationsContext, 'db' | 'directory' | 'outbox'>,
+  event: AnyEvent,
+  delivery: Pick<Delivery, 'firstTime'>,
+): Promise<void> {
   const plan = await planFor(ctx, event);
   // Most group messages mention nobody: no transaction (nor inbox row) for nothing to store.
   if (plan.kind === 'nothing' || (plan.kind === 'store' && plan.items.length === 0)) return;
-  const applied = await handleOnce(ctx.db, STORE_QUEUE, event, async (tx) => {
+  await events.transaction(ctx, async (tx, emit) => {
+    if (!(await delivery.firstTime(tx))) return;
     if (plan.kind === 'forget-message') {
       await deleteNotificationsOfMessage(tx, plan.messageId);
       return;
     }
     const muted = await usersWhoMuted(tx, plan.conversationId, plan.items.map((item) => item.userId));
     const rows = await insertNotifications(tx, plan.items.filter((item) => !muted.has(item.userId)));
-    await enqueueEvents(
-      tx,
-      rows.map((row) =>
-        makeEvent<NotificationCreated>(NOTIFICATION_CREATED, { userId: row.user_id, notification: presentNotification(row) }, PRODUCER),
-      ),
-    );
+    emit(NOTIFICATION_CREATED, ...rows.map((row) => ({ userId: row.user_id, notification: presentNotification(row) })));
   });
-  if (applied) ctx.outbox.notify();
 }
 
 async function planFor(ctx: Pick<NotificationsContext, 'directory'>, event: AnyEvent): Promise<Plan> {

@@ -1,7 +1,7 @@
-import type { EventData, ShownStatus } from '@parley/contracts';
-import { enqueueEvents, makeEvent, type Db } from '@parley/kit';
+import type { ShownStatus } from '@parley/contracts';
+import type { Db, RelayWaker } from '@parley/kit';
 import { findShownStates, lockShownState, saveShownState, type ShownState } from '../db/shown-presence.repository.ts';
-import { PRODUCER } from './notification-events.ts';
+import { events } from './events.ts';
 
 export type { ShownState };
 
@@ -28,25 +28,19 @@ export interface ShownPresence {
   statesOf(userIds: readonly string[]): Promise<Map<string, ShownState>>;
 }
 
-export function createShownPresence(deps: { db: Db; outbox: { notify(): void } }): ShownPresence {
-  const { db, outbox } = deps;
+export function createShownPresence(deps: { db: Db; outbox: RelayWaker }): ShownPresence {
   return {
-    async change(userId, decide) {
-      const change = await db.transaction(async (tx) => {
+    change(userId, decide) {
+      return events.transaction(deps, async (tx, emit) => {
         const before = await lockShownState(tx, userId);
         const after = decide(before);
         const shown = { before: shownStatusOf(before), after: shownStatusOf(after) };
         if (after === before) return shown;
         await saveShownState(tx, userId, after);
-        if (shown.before !== shown.after) {
-          const data: EventData<'presence.changed'> = { userId, status: shown.after };
-          await enqueueEvents(tx, [makeEvent('presence.changed', data, PRODUCER)]);
-        }
+        if (shown.before !== shown.after) emit('presence.changed', { userId, status: shown.after });
         return shown;
       });
-      if (change.before !== change.after) outbox.notify();
-      return change;
     },
-    statesOf: (userIds) => findShownStates(db, userIds),
+    statesOf: (userIds) => findShownStates(deps.db, userIds),
   };
 }

@@ -1,10 +1,8 @@
-import type { Bus } from '@parley/kit';
+import { subscribe, type Bus } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
 import { deliverNotification } from '../domain/deliver-notification.ts';
-import { NOTIFICATION_CREATED, notificationCreatedSchema } from '../domain/notification-events.ts';
 import type { PushSender } from '../domain/send-pushes.ts';
-
-export const DELIVER_QUEUE = 'notifications.deliver';
+import { DELIVER_QUEUE } from './queues.ts';
 
 /** Stored notifications go out: the frame at once, Web Push to users with no socket (retried). */
 export function subscribeDeliver(
@@ -12,15 +10,5 @@ export function subscribeDeliver(
   ctx: Pick<NotificationsContext, 'db' | 'cache' | 'config' | 'logger' | 'vapid' | 'pubsub' | 'presence'>,
   send?: PushSender,
 ) {
-  return bus.subscribe(
-    { queue: DELIVER_QUEUE, bindings: [NOTIFICATION_CREATED], maxAttempts: 6, retryBaseMs: 1000 },
-    async (envelope, { attempt }) => {
-      const parsed = notificationCreatedSchema.safeParse(envelope.data);
-      if (!parsed.success) {
-        ctx.logger.error({ eventId: envelope.id, issues: parsed.error.issues }, 'dropping a malformed notification.created');
-        return;
-      }
-      await deliverNotification(ctx, parsed.data, attempt, send);
-    },
-  );
+  return subscribe(bus, DELIVER_QUEUE, (event, { attempt }) => deliverNotification(ctx, event.data, attempt, send), ctx);
 }

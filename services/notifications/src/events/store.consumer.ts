@@ -1,11 +1,9 @@
-import { parseEventOrLog, type Bus } from '@parley/kit';
+import { subscribe, type Bus } from '@parley/kit';
 import type { NotificationsContext } from '../domain/context.ts';
-import { recordNotifications, STORE_BINDINGS, STORE_QUEUE } from '../domain/record-notifications.ts';
+import { recordNotifications } from '../domain/record-notifications.ts';
+import { STORE_QUEUE } from './queues.ts';
 
 /** Stored notifications: once per event (inbox), shared by the instances. */
 export function subscribeStore(bus: Bus, ctx: Pick<NotificationsContext, 'db' | 'directory' | 'outbox' | 'logger'>) {
-  return bus.subscribe({ queue: STORE_QUEUE, bindings: [...STORE_BINDINGS], maxAttempts: 8, retryBaseMs: 250 }, async (envelope) => {
-    const event = parseEventOrLog(envelope, ctx.logger, STORE_QUEUE);
-    if (event) await recordNotifications(ctx, event);
-  });
+  return subscribe(bus, STORE_QUEUE, (event, delivery) => recordNotifications(ctx, event, delivery), ctx);
 }

@@ -5,6 +5,7 @@ import {
   createMetrics,
   createOutboxRelay,
   instrumented,
+  listenHttp,
   migrate,
   type Bus,
   type Cache,
@@ -75,9 +76,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
     async start() {
       relay.start();
       consumer = await subscribeGroupCacheInvalidation(bus, cache);
-      await http.listen({ host: config.HOST, port: config.PORT });
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
       return { httpPort, grpcPort };
     },

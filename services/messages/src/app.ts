@@ -6,6 +6,7 @@ import {
   createOutboxRelay,
   createRateLimiter,
   instrumented,
+  listenHttp,
   migrate,
   type Bus,
   type Cache,
@@ -126,9 +127,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
         },
       });
       await jobs.repeat(CLEAN_FILES_JOB, CLEAN_FILES_EVERY_MS);
-      await http.listen({ host: config.HOST, port: config.PORT });
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       return { httpPort };
     },
     async stop() {

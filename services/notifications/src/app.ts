@@ -4,6 +4,7 @@ import {
   createMetrics,
   createOutboxRelay,
   instrumented,
+  listenHttp,
   migrate,
   newId,
   type Bus,
@@ -146,11 +147,9 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
         await subscribeStore(bus, ctx),
         await subscribeDeliver(bus, ctx),
       );
-      await http.listen({ host: config.HOST, port: config.PORT });
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       realtime.start();
       pruning = schedulePruning(ctx);
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
       logger.debug({ httpPort }, 'notifications listening');
       return { httpPort };
     },

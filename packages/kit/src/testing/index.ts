@@ -6,3 +6,6 @@ export * from './redis-server.ts';
 export * from './http-client.ts';
 export * from './problems.ts';
 export * from './users.ts';
+export * from './services.ts';
+export * from './chat.ts';
+export * from './events.ts';

@@ -25,7 +25,7 @@
  * import them from '@parley/kit/testing'.
  */
 import { accountsService, type AccountsService } from '@parley/accounts';
-import { accountsV1, groupsV1 } from '@parley/contracts';
+import { groupsV1, type accountsV1 } from '@parley/contracts';
 import { createGrpcClient, type Adapters, type Db, type TokenVerifier } from '@parley/kit';
 import { apiFor, buildTestStack, registerTestUser, type AdapterKind, type TestUser } from '@parley/kit/testing';
 import type { GroupsService } from '../src/app.ts';

@@ -84,7 +84,8 @@ export function startNotificationsStack(kind: AdapterKind, options: InstanceOpti
         ...(bus && { adapters: { ...stack.adapters, bus } }),
         ...(verifyToken && { verifyToken }),
       });
-      return { service: instance.service, config: instance.config, url: instance.url, wsUrl: `${instance.url.replace('http', 'ws')}/ws`, api: apiFor(instance.url), stop: instance.stop };
+      const { service, config, url } = instance;
+      return { service, config, url, wsUrl: `${url.replace('http', 'ws')}/ws`, api: apiFor(url), stop: () => instance.stop() };
     };
 
     const notifications = await startInstance();

@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountsV1 } from '@parley/contracts';
@@ -12,6 +10,7 @@ import { listenHttp } from '../src/http/listen.ts';
 import { defineService, type ServiceParts } from '../src/service/definition.ts';
 import { runService } from '../src/service/run-service.ts';
 import { PortUnavailableError } from '../src/startup.ts';
+import { occupyPort, type OccupiedPort } from '../src/testing/ports.ts';
 
 const exampleConfig = baseConfigSchema.extend({
   PORT: port(0),
@@ -60,14 +59,11 @@ function exampleService() {
 }
 
 describe('the service skeleton', () => {
-  let taken: Server;
-  let takenPort: number;
+  let taken: OccupiedPort;
   beforeAll(async () => {
-    taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    takenPort = (taken.address() as AddressInfo).port;
+    taken = await occupyPort();
   });
-  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  afterAll(() => taken.close());
 
   it('listenHttp resolves to the port bound for 0, and names the variable of a taken port', async () => {
     const app = Fastify();
@@ -80,10 +76,10 @@ describe('the service skeleton', () => {
       await app.close();
     }
     const other = Fastify();
-    const error = await listenHttp(other, '127.0.0.1', takenPort, 'GATEWAY_PORT').catch((e: unknown) => e);
+    const error = await listenHttp(other, '127.0.0.1', taken.port, 'GATEWAY_PORT').catch((e: unknown) => e);
     await other.close();
     expect(error).toBeInstanceOf(PortUnavailableError);
-    expect((error as Error).message).toBe(`port ${takenPort} is in use (set GATEWAY_PORT to use another)`);
+    expect((error as Error).message).toBe(`port ${taken.port} is in use (set GATEWAY_PORT to use another)`);
   });
 
   describe('runService', () => {
@@ -116,9 +112,9 @@ describe('the service skeleton', () => {
       });
       const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
       const { definition, parts } = exampleService();
-      await expect(runService(definition, { ...env, PORT: String(takenPort) })).rejects.toThrow('exit 1');
+      await expect(runService(definition, { ...env, PORT: String(taken.port) })).rejects.toThrow('exit 1');
       expect(exit).toHaveBeenCalledWith(1);
-      expect(stderr.mock.calls.map(([line]) => String(line))).toEqual([`port ${takenPort} is in use (set PORT to use another)\n`]);
+      expect(stderr.mock.calls.map(([line]) => String(line))).toEqual([`port ${taken.port} is in use (set PORT to use another)\n`]);
       expect(parts()).toBeUndefined();
     });
   });

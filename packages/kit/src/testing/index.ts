@@ -9,3 +9,4 @@ export * from './users.ts';
 export * from './services.ts';
 export * from './chat.ts';
 export * from './events.ts';
+export * from './ports.ts';

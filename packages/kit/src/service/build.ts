@@ -1,9 +1,9 @@
 import type { Client } from '@grpc/grpc-js';
-import { createRemoteTokenVerifier, type TokenVerifier } from '../auth.ts';
 import type { accountsV1 } from '@parley/contracts';
+import { createRemoteTokenVerifier, type TokenVerifier } from '../auth.ts';
+import type { GrpcClientConstructor } from '../grpc/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { GrpcClientConstructor } from '../grpc/client.ts';
 import type { Db } from '../ports.ts';
 import type { Adapters } from '../runtime.ts';
 import type { RunnableService, ServiceConfig, ServiceDefinition, ServiceNeeds, ServiceParts } from './definition.ts';

@@ -37,7 +37,9 @@ export interface ServiceNeeds<Config> {
   verifier?: { accountsUrl: SettingOf<Config, string>; deadlineMs?: number | SettingOf<Config, number> };
 }
 
-type ClientsOf<N> = N extends { clients: infer Cs } ? { [K in keyof Cs]: Cs[K] extends { client: GrpcClientConstructor<infer C> } ? C : never } : Record<never, never>;
+type ClientsOf<N> = N extends { clients: infer Cs }
+  ? { [K in keyof Cs]: Cs[K] extends { client: GrpcClientConstructor<infer C> } ? C : never }
+  : Record<never, never>;
 
 /** What a definition's create() is handed: exactly what its needs asked for. */
 export type ServiceParts<Config, N> = { config: Config; logger: Logger; metrics: Metrics; clients: ClientsOf<N> } & (N extends { adapters: true }
@@ -63,7 +65,11 @@ export interface RunnableService {
  * (apps/standalone) and the test stacks (`@parley/kit/testing` startTestStack) build it from
  * this, each supplying the needs its own way.
  */
-export interface ServiceDefinition<Config extends ServiceConfig = ServiceConfig, N extends ServiceNeeds<Config> = ServiceNeeds<Config>, S extends RunnableService = RunnableService> {
+export interface ServiceDefinition<
+  Config extends ServiceConfig = ServiceConfig,
+  N extends ServiceNeeds<Config> = ServiceNeeds<Config>,
+  S extends RunnableService = RunnableService,
+> {
   /** Logs (`service` field), metrics and the `<name> ready` line. */
   name: string;
   config: z.ZodType<Config>;

@@ -36,7 +36,9 @@ export async function runService<C extends ServiceConfig, N extends ServiceNeeds
     closers.unshift(async () => close());
     return resource;
   };
-  const metricsServer = await exitOnPortUnavailable(startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, logger }));
+  const metricsServer = await exitOnPortUnavailable(
+    startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, portChosen: env.METRICS_PORT !== undefined, logger }),
+  );
   opened(metricsServer, () => metricsServer.close());
   const service = await createService(definition, config, {
     logger,

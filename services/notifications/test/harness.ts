@@ -2,7 +2,17 @@ import { accountsService } from '@parley/accounts';
 import type { EventData, EventType } from '@parley/contracts';
 import { groupsService } from '@parley/groups';
 import { makeEvent, type Adapters, type Bus, type Db, type EventEnvelope, type TokenVerifier } from '@parley/kit';
-import { apiFor, buildTestStack, openTestDb, recordEvents, registerTestUser, type AdapterKind, type Api, type EventRecorder, type TestUser } from '@parley/kit/testing';
+import {
+  apiFor,
+  buildTestStack,
+  openTestDb,
+  recordEvents,
+  registerTestUser,
+  type AdapterKind,
+  type Api,
+  type EventRecorder,
+  type TestUser,
+} from '@parley/kit/testing';
 import { messagesService } from '@parley/messages';
 import type { NotificationsService } from '../src/app.ts';
 import type { NotificationsConfig } from '../src/config.ts';

@@ -1,7 +1,6 @@
-import { accountsConfigSchema, accountsMigrations, createAccountsService } from '@parley/accounts';
-import { accountsV1, groupsV1 } from '@parley/contracts';
-import { createGateway, gatewayConfigSchema } from '@parley/gateway';
-import { createGroupsService, groupsConfigSchema, groupsMigrations } from '@parley/groups';
+import { accountsConfigSchema, accountsService } from '@parley/accounts';
+import { gatewayConfigSchema, gatewayService } from '@parley/gateway';
+import { groupsConfigSchema, groupsService } from '@parley/groups';
 import {
   assertPortsFree,
   ConfigError,
@@ -11,17 +10,23 @@ import {
   createMetrics,
   createMetricsRegistry,
   createPostgresDb,
-  errorCode,
+  createService,
   loadConfig,
-  PortUnavailableError,
   startMetricsServer,
   type Adapters,
   type Db,
   type DestinationStream,
+  type RunnableService,
+  type ServiceConfig,
+  type ServiceDefinition,
+  type ServiceNeeds,
+  type ServicePorts,
+  type ServiceSupply,
   type SharedPglite,
+  type TokenVerifier,
 } from '@parley/kit';
-import { createMessagesService, messagesConfigSchema, messagesMigrations } from '@parley/messages';
-import { createNotificationsService, notificationsConfigSchema, notificationsMigrations } from '@parley/notifications';
+import { messagesConfigSchema, messagesService } from '@parley/messages';
+import { notificationsConfigSchema, notificationsService } from '@parley/notifications';
 import { openEmbeddedDatabase } from './embedded-database.ts';
 
 export interface Platform {
@@ -89,7 +94,8 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     messages: messagesConfig.MESSAGES_DATABASE_URL,
     notifications: notificationsConfig.NOTIFICATIONS_DATABASE_URL,
   };
-  const migrations = { accounts: accountsMigrations, groups: groupsMigrations, messages: messagesMigrations, notifications: notificationsMigrations };
+  const definitions = { accounts: accountsService({ runWorker: true }), groups: groupsService, messages: messagesService, notifications: notificationsService };
+  const migrations = Object.fromEntries(Object.entries(definitions).map(([name, definition]) => [name, definition.needs.database.migrations]));
   // Opened with the first service that has no URL, for all of those at once (older folders are imported then).
   let embedded: Promise<SharedPglite> | undefined;
   const open = async (service: keyof typeof urls): Promise<Db> => {
@@ -109,7 +115,6 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     return db;
   };
   const ownAdapters = options.adapters ? undefined : adapters;
-  const shared = { cache: adapters.cache, bus: adapters.bus };
 
   try {
     const metricsServer = await startMetricsServer({
@@ -120,84 +125,61 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
       logger: logFor('platform'),
     });
     closers.unshift(() => metricsServer.close());
-    // The services' gRPC clients are shared here; their calls are recorded as the platform's.
+    // The services' gRPC clients are shared here (one per service called, to its loopback port); their calls are recorded as the platform's.
     const clientMetrics = metricsOf('platform');
+    const grpcPorts: Record<string, number | undefined> = {};
+    const clients = new Map<string, ReturnType<ServiceSupply['client']>>();
+    const start = async <C extends ServiceConfig, N extends ServiceNeeds<C>, S extends RunnableService>(
+      definition: ServiceDefinition<C, N, S>,
+      config: C,
+      verifyToken?: TokenVerifier,
+    ): Promise<{ service: S; ports: ServicePorts }> => {
+      const supply: ServiceSupply = {
+        logger: logFor(definition.name),
+        metrics: metricsOf(definition.name),
+        adapters: () => adapters,
+        openDb: (service) => open(service as keyof typeof urls),
+        client(target, ClientClass) {
+          const known = clients.get(target);
+          if (known) return known;
+          const client = createGrpcClient(ClientClass, `127.0.0.1:${grpcPorts[target]}`, { metrics: clientMetrics, deadlineMs: config.GRPC_DEADLINE_MS });
+          clients.set(target, client);
+          closers.unshift(async () => client.close());
+          return client;
+        },
+        verifyToken,
+      };
+      const service = await createService(definition, config, supply);
+      try {
+        const ports = await service.start();
+        grpcPorts[definition.name] = ports.grpcPort;
+        return { service, ports };
+      } finally {
+        closers.unshift(() => service.stop());
+      }
+    };
 
-    const accounts = await createAccountsService({
-      config: accountsConfig,
-      db: await open('accounts'),
-      ...shared,
-      jobs: adapters.jobs('accounts'),
-      logger: logFor('accounts'),
-      runWorker: true,
-      metrics: metricsOf('accounts'),
-    });
-    const accountsPorts = await accounts.start();
-    closers.unshift(() => accounts.stop());
-    const accountsClient = createGrpcClient(accountsV1.UsersClient, `127.0.0.1:${accountsPorts.grpcPort}`, { metrics: clientMetrics, deadlineMs: groupsConfig.GRPC_DEADLINE_MS });
-    closers.unshift(async () => accountsClient.close());
+    const accounts = await start(definitions.accounts, accountsConfig);
     // In one process the services share accounts' own verifier (it has the database fallback).
-    const verifyToken = accounts.verifyToken;
-
-    const groups = await createGroupsService({
-      config: groupsConfig,
-      db: await open('groups'),
-      ...shared,
-      jobs: adapters.jobs('groups'),
-      logger: logFor('groups'),
-      verifyToken,
-      accounts: accountsClient,
-      metrics: metricsOf('groups'),
-    });
-    const groupsPorts = await groups.start();
-    closers.unshift(() => groups.stop());
-    const groupsClient = createGrpcClient(groupsV1.GroupsClient, `127.0.0.1:${groupsPorts.grpcPort}`, { metrics: clientMetrics, deadlineMs: messagesConfig.GRPC_DEADLINE_MS });
-    closers.unshift(async () => groupsClient.close());
-
-    const messages = await createMessagesService({
-      config: messagesConfig,
-      db: await open('messages'),
-      ...shared,
-      pubsub: adapters.pubsub,
-      jobs: adapters.jobs('messages'),
-      logger: logFor('messages'),
-      verifyToken,
-      accounts: accountsClient,
-      groups: groupsClient,
-      metrics: metricsOf('messages'),
-    });
-    const messagesPorts = await messages.start();
-    closers.unshift(() => messages.stop());
-
-    const notifications = await createNotificationsService({
-      config: notificationsConfig,
-      db: await open('notifications'),
-      ...shared,
-      pubsub: adapters.pubsub,
-      jobs: adapters.jobs('notifications'),
-      logger: logFor('notifications'),
-      verifyToken,
-      accounts: accountsClient,
-      groups: groupsClient,
-      metrics: metricsOf('notifications'),
-    });
-    const notificationsPorts = await notifications.start();
-    closers.unshift(() => notifications.stop());
+    const { verifyToken } = accounts.service;
+    const groups = await start(definitions.groups, groupsConfig, verifyToken);
+    const messages = await start(definitions.messages, messagesConfig, verifyToken);
+    const notifications = await start(definitions.notifications, notificationsConfig, verifyToken);
 
     const upstreams = {
-      accounts: `http://127.0.0.1:${accountsPorts.httpPort}`,
-      groups: `http://127.0.0.1:${groupsPorts.httpPort}`,
-      messages: `http://127.0.0.1:${messagesPorts.httpPort}`,
-      notifications: `http://127.0.0.1:${notificationsPorts.httpPort}`,
+      accounts: `http://127.0.0.1:${accounts.ports.httpPort}`,
+      groups: `http://127.0.0.1:${groups.ports.httpPort}`,
+      messages: `http://127.0.0.1:${messages.ports.httpPort}`,
+      notifications: `http://127.0.0.1:${notifications.ports.httpPort}`,
     };
-    const gateway = await createGateway(gatewayConfig, logFor('gateway'), upstreams, metricsOf('gateway'));
-    closers.unshift(() => gateway.close());
-    await gateway.listen({ host: gatewayConfig.HOST, port: gatewayConfig.PORT }).catch((error: unknown) => {
-      // Taken since the check above.
-      throw errorCode(error) === 'EADDRINUSE' ? new PortUnavailableError(gatewayConfig.PORT, 'PORT', 'EADDRINUSE') : error;
+    const gateway = await start(gatewayService, {
+      ...gatewayConfig,
+      ACCOUNTS_URL: upstreams.accounts,
+      GROUPS_URL: upstreams.groups,
+      MESSAGES_URL: upstreams.messages,
+      NOTIFICATIONS_URL: upstreams.notifications,
     });
-    const address = gateway.server.address();
-    const port = typeof address === 'object' && address ? address.port : gatewayConfig.PORT;
+    const port = gateway.ports.httpPort;
     return {
       url: `http://${browsableHost(gatewayConfig.HOST)}:${port}`,
       port,

@@ -28,3 +28,5 @@ export * from './process.ts';
 export * from './startup.ts';
 export * from './http/multipart.ts';
 export * from './migrate-once.ts';
+export * from './http/listen.ts';
+export * from './service/index.ts';

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { startMetricsServer } from '../src/metrics-server.ts';
 import { assertPortsFree, PortUnavailableError } from '../src/startup.ts';
+import { occupyPort, type OccupiedPort } from '../src/testing/ports.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -26,15 +25,14 @@ function run(entry: string, env: Record<string, string>): Promise<{ status: numb
 }
 
 describe('start-up errors', () => {
-  let taken: Server;
+  let taken: OccupiedPort;
   let takenPort: number;
 
   beforeAll(async () => {
-    taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    takenPort = (taken.address() as AddressInfo).port;
+    taken = await occupyPort();
+    takenPort = taken.port;
   });
-  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  afterAll(() => taken.close());
 
   it('a taken port is named with the variable that moves it; a free one and port 0 pass', async () => {
     await expect(assertPortsFree('127.0.0.1', { PORT: 0 })).resolves.toBeUndefined();

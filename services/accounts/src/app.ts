@@ -6,6 +6,7 @@ import {
   createRateLimiter,
   createTokenVerifier,
   instrumented,
+  listenHttp,
   migrate,
   type Bus,
   type Cache,
@@ -102,9 +103,7 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
       relay.start();
       consumers.push(await subscribeUserCacheInvalidation(bus, ctx), await subscribePresence(bus, ctx));
       if (deps.runWorker) await startAccountsWorker(ctx, jobs);
-      await http.listen({ host: config.HOST, port: config.PORT });
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
       return { httpPort, grpcPort };
     },

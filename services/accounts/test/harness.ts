@@ -1,9 +1,10 @@
 import type { ShownStatus } from '@parley/contracts';
-import { createLogger, loadConfig, makeEvent, type Adapters, type Db, type EventEnvelope, type Jobs } from '@parley/kit';
-import { createTestAdapters, openTestDb } from '@parley/kit/testing';
+import { makeEvent, type Adapters, type Db, type EventEnvelope, type Jobs } from '@parley/kit';
+import { buildTestStack } from '@parley/kit/testing';
 import { expect, vi } from 'vitest';
-import { createAccountsService, type AccountsService } from '../src/app.ts';
-import { accountsConfigSchema, type AccountsConfig } from '../src/config.ts';
+import type { AccountsService } from '../src/app.ts';
+import type { AccountsConfig } from '../src/config.ts';
+import { accountsService } from '../src/service.ts';
 
 export interface AccountsHarness {
   baseUrl: string;
@@ -22,27 +23,19 @@ export interface AccountsHarness {
  * PostgreSQL, Redis and RabbitMQ, with the worker running in the same process.
  */
 export async function startAccounts(kind: 'embedded' | 'real', env: Record<string, string> = {}): Promise<AccountsHarness> {
-  const config = loadConfig(accountsConfigSchema, { PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const logger = createLogger('accounts', config.LOG_LEVEL);
-  const adapters = createTestAdapters(kind, logger);
-  const db = await openTestDb(kind);
-  const jobs = adapters.jobs('accounts');
-  const service = await createAccountsService({ config, db, ...adapters, jobs, logger, runWorker: true });
-  const { httpPort, grpcPort } = await service.start();
-  return {
-    baseUrl: `http://127.0.0.1:${httpPort}`,
-    grpcAddress: `127.0.0.1:${grpcPort}`,
-    service,
-    adapters,
-    jobs,
-    db,
-    config,
-    async stop() {
-      await service.stop();
-      await adapters.close();
-      await db.close();
-    },
-  };
+  return buildTestStack(kind, async (stack) => {
+    const accounts = await stack.start(accountsService({ runWorker: true }), { env });
+    return {
+      baseUrl: accounts.url,
+      grpcAddress: accounts.grpcAddress!,
+      service: accounts.service,
+      adapters: stack.adapters,
+      jobs: accounts.parts.adapters.jobs('accounts'),
+      db: accounts.parts.db,
+      config: accounts.config,
+      stop: () => stack.stop(),
+    };
+  });
 }
 
 /**

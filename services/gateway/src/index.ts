@@ -1,2 +1,3 @@
 export { createGateway } from './app.ts';
 export { gatewayConfigSchema, type GatewayConfig } from './config.ts';
+export { gatewayService } from './service.ts';

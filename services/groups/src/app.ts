@@ -6,6 +6,7 @@ import {
   createOutboxRelay,
   eventsCleanUpJob,
   instrumented,
+  listenHttp,
   migrate,
   startJobsWhenReady,
   type Bus,
@@ -81,9 +82,7 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
       relay.start();
       consumer = await subscribeGroupCacheInvalidation(bus, ctx);
       startJobsWhenReady(jobs, { periodic: [eventsCleanUpJob(db)] }, logger);
-      await http.listen({ host: config.HOST, port: config.PORT });
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       const grpcPort = await grpc.listen(config.HOST, config.GRPC_PORT);
       return { httpPort, grpcPort };
     },

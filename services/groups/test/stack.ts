@@ -1,8 +1,7 @@
 /**
- * A reusable test stack: accounts and groups started in-process on ephemeral ports, sharing ONE
- * set of test adapters (createTestAdapters: cache, bus, pub/sub, jobs), so sessions and events
- * flow between them as in production. The messages and notifications suites build on it; keep
- * these exports stable (add, don't change):
+ * The groups test stack: accounts and groups started in-process on ephemeral ports from their
+ * definitions (`@parley/kit/testing` createTestStack), sharing ONE set of test adapters (cache,
+ * bus, pub/sub, jobs), so sessions and events flow between them as in production.
  *
  *   startGroupsStack(kind, options?) → Promise<GroupsStack>
  *     kind: 'embedded' | 'real' (from adapterKinds()); options.groupsEnv / options.accountsEnv
@@ -10,11 +9,12 @@
  *   GroupsStack:
  *     accountsUrl, groupsUrl            http://127.0.0.1:<port>
  *     accountsGrpcAddress, groupsGrpcAddress   127.0.0.1:<port>
- *     adapters                          the shared Adapters (start your own service on them)
+ *     adapters                          the shared Adapters
  *     accounts, groups                  the service objects (accounts.verifyToken is the in-process verifier)
  *     accountsDb, groupsDb              each service's own test database
  *     verifyToken                       the verifier groups uses: accounts' JWKS over HTTP + CheckSession over gRPC
- *     accountsClient, groupsClient      gRPC clients (accountsV1.UsersClient, groupsV1.GroupsClient), closed by stop()
+ *     accountsClient                    groups' client of accounts.v1.Users
+ *     groupsClient                      a client of groups.v1.Groups, closed by stop()
  *     register()                        a fresh user: { id, username, token, sessionId, refreshToken }
  *     stop()                            stops both services, closes clients, adapters and databases
  *   createGroupWithRoles(stack, users?) a group with an owner, an admin, a member, a removed member
@@ -24,23 +24,15 @@
  * The generic helpers (apiFor, expectProblem, expectFieldErrors, registerUser) are the kit's:
  * import them from '@parley/kit/testing'.
  */
-import { createAccountsService, accountsConfigSchema, type AccountsService } from '@parley/accounts';
-import { accountsV1, groupsV1 } from '@parley/contracts';
-import { createGrpcClient, createLogger, createRemoteTokenVerifier, loadConfig, type Adapters, type Db, type TokenVerifier } from '@parley/kit';
-import { apiFor, createTestAdapters, openTestDb, registerUser, type Api } from '@parley/kit/testing';
-import { createGroupsService, type GroupsService } from '../src/app.ts';
-import { groupsConfigSchema } from '../src/config.ts';
+import { accountsService, type AccountsService } from '@parley/accounts';
+import { groupsV1, type accountsV1 } from '@parley/contracts';
+import { createGrpcClient, type Adapters, type Db, type TokenVerifier } from '@parley/kit';
+import { apiFor, buildTestStack, registerTestUser, type AdapterKind, type TestUser } from '@parley/kit/testing';
+import type { GroupsService } from '../src/app.ts';
+import { groupsService } from '../src/service.ts';
 
-export type AdapterKind = 'embedded' | 'real';
-
-export interface StackUser {
-  id: string;
-  username: string;
-  /** An access token (Bearer). */
-  token: string;
-  sessionId: string;
-  refreshToken: string;
-}
+export type { AdapterKind } from '@parley/kit/testing';
+export type StackUser = TestUser;
 
 export interface GroupsStack {
   accountsUrl: string;
@@ -67,92 +59,30 @@ export interface StackOptions {
 /** No per-IP limit of either service gets in a test's way. */
 const GENEROUS = { RATE_LIMIT_PER_MINUTE: '1000000', AUTH_MAX_PER_IP: '1000000' };
 
-export async function startGroupsStack(kind: AdapterKind, options: StackOptions = {}): Promise<GroupsStack> {
-  const base = { PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'silent', ...GENEROUS };
-  const accountsConfig = loadConfig(accountsConfigSchema, { ...base, ...options.accountsEnv });
-  const logger = createLogger('test', accountsConfig.LOG_LEVEL);
-  const adapters = createTestAdapters(kind, logger);
-  const stops: (() => Promise<void>)[] = [() => adapters.close()];
-  const stopAll = async () => {
-    for (const stop of stops) await stop().catch(() => undefined);
-  };
-  try {
-    const accountsDb = await openTestDb(kind);
-    stops.push(() => accountsDb.close());
-    const accounts = await createAccountsService({
-      config: accountsConfig,
-      db: accountsDb,
-      ...adapters,
-      jobs: adapters.jobs('accounts'),
-      logger: createLogger('accounts', accountsConfig.LOG_LEVEL),
-      runWorker: true,
-    });
-    const accountsPorts = await accounts.start();
-    stops.unshift(() => accounts.stop());
-    const accountsUrl = `http://127.0.0.1:${accountsPorts.httpPort}`;
-    const accountsGrpcAddress = `127.0.0.1:${accountsPorts.grpcPort}`;
-
-    const groupsConfig = loadConfig(groupsConfigSchema, {
-      ...base,
-      ACCOUNTS_URL: accountsUrl,
-      ACCOUNTS_GRPC_ADDRESS: accountsGrpcAddress,
-      ...options.groupsEnv,
-    });
-    const groupsLogger = createLogger('groups', groupsConfig.LOG_LEVEL);
-    const accountsClient = createGrpcClient(accountsV1.UsersClient, accountsGrpcAddress, { logger: groupsLogger });
-    stops.push(async () => accountsClient.close());
-    const verifyToken = createRemoteTokenVerifier({ accountsUrl, cache: adapters.cache, accounts: accountsClient });
-    const groupsDb = await openTestDb(kind);
-    stops.push(() => groupsDb.close());
-    const groups = await createGroupsService({
-      config: groupsConfig,
-      db: groupsDb,
-      cache: adapters.cache,
-      bus: adapters.bus,
-      jobs: adapters.jobs('groups'),
-      logger: groupsLogger,
-      verifyToken,
-      accounts: accountsClient,
-    });
-    const groupsPorts = await groups.start();
-    stops.unshift(() => groups.stop());
-    const groupsGrpcAddress = `127.0.0.1:${groupsPorts.grpcPort}`;
-    const groupsClient = createGrpcClient(groupsV1.GroupsClient, groupsGrpcAddress);
-    stops.unshift(async () => groupsClient.close());
-
-    const accountsApi = apiFor(accountsUrl);
+export function startGroupsStack(kind: AdapterKind, options: StackOptions = {}): Promise<GroupsStack> {
+  return buildTestStack(kind, async (stack) => {
+    const accounts = await stack.start(accountsService({ runWorker: true }), { env: { ...GENEROUS, ...options.accountsEnv } });
+    const groups = await stack.start(groupsService, { env: { ...GENEROUS, ...options.groupsEnv } });
+    const groupsClient = createGrpcClient(groupsV1.GroupsClient, groups.grpcAddress!);
+    stack.defer(() => groupsClient.close());
+    const accountsApi = apiFor(accounts.url);
     return {
-      accountsUrl,
-      groupsUrl: `http://127.0.0.1:${groupsPorts.httpPort}`,
-      accountsGrpcAddress,
-      groupsGrpcAddress,
-      adapters,
-      accounts,
-      groups,
-      accountsDb,
-      groupsDb,
-      verifyToken,
-      accountsClient,
+      accountsUrl: accounts.url,
+      groupsUrl: groups.url,
+      accountsGrpcAddress: accounts.grpcAddress!,
+      groupsGrpcAddress: groups.grpcAddress!,
+      adapters: stack.adapters,
+      accounts: accounts.service,
+      groups: groups.service,
+      accountsDb: accounts.parts.db,
+      groupsDb: groups.parts.db,
+      verifyToken: groups.parts.verifyToken,
+      accountsClient: groups.parts.clients.accounts,
       groupsClient,
-      register: () => registerStackUser(accountsApi),
-      stop: stopAll,
+      register: () => registerTestUser(accountsApi),
+      stop: () => stack.stop(),
     };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
-}
-
-/** A fresh user through accounts' API, as the stack's tests hold it. */
-async function registerStackUser(api: Api): Promise<StackUser> {
-  const registered = await registerUser(api);
-  return {
-    id: registered.user.id,
-    username: registered.user.username,
-    token: registered.accessToken,
-    sessionId: registered.sessionId,
-    refreshToken: registered.refreshToken,
-  };
+  });
 }
 
 // ---------- fixtures ----------

@@ -8,6 +8,7 @@ import {
   createRateLimiter,
   eventsCleanUpJob,
   instrumented,
+  listenHttp,
   startJobs,
   migrate,
   type Bus,
@@ -131,9 +132,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
       // Two at a time: the hourly clean-ups do not hold up the merges of the search indexes.
       const cleanFiles = { name: CLEAN_FILES_JOB, everyMs: CLEAN_FILES_EVERY_MS, run: async () => void (await cleanUnreferencedFiles(ctx)) };
       await startJobs(jobs, { periodic: [searchIndexMerger.job, cleanFiles, eventsCleanUpJob(db)], concurrency: 2 });
-      await http.listen({ host: config.HOST, port: config.PORT });
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       return { httpPort };
     },
     async stop() {

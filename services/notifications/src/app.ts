@@ -5,6 +5,7 @@ import {
   createOutboxRelay,
   eventsCleanUpJob,
   instrumented,
+  listenHttp,
   migrate,
   newId,
   startJobsWhenReady,
@@ -150,11 +151,9 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
         await subscribeStore(bus, ctx),
         await subscribeDeliver(bus, ctx),
       );
-      await http.listen({ host: config.HOST, port: config.PORT });
+      const httpPort = await listenHttp(http, config.HOST, config.PORT);
       realtime.start();
       startJobsWhenReady(jobs, { periodic: [pruneNotificationsJob(ctx), eventsCleanUpJob(db)] }, logger);
-      const address = http.server.address();
-      const httpPort = typeof address === 'object' && address ? address.port : config.PORT;
       logger.debug({ httpPort }, 'notifications listening');
       return { httpPort };
     },

@@ -1,11 +1,25 @@
-import { accountsV1, groupsV1, type EventData, type EventType } from '@parley/contracts';
-import { createGrpcClient, createLogger, loadConfig, makeEvent, type Bus, type Db, type EventEnvelope, type TokenVerifier } from '@parley/kit';
-import { apiFor, openTestDb, type Api } from '@parley/kit/testing';
-import { createNotificationsService, type NotificationsService } from '../src/app.ts';
-import { notificationsConfigSchema, type NotificationsConfig } from '../src/config.ts';
-import { startMessagesStack, type AdapterKind, type MessagesStack } from '../../messages/test/stack.ts';
+import { accountsService } from '@parley/accounts';
+import type { EventData, EventType } from '@parley/contracts';
+import { groupsService } from '@parley/groups';
+import { makeEvent, type Adapters, type Bus, type Db, type EventEnvelope, type TokenVerifier } from '@parley/kit';
+import {
+  apiFor,
+  buildTestStack,
+  openTestDb,
+  recordEvents,
+  registerTestUser,
+  type AdapterKind,
+  type Api,
+  type EventRecorder,
+  type TestUser,
+} from '@parley/kit/testing';
+import { messagesService } from '@parley/messages';
+import type { NotificationsService } from '../src/app.ts';
+import type { NotificationsConfig } from '../src/config.ts';
+import { notificationsService } from '../src/service.ts';
 
-export * from '../../messages/test/stack.ts';
+export { createGroup, openDirect, send, type AdapterKind } from '@parley/kit/testing';
+export type StackUser = TestUser;
 
 export interface NotificationsInstance {
   service: NotificationsService;
@@ -23,7 +37,17 @@ export interface InstanceOptions {
   verifyToken?: TokenVerifier;
 }
 
-export interface NotificationsStack extends MessagesStack {
+export interface NotificationsStack {
+  accountsUrl: string;
+  adapters: Adapters;
+  /** The messages API (send, open a conversation). */
+  api: Api;
+  groupsApi: Api;
+  /** The verifier messages uses: accounts' JWKS over HTTP + CheckSession over gRPC. */
+  verifyToken: TokenVerifier;
+  /** Every message.* event on the bus. */
+  recorder: EventRecorder;
+  register(): Promise<StackUser>;
   notificationsDb: Db;
   /** The instance started with the stack. */
   notifications: NotificationsInstance;
@@ -31,11 +55,14 @@ export interface NotificationsStack extends MessagesStack {
   startInstance(options?: InstanceOptions): Promise<NotificationsInstance>;
   /** Publishes an event on the shared bus as another service would. */
   publish<T extends EventType>(type: T, data: EventData<T>, id?: string): Promise<EventEnvelope>;
+  stop(): Promise<void>;
 }
+
+/** No per-IP or per-user limit of any service gets in a test's way. */
+const GENEROUS = { RATE_LIMIT_PER_MINUTE: '1000000', AUTH_MAX_PER_IP: '1000000' };
 
 /** Settings that keep tests quick: short auth timeout and presence grace, no rate limit in the way. */
 const TEST_ENV = {
-  PORT: '0',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   RATE_LIMIT_PER_MINUTE: '1000000',
   WS_AUTH_TIMEOUT_MS: '500',
@@ -44,66 +71,48 @@ const TEST_ENV = {
 };
 
 /**
- * Accounts, groups and messages (messages' test stack, itself on groups'), plus notifications,
- * all on one set of test adapters, so sessions and events flow as in production.
+ * Accounts, groups, messages and notifications started from their definitions
+ * (`@parley/kit/testing` createTestStack) on one set of test adapters, so sessions and events
+ * flow as in production. Instances of notifications share one database.
  */
-export async function startNotificationsStack(kind: AdapterKind, options: InstanceOptions = {}): Promise<NotificationsStack> {
-  const stack = await startMessagesStack(kind);
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.splice(0)) await stop().catch(() => undefined);
-    await stack.stop();
-  };
-  try {
+export function startNotificationsStack(kind: AdapterKind, options: InstanceOptions = {}): Promise<NotificationsStack> {
+  return buildTestStack(kind, async (stack) => {
+    const accounts = await stack.start(accountsService({ runWorker: true }), { env: GENEROUS });
+    const groups = await stack.start(groupsService, { env: GENEROUS });
+    const messages = await stack.start(messagesService, { env: { ...GENEROUS, FILES_DIR: stack.tempDir('parley-messages-') } });
+    const recorder = await recordEvents(stack.adapters.bus, ['message.*']);
+    stack.defer(() => recorder.close());
     const notificationsDb = await openTestDb(kind);
-    stops.push(() => notificationsDb.close());
+    stack.defer(() => notificationsDb.close());
 
     let instances = 0;
     const startInstance = async (instanceOptions: InstanceOptions = {}): Promise<NotificationsInstance> => {
+      const bus = instanceOptions.bus ?? options.bus ?? stack.adapters.bus;
+      const verifyToken = instanceOptions.verifyToken ?? options.verifyToken;
       // Each instance works its own queue (the test adapters keep one jobs client per queue, and a
       // client works once): more instances only run the hourly clean-ups more often.
       instances += 1;
-      const queue = instances === 1 ? 'notifications' : `notifications-${instances}`;
-      const config = loadConfig(notificationsConfigSchema, {
-        ...TEST_ENV,
-        ACCOUNTS_URL: stack.accountsUrl,
-        ACCOUNTS_GRPC_ADDRESS: stack.accountsGrpcAddress,
-        GROUPS_GRPC_ADDRESS: stack.groupsGrpcAddress,
-        ...options.env,
-        ...instanceOptions.env,
-      });
-      const logger = createLogger('notifications', config.LOG_LEVEL);
-      const accounts = createGrpcClient(accountsV1.UsersClient, config.ACCOUNTS_GRPC_ADDRESS, { logger });
-      const groups = createGrpcClient(groupsV1.GroupsClient, config.GROUPS_GRPC_ADDRESS, { logger });
-      const service = await createNotificationsService({
-        config,
+      const suffix = instances === 1 ? '' : `-${instances}`;
+      const instance = await stack.start(notificationsService, {
+        env: { ...TEST_ENV, ...options.env, ...instanceOptions.env },
         db: notificationsDb,
-        cache: stack.adapters.cache,
-        bus: instanceOptions.bus ?? options.bus ?? stack.adapters.bus,
-        pubsub: stack.adapters.pubsub,
-        jobs: stack.adapters.jobs(queue),
-        logger,
-        verifyToken: instanceOptions.verifyToken ?? options.verifyToken ?? stack.verifyToken,
-        groups,
-        accounts,
+        adapters: { ...stack.adapters, bus, jobs: (queue: string) => stack.adapters.jobs(`${queue}${suffix}`) },
+        ...(verifyToken && { verifyToken }),
       });
-      const { httpPort } = await service.start();
-      let stopped = false;
-      const stop = async (): Promise<void> => {
-        if (stopped) return;
-        stopped = true;
-        await service.stop();
-        accounts.close();
-        groups.close();
-      };
-      stops.unshift(stop);
-      const url = `http://127.0.0.1:${httpPort}`;
-      return { service, config, url, wsUrl: `ws://127.0.0.1:${httpPort}/ws`, api: apiFor(url), stop };
+      const { service, config, url } = instance;
+      return { service, config, url, wsUrl: `${url.replace('http', 'ws')}/ws`, api: apiFor(url), stop: () => instance.stop() };
     };
 
     const notifications = await startInstance();
+    const accountsApi = apiFor(accounts.url);
     return {
-      ...stack,
+      accountsUrl: accounts.url,
+      adapters: stack.adapters,
+      api: apiFor(messages.url),
+      groupsApi: apiFor(groups.url),
+      verifyToken: messages.parts.verifyToken,
+      recorder,
+      register: () => registerTestUser(accountsApi),
       notificationsDb,
       notifications,
       startInstance,
@@ -112,10 +121,7 @@ export async function startNotificationsStack(kind: AdapterKind, options: Instan
         await stack.adapters.bus.publish([event]);
         return event;
       },
-      stop: stopAll,
+      stop: () => stack.stop(),
     };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+  });
 }

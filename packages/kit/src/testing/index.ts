@@ -8,3 +8,7 @@ export * from './http-client.ts';
 export * from './problems.ts';
 export * from './users.ts';
 export * from './cached-entries.ts';
+export * from './services.ts';
+export * from './chat.ts';
+export * from './events.ts';
+export * from './ports.ts';

@@ -51,3 +51,25 @@ export async function logIn(api: Api, login: string, password: string): Promise<
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as SignedIn;
 }
+
+/** A registered user as stack tests hold it: its id and name, and a session. */
+export interface TestUser {
+  id: string;
+  username: string;
+  /** An access token (Bearer). */
+  token: string;
+  sessionId: string;
+  refreshToken: string;
+}
+
+/** A fresh user through accounts' API, as stack tests hold it. */
+export async function registerTestUser(api: Api): Promise<TestUser> {
+  const registered = await registerUser(api);
+  return {
+    id: registered.user.id,
+    username: registered.user.username,
+    token: registered.accessToken,
+    sessionId: registered.sessionId,
+    refreshToken: registered.refreshToken,
+  };
+}

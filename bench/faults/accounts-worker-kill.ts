@@ -50,7 +50,8 @@ await runFault(
     const activeJobs = (): Promise<string[]> => redisCli('LRANGE', `${QUEUE}:active`, '0', '-1');
 
     // ---------- load: job-producing actions, each remembered when acknowledged ----------
-    const acknowledged = new Map<string, Record<Kind, number>>(users.map((u) => [u.id, { login: 1, profile_updated: 0, status_changed: 0 }])); // 1: registration logs in
+    // login 1: registration logs in.
+    const acknowledged = new Map<string, Record<Kind, number>>(users.map((u) => [u.id, { login: 1, profile_updated: 0, status_changed: 0 }]));
     const loginDevices: string[] = [];
     const lastLoginSentAt = new Map<string, number>();
     const failures: Record<string, number> = {};
@@ -61,11 +62,12 @@ await runFault(
       const device = `wk-login-${n}`;
       const sentAt = Date.now();
       actions += 1;
-      const answer = await (kind === 'login'
-        ? call(platform.api, 'POST', '/api/v1/auth/login', undefined, { login: user.username, password: PASSWORD }, { 'user-agent': device })
-        : kind === 'profile_updated'
-          ? call(platform.api, 'PATCH', '/api/v1/users/me', user.token, { displayName: `user ${n}` })
-          : call(platform.api, 'PUT', '/api/v1/users/me/status', user.token, { status: n % 4 === 1 ? 'dnd' : 'online' })
+      const answer = await (
+        kind === 'login'
+          ? call(platform.api, 'POST', '/api/v1/auth/login', undefined, { login: user.username, password: PASSWORD }, { 'user-agent': device })
+          : kind === 'profile_updated'
+            ? call(platform.api, 'PATCH', '/api/v1/users/me', user.token, { displayName: `user ${n}` })
+            : call(platform.api, 'PUT', '/api/v1/users/me/status', user.token, { status: n % 4 === 1 ? 'dnd' : 'online' })
       ).catch(() => ({ status: 0 }));
       if (answer.status !== 200) {
         failures[String(answer.status)] = (failures[String(answer.status)] ?? 0) + 1;
@@ -89,7 +91,7 @@ await runFault(
     const interruptedByKill: number[] = [];
     const killer = (async () => {
       let leftActive = new Set<string>();
-      for (let midJob = 0; midJob < KILLS && downMs.length < 3 * KILLS; ) {
+      for (let midJob = 0; midJob < KILLS && downMs.length < 3 * KILLS;) {
         await sleep(BETWEEN_KILLS_S * 1000 * (0.5 + Math.random()));
         await busy(leftActive, 5000);
         await worker.kill('SIGKILL');
@@ -138,7 +140,10 @@ await runFault(
         extra += Math.max(0, got - expected);
       }
     }
-    const devices = await queryDatabase<{ device: string; n: number }>(db, `SELECT detail->>'device' AS device, count(*)::int AS n FROM activity WHERE kind = 'login' AND detail->>'device' LIKE 'wk-login-%' GROUP BY 1`);
+    const devices = await queryDatabase<{ device: string; n: number }>(
+      db,
+      `SELECT detail->>'device' AS device, count(*)::int AS n FROM activity WHERE kind = 'login' AND detail->>'device' LIKE 'wk-login-%' GROUP BY 1`,
+    );
     const byDevice = new Map(devices.map((r) => [r.device, r.n]));
     const lastLogins = await queryDatabase<{ id: string; last_login_at: Date | null }>(db, 'SELECT id, last_login_at FROM users');
     const lastLoginBehind = lastLogins.filter((u) => lastLoginSentAt.has(u.id) && (u.last_login_at?.getTime() ?? 0) < lastLoginSentAt.get(u.id)!).length;
@@ -168,7 +173,15 @@ await runFault(
       jobFailuresLogged: workerLog.split('\n').filter((line) => line.includes('"job failed')).length,
       queueEmptyAfterMs: settleMs,
     };
-    const pass = result.killsMidJob >= KILLS && settleMs >= 0 && missing === 0 && extra === 0 && result.loginsMissing === 0 && result.loginsTwice === 0 && lastLoginBehind === 0 && failedJobs === 0;
+    const pass =
+      result.killsMidJob >= KILLS &&
+      settleMs >= 0 &&
+      missing === 0 &&
+      extra === 0 &&
+      result.loginsMissing === 0 &&
+      result.loginsTwice === 0 &&
+      lastLoginBehind === 0 &&
+      failedJobs === 0;
     return { pass, result };
   },
 );

@@ -24,7 +24,10 @@ const RATE = env('RATE', 200);
 await runFault({ name: 'order', rooms: 1, roomSize: SENDERS + WATCHERS, platform: { notificationsInstances: INSTANCES } }, async ({ platform, rooms, clients }) => {
   const sendLog = newSendLog();
   const started = performance.now();
-  await sendPaced({ api: platform.api, rooms, total: SENDERS * PER_SENDER, rate: RATE, tag: 'or', retryForMs: 30_000, senderOf: (room, n) => rooms.members[room]![n % SENDERS]! }, sendLog);
+  await sendPaced(
+    { api: platform.api, rooms, total: SENDERS * PER_SENDER, rate: RATE, tag: 'or', retryForMs: 30_000, senderOf: (room, n) => rooms.members[room]![n % SENDERS]! },
+    sendLog,
+  );
   const sendSeconds = (performance.now() - started) / 1000;
   log(`sent ${sendLog.attempted}: ${sendLog.acknowledged.length} acknowledged in ${sendSeconds.toFixed(1)} s`);
   const drainMs = await drain(clients, sendLog, 60_000);
@@ -32,13 +35,24 @@ await runFault({ name: 'order', rooms: 1, roomSize: SENDERS + WATCHERS, platform
   const sockets = totals(clients);
   const result = {
     settings: { senders: SENDERS, perSender: PER_SENDER, watchers: WATCHERS, instances: INSTANCES, rate: RATE },
-    sends: { attempted: sendLog.attempted, acknowledged: sendLog.acknowledged.length, failed: sendLog.failed, retries: sendLog.retries, attemptFailures: sendLog.attemptFailures },
+    sends: {
+      attempted: sendLog.attempted,
+      acknowledged: sendLog.acknowledged.length,
+      failed: sendLog.failed,
+      retries: sendLog.retries,
+      attemptFailures: sendLog.attemptFailures,
+    },
     achievedRate: Math.round(sendLog.acknowledged.length / sendSeconds),
     ...books,
     clientDrainMs: drainMs,
     sockets,
   };
   const pass =
-    books.missing === 0 && books.clientsOutOfHistoryOrder === 0 && books.roomsWithSeqHoles === 0 && sockets.outOfOrderLiveFrames === 0 && sockets.duplicateLiveFrames === 0 && sockets.fetchedNotLive === 0;
+    books.missing === 0 &&
+    books.clientsOutOfHistoryOrder === 0 &&
+    books.roomsWithSeqHoles === 0 &&
+    sockets.outOfOrderLiveFrames === 0 &&
+    sockets.duplicateLiveFrames === 0 &&
+    sockets.fetchedNotLive === 0;
   return { pass, result };
 });

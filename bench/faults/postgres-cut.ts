@@ -45,7 +45,12 @@ await runFault({ name: 'postgres', rooms: ROOMS, roomSize: 2, sockets: false, pl
   const t0 = performance.now();
   const at = (): number => (performance.now() - t0) / 1000;
   const requests: ((room: number, n: number) => { kind: string; method: string; path: string; body?: unknown })[] = [
-    (r: number, n: number) => ({ kind: 'send', method: 'POST', path: `/api/v1/conversations/${rooms.conversationIds[r]}/messages`, body: { body: `pg ${n}`, clientMessageId: `pg-${n}` } }),
+    (r: number, n: number) => ({
+      kind: 'send',
+      method: 'POST',
+      path: `/api/v1/conversations/${rooms.conversationIds[r]}/messages`,
+      body: { body: `pg ${n}`, clientMessageId: `pg-${n}` },
+    }),
     (r: number) => ({ kind: 'history', method: 'GET', path: `/api/v1/conversations/${rooms.conversationIds[r]}/messages?after=0` }),
     () => ({ kind: 'chats', method: 'GET', path: '/api/v1/conversations' }),
     () => ({ kind: 'me', method: 'GET', path: '/api/v1/users/me' }),
@@ -119,7 +124,9 @@ await runFault({ name: 'postgres', rooms: ROOMS, roomSize: 2, sockets: false, pl
     after: byPhase('after'),
     recoveredSecondsAfterRestore: recoveredAfterS,
     failuresInLastFiveSeconds: after.filter((o) => o.at > at() - 5 && !o.status.startsWith('2')).length,
-    failuresDownByKind: Object.fromEntries(requests.map((r) => r(0, 0).kind).map((kind) => [kind, outcomes.filter((o) => o.phase === 'down' && o.kind === kind && !o.status.startsWith('2')).length])),
+    failuresDownByKind: Object.fromEntries(
+      requests.map((r) => r(0, 0).kind).map((kind) => [kind, outcomes.filter((o) => o.phase === 'down' && o.kind === kind && !o.status.startsWith('2')).length]),
+    ),
   };
   const down = result.down;
   // A request started just before the cut may be answered during it: every phase is held to the

@@ -76,7 +76,13 @@ await runFault({ name: 'rabbitmq', rooms: ROOMS, roomSize: ROOM_SIZE, privateRab
     settings: { messages: MESSAGES, rooms: ROOMS, roomSize: ROOM_SIZE, rate: RATE, beforeS: BEFORE_S, outageS: OUTAGE_S },
     broker: 'private RabbitMQ node (rabbitmqctl stop_app / start_app)',
     outage,
-    sends: { attempted: sendLog.attempted, acknowledged: sendLog.acknowledged.length, failed: sendLog.failed, retries: sendLog.retries, attemptFailures: sendLog.attemptFailures },
+    sends: {
+      attempted: sendLog.attempted,
+      acknowledged: sendLog.acknowledged.length,
+      failed: sendLog.failed,
+      retries: sendLog.retries,
+      attemptFailures: sendLog.attemptFailures,
+    },
     ...books,
     clientDrainMs: drainMs,
     outboxMaxPending: maxPending,
@@ -85,6 +91,11 @@ await runFault({ name: 'rabbitmq', rooms: ROOMS, roomSize: ROOM_SIZE, privateRab
     sockets,
   };
   const pass =
-    books.acknowledgedNotStored === 0 && books.storedTwice === 0 && books.missing === 0 && pending === 0 && sockets.duplicateLiveFrames === 0 && sendLog.acknowledged.length === MESSAGES;
+    books.acknowledgedNotStored === 0 &&
+    books.storedTwice === 0 &&
+    books.missing === 0 &&
+    pending === 0 &&
+    sockets.duplicateLiveFrames === 0 &&
+    sendLog.acknowledged.length === MESSAGES;
   return { pass, result };
 });

@@ -56,11 +56,19 @@ await runFault({ name: 'redis_restart', rooms: ROOMS, roomSize: ROOM_SIZE }, asy
 
   const look = async (users: readonly ClientUser[]): Promise<Seen> => {
     const presence = await call(api, 'GET', `/api/v1/presence?userIds=${users.map((u) => u.id).join(',')}`, rooms.users[0]!.token).catch(() => undefined);
-    const byPresence = new Map<string, string>(presence?.status === 200 ? presence.json.items.map((i: { userId: string; status: string }) => [i.userId, i.status]) : []);
+    const byPresence = new Map<string, string>(
+      presence?.status === 200 ? presence.json.items.map((i: { userId: string; status: string }) => [i.userId, i.status]) : [],
+    );
     const profiles = await inParallel(users, 8, (u) => call(api, 'GET', `/api/v1/users/${u.id}`, observerOf(u).token).catch(() => undefined));
-    return new Map(users.map((u, i) => [u.id, { presence: byPresence.get(u.id) ?? 'unavailable', profile: profiles[i]?.status === 200 ? String(profiles[i].json.status) : 'unavailable' }]));
+    return new Map(
+      users.map((u, i) => [
+        u.id,
+        { presence: byPresence.get(u.id) ?? 'unavailable', profile: profiles[i]?.status === 200 ? String(profiles[i].json.status) : 'unavailable' },
+      ]),
+    );
   };
-  const all = (seen: Seen, users: readonly ClientUser[], status: string, where: 'presence' | 'profile'): boolean => users.every((u) => seen.get(u.id)?.[where] === status);
+  const all = (seen: Seen, users: readonly ClientUser[], status: string, where: 'presence' | 'profile'): boolean =>
+    users.every((u) => seen.get(u.id)?.[where] === status);
 
   // ---------- before: everyone shows online ----------
   let baselineMs = -1;
@@ -85,7 +93,11 @@ await runFault({ name: 'redis_restart', rooms: ROOMS, roomSize: ROOM_SIZE }, asy
     for (const client of clients) if (leaverIds.has(client.user.id)) client.close();
     // What others see meanwhile: /presence paused (503), profiles the last known status.
     const seen = await look(watched);
-    outage.during = { presence503: [...seen.values()].filter((s) => s.presence === 'unavailable').length, profilesOnline: [...seen.values()].filter((s) => s.profile === 'online').length, watched: watched.length };
+    outage.during = {
+      presence503: [...seen.values()].filter((s) => s.presence === 'unavailable').length,
+      profilesOnline: [...seen.values()].filter((s) => s.profile === 'online').length,
+      watched: watched.length,
+    };
     await sleep(Math.max(0, OUTAGE_S * 1000 - Math.min(2000, OUTAGE_S * 500)));
     ackedBeforeReturn = sendLog.acknowledged.length;
     await redis.start();
@@ -140,7 +152,13 @@ await runFault({ name: 'redis_restart', rooms: ROOMS, roomSize: ROOM_SIZE }, asy
   const sockets = totals(stayers);
   const result = {
     settings: { rooms: ROOMS, roomSize: ROOM_SIZE, rate: RATE, beforeS: BEFORE_S, outageS: OUTAGE_S, afterS: AFTER_S, leavers: LEAVERS },
-    sends: { attempted: sendLog.attempted, acknowledged: sendLog.acknowledged.length, failed: sendLog.failed, retries: sendLog.retries, attemptFailures: sendLog.attemptFailures },
+    sends: {
+      attempted: sendLog.attempted,
+      acknowledged: sendLog.acknowledged.length,
+      failed: sendLog.failed,
+      retries: sendLog.retries,
+      attemptFailures: sendLog.attemptFailures,
+    },
     acknowledgedBeforeReturn: ackedBeforeReturn,
     ...gap,
     ...books,
@@ -150,7 +168,11 @@ await runFault({ name: 'redis_restart', rooms: ROOMS, roomSize: ROOM_SIZE }, asy
     presence: { baselineMs, duringOutage: outage.during, ...presence, watched: watched.length, leavers: leavers.length },
   };
   const presenceRecovered =
-    presence.onlineAgainMs.presence >= 0 && presence.onlineAgainMs.profile >= 0 && presence.falseOffline === 0 && presence.leaversOfflineMs.presence >= 0 && presence.leaversOfflineMs.profile >= 0;
+    presence.onlineAgainMs.presence >= 0 &&
+    presence.onlineAgainMs.profile >= 0 &&
+    presence.falseOffline === 0 &&
+    presence.leaversOfflineMs.presence >= 0 &&
+    presence.leaversOfflineMs.profile >= 0;
   const pass = baselineMs >= 0 && gap.missingAt5s === 0 && books.missing === 0 && books.storedTwice === 0 && books.acknowledgedNotStored === 0 && presenceRecovered;
   return { pass, result };
 });

@@ -37,7 +37,10 @@ export interface FaultRunOptions {
 }
 
 /** Runs the scenario; its result is printed and stored; `pass` decides the exit code. */
-export async function runFault(options: FaultRunOptions, scenario: (ctx: FaultContext) => Promise<{ pass: boolean; result: Record<string, unknown> }>): Promise<never> {
+export async function runFault(
+  options: FaultRunOptions,
+  scenario: (ctx: FaultContext) => Promise<{ pass: boolean; result: Record<string, unknown> }>,
+): Promise<never> {
   const redis = await startPrivateRedis();
   let rabbit: PrivateRabbit | undefined;
   let platform: Platform | undefined;

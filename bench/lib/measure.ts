@@ -152,9 +152,7 @@ export function cpuMeter(groups: CpuGroups) {
       }
       const machine = end.machine;
       // Every core of the machine, not only those this process may run on (a bench may pin it).
-      out.machineTotal = Math.round(
-        (100 * cpus().length * (machine.busy - start.machine.busy)) / Math.max(1, machine.total - start.machine.total),
-      );
+      out.machineTotal = Math.round((100 * cpus().length * (machine.busy - start.machine.busy)) / Math.max(1, machine.total - start.machine.total));
       return out;
     },
   };

@@ -91,7 +91,15 @@ function launch(name: string, entry: string, env: Record<string, string>, port: 
       const deadline = Date.now() + READY_TIMEOUT_MS;
       for (;;) {
         if (!proc.running()) throw new Error(`${name} exited (${started.exitCode ?? started.signalCode}); see ${logDir}/${name}.log`);
-        if (readyUrl ? await fetch(readyUrl).then((r) => r.ok, () => false) : await workerReady(logFile, from)) return;
+        if (
+          readyUrl
+            ? await fetch(readyUrl).then(
+                (r) => r.ok,
+                () => false,
+              )
+            : await workerReady(logFile, from)
+        )
+          return;
         if (Date.now() > deadline) throw new Error(`${name} not ready in ${READY_TIMEOUT_MS / 1000} s`);
         await sleep(200);
       }
@@ -160,21 +168,74 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     return proc;
   };
   const order: Proc[] = [
-    add(launch('accounts', 'services/accounts/src/main.ts', envOf('accounts', { ...accountsEnv, PORT: String(ports.accounts), GRPC_PORT: String(ports.accountsGrpc), ACCOUNTS_RUN_WORKER: String(!options.separateWorker) }), ports.accounts, logDir)),
+    add(
+      launch(
+        'accounts',
+        'services/accounts/src/main.ts',
+        envOf('accounts', {
+          ...accountsEnv,
+          PORT: String(ports.accounts),
+          GRPC_PORT: String(ports.accountsGrpc),
+          ACCOUNTS_RUN_WORKER: String(!options.separateWorker),
+        }),
+        ports.accounts,
+        logDir,
+      ),
+    ),
     ...(options.separateWorker ? [add(launch('accounts-worker', 'services/accounts/src/worker-main.ts', envOf('accounts-worker', accountsEnv), 0, logDir))] : []),
-    add(launch('groups', 'services/groups/src/main.ts', envOf('groups', { GROUPS_DATABASE_URL: viaServices(databases.groups), PORT: String(ports.groups), GRPC_PORT: String(ports.groupsGrpc) }), ports.groups, logDir)),
-    add(launch('messages', 'services/messages/src/main.ts', envOf('messages', { MESSAGES_DATABASE_URL: viaServices(databases.messages), PORT: String(ports.messages), GRPC_PORT: String(ports.messagesGrpc), SEND_RATE_PER_MINUTE: '1000000000' }), ports.messages, logDir)),
-    ...ports.notifications.map((port, i) =>
-      add(launch(`notifications-${i}`, 'services/notifications/src/main.ts', envOf(`notifications-${i}`, { NOTIFICATIONS_DATABASE_URL: viaServices(databases.notifications), WS_AUTH_TIMEOUT_MS: '60000', INSTANCE_COUNT: String(instances), PORT: String(port) }), port, logDir)),
+    add(
+      launch(
+        'groups',
+        'services/groups/src/main.ts',
+        envOf('groups', { GROUPS_DATABASE_URL: viaServices(databases.groups), PORT: String(ports.groups), GRPC_PORT: String(ports.groupsGrpc) }),
+        ports.groups,
+        logDir,
+      ),
     ),
     add(
-      launch('gateway', 'services/gateway/src/main.ts', envOf('gateway', {
-        PORT: String(ports.gateway),
-        HOST: '127.0.0.1',
-        GROUPS_URL: `http://127.0.0.1:${ports.groups}`,
-        MESSAGES_URL: `http://127.0.0.1:${ports.messages}`,
-        NOTIFICATIONS_URL: `http://127.0.0.1:${ports.notifications[0]}`,
-      }), ports.gateway, logDir),
+      launch(
+        'messages',
+        'services/messages/src/main.ts',
+        envOf('messages', {
+          MESSAGES_DATABASE_URL: viaServices(databases.messages),
+          PORT: String(ports.messages),
+          GRPC_PORT: String(ports.messagesGrpc),
+          SEND_RATE_PER_MINUTE: '1000000000',
+        }),
+        ports.messages,
+        logDir,
+      ),
+    ),
+    ...ports.notifications.map((port, i) =>
+      add(
+        launch(
+          `notifications-${i}`,
+          'services/notifications/src/main.ts',
+          envOf(`notifications-${i}`, {
+            NOTIFICATIONS_DATABASE_URL: viaServices(databases.notifications),
+            WS_AUTH_TIMEOUT_MS: '60000',
+            INSTANCE_COUNT: String(instances),
+            PORT: String(port),
+          }),
+          port,
+          logDir,
+        ),
+      ),
+    ),
+    add(
+      launch(
+        'gateway',
+        'services/gateway/src/main.ts',
+        envOf('gateway', {
+          PORT: String(ports.gateway),
+          HOST: '127.0.0.1',
+          GROUPS_URL: `http://127.0.0.1:${ports.groups}`,
+          MESSAGES_URL: `http://127.0.0.1:${ports.messages}`,
+          NOTIFICATIONS_URL: `http://127.0.0.1:${ports.notifications[0]}`,
+        }),
+        ports.gateway,
+        logDir,
+      ),
     ),
   ];
   const close = async (): Promise<void> => {

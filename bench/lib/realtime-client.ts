@@ -144,7 +144,9 @@ export class RealtimeClient {
       this.fetchQueued = false;
       let after: string | null = String(this.lastSeq);
       while (after !== null) {
-        const page: Answer | undefined = await call(this.api, 'GET', `/api/v1/conversations/${this.conversationId}/messages?after=${after}`, this.user.token).catch(() => undefined);
+        const page: Answer | undefined = await call(this.api, 'GET', `/api/v1/conversations/${this.conversationId}/messages?after=${after}`, this.user.token).catch(
+          () => undefined,
+        );
         if (page?.status !== 200) {
           this.failedFetches += 1;
           // Try again a little later: a client does not give up on its history.

@@ -21,11 +21,15 @@ export interface Rooms {
 }
 
 export async function setUpRooms(api: string, prefix: string, rooms: number, roomSize: number): Promise<Rooms> {
-  const users: ClientUser[] = await inParallel(Array.from({ length: rooms * roomSize }, (_, i) => i), 6, async (i) => {
-    const username = `${prefix}_u${String(i).padStart(5, '0')}`;
-    const body = await setupCall(api, 'POST', '/api/v1/auth/register', undefined, { username, email: `${username}@example.test`, password: PASSWORD });
-    return { id: body.user.id, username, token: body.accessToken, room: Math.floor(i / roomSize) };
-  });
+  const users: ClientUser[] = await inParallel(
+    Array.from({ length: rooms * roomSize }, (_, i) => i),
+    6,
+    async (i) => {
+      const username = `${prefix}_u${String(i).padStart(5, '0')}`;
+      const body = await setupCall(api, 'POST', '/api/v1/auth/register', undefined, { username, email: `${username}@example.test`, password: PASSWORD });
+      return { id: body.user.id, username, token: body.accessToken, room: Math.floor(i / roomSize) };
+    },
+  );
   const members = Array.from({ length: rooms }, (_, r) => users.slice(r * roomSize, (r + 1) * roomSize));
   const conversationIds = await inParallel(members, 8, async (room, r) => {
     const group = await setupCall(api, 'POST', '/api/v1/groups', room[0]!.token, { name: `room ${r}`, memberIds: room.slice(1).map((m) => m.id) });
@@ -85,11 +89,16 @@ export function newSendLog(): SendLog {
 /** Sends `total` messages at `rate`, round robin over the rooms; resolves when every send has ended. */
 export async function sendPaced(plan: SendPlan, sendLog: SendLog = newSendLog()): Promise<SendLog> {
   const rooms = plan.rooms.conversationIds.length;
-  await paced(plan.rate, plan.total, (n) => {
-    const room = n % rooms;
-    const sender = plan.senderOf?.(room, n) ?? plan.rooms.members[room]![0]!;
-    return sendOne(plan, sendLog, room, sender, `${plan.tag}-${n}`);
-  }, plan.until);
+  await paced(
+    plan.rate,
+    plan.total,
+    (n) => {
+      const room = n % rooms;
+      const sender = plan.senderOf?.(room, n) ?? plan.rooms.members[room]![0]!;
+      return sendOne(plan, sendLog, room, sender, `${plan.tag}-${n}`);
+    },
+    plan.until,
+  );
   return sendLog;
 }
 
@@ -100,7 +109,10 @@ async function sendOne(plan: SendPlan, sendLog: SendLog, room: number, sender: C
     let outcome: string;
     let retryAfterMs = 0;
     try {
-      const res = await call(plan.api, 'POST', `/api/v1/conversations/${plan.rooms.conversationIds[room]}/messages`, sender.token, { body: `m ${clientMessageId}`, clientMessageId });
+      const res = await call(plan.api, 'POST', `/api/v1/conversations/${plan.rooms.conversationIds[room]}/messages`, sender.token, {
+        body: `m ${clientMessageId}`,
+        clientMessageId,
+      });
       if (res.status === 201 || res.status === 200) {
         sendLog.acknowledged.push({ id: res.json.id, room, clientMessageId });
         if (res.status === 200 && attempt > 0) sendLog.committedUnanswered += 1;

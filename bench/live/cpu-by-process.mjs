@@ -15,7 +15,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 const [seconds = '20', runDir = '/tmp/live-bench-peers/.run', rate] = process.argv.slice(2);
 const TICK = 100; // USER_HZ
 
-const read = (path) => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
+const read = (path) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
 function processes() {
   const list = [];
   for (const name of readdirSync('/proc')) {
@@ -36,7 +42,11 @@ function groups() {
   const out = new Map();
   const add = (group, pids) => out.set(group, [...(out.get(group) ?? []), ...pids]);
   let files = [];
-  try { files = readdirSync(runDir).filter((f) => /^parley-.*\.pid$/.test(f)); } catch { /* not running */ }
+  try {
+    files = readdirSync(runDir).filter((f) => /^parley-.*\.pid$/.test(f));
+  } catch {
+    /* not running */
+  }
   for (const f of files) add(f.slice(7, -4), tree(Number(read(`${runDir}/${f}`))));
   for (const p of procs) {
     if (p.cmd.startsWith('postgres:') && p.cmd.includes('bench_parley')) add('postgres (bench dbs)', [p.pid]);
@@ -49,8 +59,14 @@ function groups() {
 }
 const stored = () => {
   try {
-    return Number(execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-At', '-d', 'bench_parley_messages', '-c', 'SELECT count(*) FROM messages'], { encoding: 'utf8' }).trim());
-  } catch { return NaN; }
+    return Number(
+      execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-At', '-d', 'bench_parley_messages', '-c', 'SELECT count(*) FROM messages'], {
+        encoding: 'utf8',
+      }).trim(),
+    );
+  } catch {
+    return NaN;
+  }
 };
 const before = groups();
 const storedBefore = rate ? NaN : stored();
@@ -70,6 +86,6 @@ for (const [group, pids] of after.out) {
   rows.push([group, pct]);
 }
 rows.sort((a, b) => b[1] - a[1]);
-const perMsg = (pct) => (measuredRate > 0 ? ` ${((pct / 100) * 1000 / measuredRate).toFixed(3)} ms/msg` : '');
+const perMsg = (pct) => (measuredRate > 0 ? ` ${(((pct / 100) * 1000) / measuredRate).toFixed(3)} ms/msg` : '');
 for (const [group, pct] of rows) console.log(`${group.padEnd(22)} ${pct.toFixed(1).padStart(6)} %${perMsg(pct)}`);
 console.log(`${'total'.padEnd(22)} ${total.toFixed(1).padStart(6)} %${perMsg(total)}  (${elapsed.toFixed(1)} s, ${measuredRate.toFixed(1)} msg/s)`);

@@ -19,13 +19,17 @@ const area = (url) => {
   const s = url.match(/(services\/[^/]+|packages\/[^/]+|apps\/[^/]+)/);
   return s ? s[1] : url;
 };
-const fn = new Map(), ar = new Map();
+const fn = new Map(),
+  ar = new Map();
 let idle = 0;
 for (const [id, us] of self) {
   const { callFrame } = byId.get(id);
   const name = callFrame.functionName || '(anonymous)';
-  if (name === '(idle)') { idle += us; continue; }
-  const key = `${name} ${area(callFrame.url)}${callFrame.url && !callFrame.url.includes('node_modules') ? ':' + (callFrame.url.split('/').pop()) : ''}`;
+  if (name === '(idle)') {
+    idle += us;
+    continue;
+  }
+  const key = `${name} ${area(callFrame.url)}${callFrame.url && !callFrame.url.includes('node_modules') ? ':' + callFrame.url.split('/').pop() : ''}`;
   fn.set(key, (fn.get(key) ?? 0) + us);
   ar.set(area(callFrame.url), (ar.get(area(callFrame.url)) ?? 0) + us);
 }

@@ -14,18 +14,31 @@ process.kill(Number(pid), 'SIGUSR1');
 let targets;
 for (let i = 0; i < 50 && !targets; i++) {
   await new Promise((r) => setTimeout(r, 100));
-  targets = await fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json()).catch(() => undefined);
+  targets = await fetch(`http://127.0.0.1:${port}/json/list`)
+    .then((r) => r.json())
+    .catch(() => undefined);
 }
 if (!targets?.length) throw new Error('no inspector target');
 const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+await new Promise((resolve, reject) => {
+  ws.once('open', resolve);
+  ws.once('error', reject);
+});
 let next = 0;
 const pending = new Map();
 ws.on('message', (data) => {
   const msg = JSON.parse(String(data));
-  if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
+  if (msg.id && pending.has(msg.id)) {
+    pending.get(msg.id)(msg);
+    pending.delete(msg.id);
+  }
 });
-const call = (method, params = {}) => new Promise((resolve) => { const id = ++next; pending.set(id, resolve); ws.send(JSON.stringify({ id, method, params })); });
+const call = (method, params = {}) =>
+  new Promise((resolve) => {
+    const id = ++next;
+    pending.set(id, resolve);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
 await call('Profiler.enable');
 await call('Profiler.setSamplingInterval', { interval: 500 });
 await call('Profiler.start');

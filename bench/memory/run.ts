@@ -157,8 +157,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 
 /** A small team's worth of use: what a first evening on a VPS might see. */
 async function use(base: string): Promise<void> {
-  const register = (name: string) =>
-    call(base, 'POST', '/api/v1/auth/register', { username: name, email: `${name}@example.test`, password: `${name}-password-1` });
+  const register = (name: string) => call(base, 'POST', '/api/v1/auth/register', { username: name, email: `${name}@example.test`, password: `${name}-password-1` });
   const alice = await register('alice');
   const bob = await register('bob');
   const group = await call(base, 'POST', '/api/v1/groups', { name: 'Team', memberIds: [bob.user.id] }, alice.accessToken);
@@ -222,7 +221,10 @@ try {
   const file = join(root, 'bench', 'results', `memory-${label}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   for (const s of samples) {
-    const what = s.phase === 'after use' ? `${messages} messages in ${s.startSeconds.toFixed(1)} s (platform CPU ${s.cpuSeconds} s)` : `ready in ${s.startSeconds.toFixed(1)} s`;
+    const what =
+      s.phase === 'after use'
+        ? `${messages} messages in ${s.startSeconds.toFixed(1)} s (platform CPU ${s.cpuSeconds} s)`
+        : `ready in ${s.startSeconds.toFixed(1)} s`;
     process.stdout.write(
       `${s.phase.padEnd(11)} ${what}; after ${idleSeconds} s idle: ` +
         `tree RSS ${s.treeRssMb} MB (PSS ${s.treePssMb} MB), platform process RSS ${s.platformRssMb} MB ` +

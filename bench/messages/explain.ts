@@ -61,8 +61,7 @@ export interface Explained {
 }
 
 const describeParam = (value: unknown): string => {
-  if (Array.isArray(value))
-    return value.length > 3 ? `[${value.length} values: ${value.slice(0, 2).join(', ')}, …]` : JSON.stringify(value);
+  if (Array.isArray(value)) return value.length > 3 ? `[${value.length} values: ${value.slice(0, 2).join(', ')}, …]` : JSON.stringify(value);
   if (value instanceof Date) return value.toISOString();
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text === undefined ? 'undefined' : text.length > 80 ? `${text.slice(0, 77)}…` : text;
@@ -115,7 +114,6 @@ const readAccessOf = (conversationId: string, userId: string) => ({ conversation
 const SEARCH_WINDOW = messagesConfigSchema.shape.SEARCH_RECENT_WINDOW.parse(process.env.SEARCH_RECENT_WINDOW);
 const SEARCH_SMALL_SCOPE = messagesConfigSchema.shape.SEARCH_SMALL_SCOPE.parse(process.env.SEARCH_SMALL_SCOPE);
 
-
 export interface ExplainInput {
   readerId: string;
   /** Every conversation of the reader (the search scope). */
@@ -135,8 +133,7 @@ export async function explainAll(
   note = '',
 ): Promise<Explained[]> {
   const out: Explained[] = [];
-  const explain = async (c: pg.ClientBase, title: string, statement: Statement, runs = 1) =>
-    explainOne(c, `${title}${note}`, statement, runs);
+  const explain = async (c: pg.ClientBase, title: string, statement: Statement, runs = 1) => explainOne(c, `${title}${note}`, statement, runs);
   const { readerId } = input;
   const byActivity = [...input.conversations].sort((a, b) => b.lastSeq - a.lastSeq);
   const busiest = byActivity[0]!;
@@ -167,7 +164,10 @@ export async function explainAll(
   // the scope is part of each (the reader's groups come from the groups service, cached).
   if (sections.includes('search')) {
     const scopes: [string, SearchScope][] = [
-      [`over all ${input.conversations.length} conversations`, { userId: readerId, groupIds: input.conversations.filter((c) => c.type === 'group').map((c) => c.id) }],
+      [
+        `over all ${input.conversations.length} conversations`,
+        { userId: readerId, groupIds: input.conversations.filter((c) => c.type === 'group').map((c) => c.id) },
+      ],
     ];
     if (input.few)
       scopes.push([`as a caller in ${input.few.groupIds.length} groups and their direct conversations`, { userId: input.few.userId, groupIds: input.few.groupIds }]);
@@ -180,9 +180,7 @@ export async function explainAll(
         const statements = await recordRunning(client, (db) => findHits(db, SEARCH_WINDOW, scope, { query: term, limit: 51 }, readerId, SEARCH_SMALL_SCOPE));
         for (const [i, statement] of statements.entries()) {
           const what = `walk over the newest ${String(statement.params[8])} messages (of the whole table, or of each conversation of a scope of at most ${SEARCH_SMALL_SCOPE}), then the text indexes if too few hits`;
-          out.push(
-            await explain(client, `Search, ${label} term “${term}” ${where}, statement ${i + 1} of ${statements.length}: ${what}`, statement, 3),
-          );
+          out.push(await explain(client, `Search, ${label} term “${term}” ${where}, statement ${i + 1} of ${statements.length}: ${what}`, statement, 3));
         }
       }
   }
@@ -196,8 +194,7 @@ export async function explainAll(
   out.push(await explain(client, 'Send: membership check', membership!));
   const [resend] = await record((db) => findByClientMessageId(db, access, clientMessageId));
   out.push(await explain(client, 'Send: earlier message with this clientMessageId (idempotency; also the first statement of send_message())', resend!));
-  const sample = (await client.query<{ data: unknown }>(`SELECT data FROM outbox WHERE type = 'message.created' ORDER BY id DESC LIMIT 1`))
-    .rows[0];
+  const sample = (await client.query<{ data: unknown }>(`SELECT data FROM outbox WHERE type = 'message.created' ORDER BY id DESC LIMIT 1`)).rows[0];
   await client.query('BEGIN');
   try {
     const event = makeEvent('message.created', sample?.data ?? { message: {}, mentions: [], recipients: [] }, 'messages');

@@ -111,9 +111,7 @@ if (Number(count!.n) < seed.messages) throw new Error(`the bench database has ${
 const conversations =
   // The seeded conversations (all the reader's); rows for groups of earlier seeds, created by stale group.created events, have no messages.
   (
-    await sql<{ id: string; last_seq: number; type: string }>(
-      'SELECT id, last_seq, type FROM conversations WHERE deleted_at IS NULL AND last_seq > 0 ORDER BY id',
-    )
+    await sql<{ id: string; last_seq: number; type: string }>('SELECT id, last_seq, type FROM conversations WHERE deleted_at IS NULL AND last_seq > 0 ORDER BY id')
   ).map((c) => ({ id: c.id, lastSeq: Number(c.last_seq), type: c.type }));
 
 /** The seeded user in the fewest conversations (the groups service's memberships, and one direct conversation each). */
@@ -132,9 +130,7 @@ async function fewestConversationsUser(): Promise<{ userId: string; username: st
     if (!user) throw new Error('no seeded user besides the reader is in a group');
     const [account] = (await accountsDb.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [user.user_id])).rows;
     const [direct] = await sql<{ n: number }>('SELECT count(*) AS n FROM conversation_members WHERE user_id = $1', [user.user_id]);
-    const groupIds = (await groupsDb.query<{ group_id: string }>('SELECT group_id FROM memberships WHERE user_id = $1', [user.user_id])).rows.map(
-      (r) => r.group_id,
-    );
+    const groupIds = (await groupsDb.query<{ group_id: string }>('SELECT group_id FROM memberships WHERE user_id = $1', [user.user_id])).rows.map((r) => r.group_id);
     return { userId: user.user_id, username: account!.username, conversations: groupIds.length + Number(direct!.n), groupIds };
   } finally {
     await Promise.all([groupsDb.end(), accountsDb.end()]);
@@ -208,9 +204,7 @@ try {
     toggleProfiler();
     scenarios[name] = { ...result, cpu: meter.read() };
     const { p50ms, p99ms, okPerSecond, non2xx, errors } = result;
-    console.log(
-      `${name}: ${okPerSecond}/s p50 ${p50ms} ms p99 ${p99ms} ms non2xx ${non2xx} errors ${errors} cpu ${JSON.stringify(scenarios[name].cpu)}`,
-    );
+    console.log(`${name}: ${okPerSecond}/s p50 ${p50ms} ms p99 ${p99ms} ms non2xx ${non2xx} errors ${errors} cpu ${JSON.stringify(scenarios[name].cpu)}`);
     return result;
   };
 
@@ -329,9 +323,7 @@ try {
       await new Promise((r) => setTimeout(r, 200));
     }
     const drainSeconds = Math.round((performance.now() - drainStart) / 100) / 10;
-    const [stored] = await sql<{ n: number }>('SELECT count(*) AS n FROM messages WHERE client_message_id LIKE $1', [
-      `${SEND_PREFIX}${runId}-%`,
-    ]);
+    const [stored] = await sql<{ n: number }>('SELECT count(*) AS n FROM messages WHERE client_message_id LIKE $1', [`${SEND_PREFIX}${runId}-%`]);
     const ids = new Set<string>();
     let foreign = 0;
     let idleSince = performance.now();
@@ -488,15 +480,16 @@ const results = {
 };
 mkdirSync(`${root}bench/results`, { recursive: true });
 writeFileSync(`${root}bench/results/messages${PARTIAL ? '-partial' : ''}.json`, `${JSON.stringify(results, null, 2)}\n`);
-if (!PARTIAL) writeFileSync(
-  `${root}bench/messages/EXPLAIN.md`,
-  explainMarkdown(
-    explained,
-    `# EXPLAIN (ANALYZE, BUFFERS) behind the messages benchmark\n\nWritten by \`npm run bench:messages\` (${results.date}, run ${runId}) on the seeded database ` +
-      `(${seed.messages.toLocaleString('en')} messages, ${seed.conversations.total} conversations). The SQL is recorded from the service's own ` +
-      `repository functions and explained with the same parameters (warm cache; the search plans twice: before the load on the freshly vacuumed table, and after the send runs). Writes were rolled back.\n`,
-  ),
-);
+if (!PARTIAL)
+  writeFileSync(
+    `${root}bench/messages/EXPLAIN.md`,
+    explainMarkdown(
+      explained,
+      `# EXPLAIN (ANALYZE, BUFFERS) behind the messages benchmark\n\nWritten by \`npm run bench:messages\` (${results.date}, run ${runId}) on the seeded database ` +
+        `(${seed.messages.toLocaleString('en')} messages, ${seed.conversations.total} conversations). The SQL is recorded from the service's own ` +
+        `repository functions and explained with the same parameters (warm cache; the search plans twice: before the load on the freshly vacuumed table, and after the send runs). Writes were rolled back.\n`,
+    ),
+  );
 if (!PARTIAL) writeResultsSection(results);
 console.table(
   Object.fromEntries(
@@ -567,10 +560,7 @@ ${end}`;
     ? readFileSync(file, 'utf8')
     : '# Benchmark results\n\nFigures measured on the development machine with `npm run bench:*` (see bench/). Each section belongs to one benchmark; the messages section is generated between its markers by `npm run bench:messages`, the notes in it are written by hand after a run.\n';
   const notes = /NOTES_BEGIN -->([\s\S]*?)<!-- NOTES_END/.exec(current)?.[1];
-  const withNotes = section.replace(
-    'NOTES_PLACEHOLDER',
-    `<!-- NOTES_BEGIN -->${notes ?? '\n(Notes on this run: to be written.)\n'}<!-- NOTES_END -->`,
-  );
+  const withNotes = section.replace('NOTES_PLACEHOLDER', `<!-- NOTES_BEGIN -->${notes ?? '\n(Notes on this run: to be written.)\n'}<!-- NOTES_END -->`);
   if (current.includes(begin) && current.includes(end)) {
     current = current.slice(0, current.indexOf(begin)) + withNotes + current.slice(current.indexOf(end) + end.length);
   } else {

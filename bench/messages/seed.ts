@@ -187,19 +187,7 @@ const INSERT_REACTIONS = `
   INSERT INTO reactions (message_id, user_id, emoji, created_at)
   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])`;
 
-type Columns = [
-  string[],
-  string[],
-  number[],
-  string[],
-  string[],
-  string[],
-  (string | null)[],
-  string[],
-  string[],
-  (string | null)[],
-  (string | null)[],
-];
+type Columns = [string[], string[], number[], string[], string[], string[], (string | null)[], string[], string[], (string | null)[], (string | null)[]];
 const emptyColumns = (): Columns => [[], [], [], [], [], [], [], [], [], [], []];
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -366,8 +354,7 @@ const inconsistent = Number(
                 WHERE c.last_seq <> COALESCE(m.hi, 0) OR COALESCE(m.n, 0) <> COALESCE(m.hi, 0) OR COALESCE(m.lo, 1) <> 1`)
   ).n,
 );
-if (total !== MESSAGES || inconsistent !== 0)
-  throw new Error(`seed check failed: ${total} messages, ${inconsistent} conversations with bad seqs`);
+if (total !== MESSAGES || inconsistent !== 0) throw new Error(`seed check failed: ${total} messages, ${inconsistent} conversations with bad seqs`);
 const termCount = async (term: string) => {
   const fullText = Number(
     (

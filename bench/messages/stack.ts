@@ -163,4 +163,3 @@ export async function call<T = any>(
   if (!(options.ok ?? [200, 201]).includes(res.status)) throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 500)}`);
   return { status: res.status, body };
 }
-

@@ -119,25 +119,19 @@ export function createTextGenerator(seed: number): TextGenerator {
   const en = zipf(EN, random);
 
   const ruTemplates: (() => string)[] = [
-    () =>
-      `${pick(['посмотри', 'глянь', 'проверь'], random)} ${pick(['отчёт', 'задачу', 'ревью', 'макет', 'документ', 'проект'], random)}, пожалуйста`,
-    () =>
-      `по ${pick(['проекту', 'релизу', 'договору', 'бюджету'], random)} ${pick(['всё ок', 'есть вопросы', 'пока тишина', 'ждём ответа от заказчика'], random)}`,
-    () =>
-      `${pick(['созвонимся', 'встретимся', 'обсудим'], random)} ${pick(['в понедельник', 'завтра в 11', 'после обеда', 'в пятницу', 'на неделе'], random)}?`,
+    () => `${pick(['посмотри', 'глянь', 'проверь'], random)} ${pick(['отчёт', 'задачу', 'ревью', 'макет', 'документ', 'проект'], random)}, пожалуйста`,
+    () => `по ${pick(['проекту', 'релизу', 'договору', 'бюджету'], random)} ${pick(['всё ок', 'есть вопросы', 'пока тишина', 'ждём ответа от заказчика'], random)}`,
+    () => `${pick(['созвонимся', 'встретимся', 'обсудим'], random)} ${pick(['в понедельник', 'завтра в 11', 'после обеда', 'в пятницу', 'на неделе'], random)}?`,
     () =>
       `${pick(NAMES_RU, random)}, ${pick(['ты', 'вы'], random)} ${pick(['видел', 'видела', 'смотрели'], random)} ${pick(['новый', 'последний', 'вчерашний'], random)} ${pick(['релиз', 'отчёт', 'дашборд', 'проект'], random)}?`,
-    () =>
-      `сборка ${pick(['упала', 'прошла', 'зелёная', 'снова красная'], random)} на ${pick(['стенде', 'проде', 'ветке main', 'ревью'], random)}`,
+    () => `сборка ${pick(['упала', 'прошла', 'зелёная', 'снова красная'], random)} на ${pick(['стенде', 'проде', 'ветке main', 'ревью'], random)}`,
     () =>
       `в проекте ${pick(['опять', 'снова', 'наконец'], random)} ${pick(['поменяли требования', 'закрыли все задачи', 'нашли баг с индексом', 'обновили дизайн'], random)}`,
     () => `${pick(['спасибо', 'отлично', 'супер', 'понял', 'ок'], random)}${pick(['!', '', ' 👍', ', беру в работу'], random)}`,
   ];
   const enTemplates: (() => string)[] = [
-    () =>
-      `can you ${pick(['take a look at', 'review', 'check'], random)} the ${pick(['report', 'PR', 'design', 'ticket', 'dashboard'], random)}?`,
-    () =>
-      `${pick(['meeting', 'sync', 'demo', 'call'], random)} ${pick(['moved to', 'at', 'is'], random)} ${pick(['3pm', 'tomorrow', 'friday', '10:30'], random)}`,
+    () => `can you ${pick(['take a look at', 'review', 'check'], random)} the ${pick(['report', 'PR', 'design', 'ticket', 'dashboard'], random)}?`,
+    () => `${pick(['meeting', 'sync', 'demo', 'call'], random)} ${pick(['moved to', 'at', 'is'], random)} ${pick(['3pm', 'tomorrow', 'friday', '10:30'], random)}`,
     () =>
       `the ${pick(['build', 'deploy', 'migration', 'test suite'], random)} ${pick(['is green again', 'failed on staging', 'took forever', 'looks good'], random)}`,
     () =>
@@ -178,8 +172,7 @@ export function createTextGenerator(seed: number): TextGenerator {
         body = `@${name} ${body}`;
       }
       if (random() < 1 / RARE_EVERY) body += ` ${lang === 'en' ? 'about the' : 'про'} ${pick(RU_RARE_FORMS, random)}`;
-      if (random() < 0.03)
-        body += ` https://example.test/${pick(['docs', 'tickets', 'pr', 'wiki'], random)}/${Math.floor(random() * 100000)}`;
+      if (random() < 0.03) body += ` https://example.test/${pick(['docs', 'tickets', 'pr', 'wiki'], random)}/${Math.floor(random() * 100000)}`;
       if (random() < 0.08) body += ` ${pick(EMOJI, random)}`;
       return { body, mentioned };
     },

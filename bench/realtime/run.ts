@@ -42,13 +42,29 @@ const STOP_P99_MS = Number(process.env.BENCH_STOP_P99_MS ?? P99_TARGET_MS);
 // One results file per fan-out, so a run with larger groups does not overwrite the default one.
 const OUT = process.env.BENCH_OUT ?? `${root}bench/results/${GROUP_SIZE === 10 ? 'realtime' : `realtime-group${GROUP_SIZE}`}.json`;
 
-const PORTS = { accounts: 16001, accountsGrpc: 16101, groups: 16002, groupsGrpc: 16102, messages: 16003, messagesGrpc: 16103, notifA: 16004, notifB: 16014, notifAMetrics: 16904, notifBMetrics: 16914 };
+const PORTS = {
+  accounts: 16001,
+  accountsGrpc: 16101,
+  groups: 16002,
+  groupsGrpc: 16102,
+  messages: 16003,
+  messagesGrpc: 16103,
+  notifA: 16004,
+  notifB: 16014,
+  notifAMetrics: 16904,
+  notifBMetrics: 16914,
+};
 const URLS = {
   accounts: `http://127.0.0.1:${PORTS.accounts}`,
   groups: `http://127.0.0.1:${PORTS.groups}`,
   messages: `http://127.0.0.1:${PORTS.messages}`,
 };
-const DB = { accounts: 'parley_bench_rt_accounts', groups: 'parley_bench_rt_groups', messages: 'parley_bench_rt_messages', notifications: 'parley_bench_rt_notifications' };
+const DB = {
+  accounts: 'parley_bench_rt_accounts',
+  groups: 'parley_bench_rt_groups',
+  messages: 'parley_bench_rt_messages',
+  notifications: 'parley_bench_rt_notifications',
+};
 const PASSWORD = 'bench-password-1';
 const startedAt = performance.now();
 const log = (...args: unknown[]) => console.log(`[rt ${((performance.now() - startedAt) / 1000).toFixed(1)}s]`, ...args);
@@ -87,7 +103,9 @@ async function start(name: string, entry: string, env: Record<string, string>, r
     await sleep(250);
   }
   try {
-    const limits = readFileSync(`/proc/${child.pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const limits = readFileSync(`/proc/${child.pid}/limits`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     ulimitNote = limits?.replace(/\s+/g, ' ').trim() ?? '';
   } catch {
     // gone
@@ -219,7 +237,17 @@ interface Sock {
 const results: any = {
   date: new Date().toISOString(),
   machine: '2 cores, load generator on the same machine; see loadAverage',
-  settings: { users: USERS, socketsPerUser: SOCKETS_PER_USER, groupSizeUsers: GROUP_SIZE, rates: RATES, stopP99Ms: STOP_P99_MS, stepSeconds: STEP_S, lossTimeoutMs: LOSS_TIMEOUT_MS, sourceAddresses: ADDRESSES, httpConnections: HTTP_CONNECTIONS },
+  settings: {
+    users: USERS,
+    socketsPerUser: SOCKETS_PER_USER,
+    groupSizeUsers: GROUP_SIZE,
+    rates: RATES,
+    stopP99Ms: STOP_P99_MS,
+    stepSeconds: STEP_S,
+    lossTimeoutMs: LOSS_TIMEOUT_MS,
+    sourceAddresses: ADDRESSES,
+    httpConnections: HTTP_CONNECTIONS,
+  },
   loadAverage: {} as Record<string, string>,
 };
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
@@ -236,25 +264,40 @@ try {
     notifications: await freshDatabase(DB.notifications),
   };
   const grpc = { ACCOUNTS_URL: URLS.accounts, ACCOUNTS_GRPC_ADDRESS: `127.0.0.1:${PORTS.accountsGrpc}`, GROUPS_GRPC_ADDRESS: `127.0.0.1:${PORTS.groupsGrpc}` };
-  const accounts = await start('accounts', 'services/accounts/src/main.ts', {
-    ...common,
-    ACCOUNTS_DATABASE_URL: dbUrls.accounts,
-    PORT: String(PORTS.accounts),
-    GRPC_PORT: String(PORTS.accountsGrpc),
-    ACCOUNTS_RUN_WORKER: 'true',
-    AUTH_MAX_PER_IP: '100000000',
-    LOGIN_MAX_FAILURES: '1000000',
-    ACCESS_TOKEN_TTL_SECONDS: '7200',
-  }, `${URLS.accounts}/readyz`);
-  const groups = await start('groups', 'services/groups/src/main.ts', { ...common, ...grpc, GROUPS_DATABASE_URL: dbUrls.groups, PORT: String(PORTS.groups), GRPC_PORT: String(PORTS.groupsGrpc) }, `${URLS.groups}/readyz`);
-  const messages = await start('messages', 'services/messages/src/main.ts', {
-    ...common,
-    ...grpc,
-    MESSAGES_DATABASE_URL: dbUrls.messages,
-    PORT: String(PORTS.messages),
-    GRPC_PORT: String(PORTS.messagesGrpc),
-    SEND_RATE_PER_MINUTE: '1000000000',
-  }, `${URLS.messages}/readyz`);
+  const accounts = await start(
+    'accounts',
+    'services/accounts/src/main.ts',
+    {
+      ...common,
+      ACCOUNTS_DATABASE_URL: dbUrls.accounts,
+      PORT: String(PORTS.accounts),
+      GRPC_PORT: String(PORTS.accountsGrpc),
+      ACCOUNTS_RUN_WORKER: 'true',
+      AUTH_MAX_PER_IP: '100000000',
+      LOGIN_MAX_FAILURES: '1000000',
+      ACCESS_TOKEN_TTL_SECONDS: '7200',
+    },
+    `${URLS.accounts}/readyz`,
+  );
+  const groups = await start(
+    'groups',
+    'services/groups/src/main.ts',
+    { ...common, ...grpc, GROUPS_DATABASE_URL: dbUrls.groups, PORT: String(PORTS.groups), GRPC_PORT: String(PORTS.groupsGrpc) },
+    `${URLS.groups}/readyz`,
+  );
+  const messages = await start(
+    'messages',
+    'services/messages/src/main.ts',
+    {
+      ...common,
+      ...grpc,
+      MESSAGES_DATABASE_URL: dbUrls.messages,
+      PORT: String(PORTS.messages),
+      GRPC_PORT: String(PORTS.messagesGrpc),
+      SEND_RATE_PER_MINUTE: '1000000000',
+    },
+    `${URLS.messages}/readyz`,
+  );
   const notifEnv = {
     ...common,
     ...grpc,
@@ -263,19 +306,39 @@ try {
   };
   // Sequentially: both apply the same migrations at start. SIGUSR2 makes them collect garbage (memory samples).
   const gcOnSignal = `--expose-gc --import ${join(root, 'bench/realtime/gc-on-signal.mjs')}`;
-  const notifA = await start('notifications-a', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifA), METRICS_PORT: String(PORTS.notifAMetrics) }, `http://127.0.0.1:${PORTS.notifA}/readyz`, `${gcOnSignal}${CPU_PROFILE ? ` --cpu-prof --cpu-prof-dir=${profDir}` : ''}`);
-  const notifB = await start('notifications-b', 'services/notifications/src/main.ts', { ...notifEnv, PORT: String(PORTS.notifB), METRICS_PORT: String(PORTS.notifBMetrics) }, `http://127.0.0.1:${PORTS.notifB}/readyz`, gcOnSignal);
+  const notifA = await start(
+    'notifications-a',
+    'services/notifications/src/main.ts',
+    { ...notifEnv, PORT: String(PORTS.notifA), METRICS_PORT: String(PORTS.notifAMetrics) },
+    `http://127.0.0.1:${PORTS.notifA}/readyz`,
+    `${gcOnSignal}${CPU_PROFILE ? ` --cpu-prof --cpu-prof-dir=${profDir}` : ''}`,
+  );
+  const notifB = await start(
+    'notifications-b',
+    'services/notifications/src/main.ts',
+    { ...notifEnv, PORT: String(PORTS.notifB), METRICS_PORT: String(PORTS.notifBMetrics) },
+    `http://127.0.0.1:${PORTS.notifB}/readyz`,
+    gcOnSignal,
+  );
   results.ulimitChildren = ulimitNote;
-  results.ulimitGenerator = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))?.replace(/\s+/g, ' ').trim();
+  results.ulimitGenerator = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'))
+    ?.replace(/\s+/g, ' ')
+    .trim();
   log('services ready', ulimitNote);
 
   // Users, in parallel batches (argon2 on 2 cores: ~2 at a time is all the CPU there is).
   let t = performance.now();
-  const users: User[] = await inParallel(Array.from({ length: USERS }, (_, i) => i), 6, async (i) => {
-    const username = `rt_u${String(i).padStart(5, '0')}`;
-    const body = await call('POST', `${URLS.accounts}/api/v1/auth/register`, { body: { username, email: `${username}@example.test`, password: PASSWORD } });
-    return { id: body.user.id, token: body.accessToken, group: Math.floor(i / GROUP_SIZE) };
-  });
+  const users: User[] = await inParallel(
+    Array.from({ length: USERS }, (_, i) => i),
+    6,
+    async (i) => {
+      const username = `rt_u${String(i).padStart(5, '0')}`;
+      const body = await call('POST', `${URLS.accounts}/api/v1/auth/register`, { body: { username, email: `${username}@example.test`, password: PASSWORD } });
+      return { id: body.user.id, token: body.accessToken, group: Math.floor(i / GROUP_SIZE) };
+    },
+  );
   results.setup = { registerSeconds: Math.round((performance.now() - t) / 100) / 10 };
   log(`${USERS} users registered in ${results.setup.registerSeconds} s`);
 
@@ -284,7 +347,10 @@ try {
   const groupMembers: User[][] = Array.from({ length: groupCount }, (_, g) => users.slice(g * GROUP_SIZE, (g + 1) * GROUP_SIZE));
   t = performance.now();
   const groupIds = await inParallel(groupMembers, 8, async (members, g) => {
-    const body = await call('POST', `${URLS.groups}/api/v1/groups`, { token: members[0]!.token, body: { name: `rt group ${g}`, memberIds: members.slice(1).map((m) => m.id) } });
+    const body = await call('POST', `${URLS.groups}/api/v1/groups`, {
+      token: members[0]!.token,
+      body: { name: `rt group ${g}`, memberIds: members.slice(1).map((m) => m.id) },
+    });
     return body.id as string;
   });
   // The conversation appears in messages from group.created, or on first use.
@@ -378,54 +444,58 @@ try {
   t = performance.now();
   let opened = 0;
   const closes: Record<string, number> = {};
-  await inParallel(Array.from({ length: totalSockets }, (_, k) => k), 200, (k) => {
-    const userIndex = Math.floor(k / SOCKETS_PER_USER);
-    const device = k % SOCKETS_PER_USER;
-    const user = users[userIndex]!;
-    const port = k % 2 === 0 ? PORTS.notifA : PORTS.notifB;
-    const slot = (userIndex % GROUP_SIZE) * SOCKETS_PER_USER + device;
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { localAddress: `127.0.0.${2 + (k % ADDRESSES)}`, perMessageDeflate: false });
-      const s: Sock = { ws, group: user.group, slot, ready: false };
-      socks[k] = s;
-      const timer = setTimeout(() => reject(new Error(`socket ${k} not ready in 60 s`)), 60_000);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: user.token })));
-      ws.on('message', (data: Buffer) => {
-        if (!s.ready) {
-          if (data.toString().startsWith('{"type":"ready"')) {
-            s.ready = true;
-            opened++;
-            clearTimeout(timer);
-            resolve();
+  await inParallel(
+    Array.from({ length: totalSockets }, (_, k) => k),
+    200,
+    (k) => {
+      const userIndex = Math.floor(k / SOCKETS_PER_USER);
+      const device = k % SOCKETS_PER_USER;
+      const user = users[userIndex]!;
+      const port = k % 2 === 0 ? PORTS.notifA : PORTS.notifB;
+      const slot = (userIndex % GROUP_SIZE) * SOCKETS_PER_USER + device;
+      return new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { localAddress: `127.0.0.${2 + (k % ADDRESSES)}`, perMessageDeflate: false });
+        const s: Sock = { ws, group: user.group, slot, ready: false };
+        socks[k] = s;
+        const timer = setTimeout(() => reject(new Error(`socket ${k} not ready in 60 s`)), 60_000);
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: user.token })));
+        ws.on('message', (data: Buffer) => {
+          if (!s.ready) {
+            if (data.toString().startsWith('{"type":"ready"')) {
+              s.ready = true;
+              opened++;
+              clearTimeout(timer);
+              resolve();
+            }
+            return;
           }
-          return;
-        }
-        onFrame(s, data);
+          onFrame(s, data);
+        });
+        ws.on('close', (code) => {
+          s.closedCode = code;
+          closes[code] = (closes[code] ?? 0) + 1;
+          if (!s.ready) {
+            clearTimeout(timer);
+            reject(new Error(`socket ${k} closed ${code} before ready`));
+          }
+        });
+        ws.on('error', (err) => {
+          if (!s.ready) {
+            clearTimeout(timer);
+            reject(err);
+          }
+        });
       });
-      ws.on('close', (code) => {
-        s.closedCode = code;
-        closes[code] = (closes[code] ?? 0) + 1;
-        if (!s.ready) {
-          clearTimeout(timer);
-          reject(new Error(`socket ${k} closed ${code} before ready`));
-        }
-      });
-      ws.on('error', (err) => {
-        if (!s.ready) {
-          clearTimeout(timer);
-          reject(err);
-        }
-      });
-    });
-  });
+    },
+  );
   results.setup.socketsSeconds = Math.round((performance.now() - t) / 100) / 10;
   log(`${opened} sockets ready in ${results.setup.socketsSeconds} s`);
   const memAfter = await sampleMemory(IDLE_S);
   const rssAfter = memAfter.rss;
   const heapAfter = memAfter.heapMin;
-  const perSocketKb = ((rssAfter.a - rssBefore.a) + (rssAfter.b - rssBefore.b)) / totalSockets;
+  const perSocketKb = (rssAfter.a - rssBefore.a + (rssAfter.b - rssBefore.b)) / totalSockets;
   const perSocket = (before: { a: number; b: number }, after: { a: number; b: number }) =>
-    Math.round((((after.a - before.a) + (after.b - before.b)) / totalSockets) * 100) / 100;
+    Math.round(((after.a - before.a + (after.b - before.b)) / totalSockets) * 100) / 100;
   results.idleMemory = {
     sockets: totalSockets,
     held: opened,
@@ -434,7 +504,7 @@ try {
     serverKbPerIdleSocket: Math.round(perSocketKb * 100) / 100,
     heapUsedBeforeKb: heapBefore,
     heapUsedAfterKb: heapAfter,
-    serverHeapKbPerIdleSocket: Math.round((((heapAfter.a - heapBefore.a) + (heapAfter.b - heapBefore.b)) / totalSockets) * 100) / 100,
+    serverHeapKbPerIdleSocket: Math.round(((heapAfter.a - heapBefore.a + (heapAfter.b - heapBefore.b)) / totalSockets) * 100) / 100,
     generatorKbPerSocket: Math.round(((rssAfter.generator - rssBefore.generator) / totalSockets) * 100) / 100,
     afterGcBefore: memBefore.afterGc,
     afterGcAfter: memAfter.afterGc,
@@ -569,7 +639,10 @@ try {
       const before = all0.get(pid)?.ticks ?? 0;
       const d = ticks - before;
       if (d <= 0) continue;
-      const key = comm === 'node' || comm.startsWith('node') ? 'node (not this benchmark: other helper / tools)' : comm.replace(/^postgres.*/, 'postgres').replace(/^(1_scheduler|erl_child_setup|beam.*)$/, 'rabbitmq (beam)');
+      const key =
+        comm === 'node' || comm.startsWith('node')
+          ? 'node (not this benchmark: other helper / tools)'
+          : comm.replace(/^postgres.*/, 'postgres').replace(/^(1_scheduler|erl_child_setup|beam.*)$/, 'rabbitmq (beam)');
       byComm[key] = (byComm[key] ?? 0) + d;
     }
     for (const k of Object.keys(byComm)) byComm[k] = Math.round((byComm[k]! / TICK / (sendWindowMs / 1000)) * 1000) / 10;
@@ -596,7 +669,14 @@ try {
       },
       commitToSocketMs: { p50: round(percentile(fan, 50)), p99: round(percentile(fan, 99)), note: 'receipt minus the message createdAt (ms clock)' },
       sendHttpMs: { p50: round(percentile(sendLatencies, 50)), p99: round(percentile(sendLatencies, 99)) },
-      cpuPercentOfOneCore: { ...cpuPercent, ...Object.fromEntries(Object.entries(byComm).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1])) },
+      cpuPercentOfOneCore: {
+        ...cpuPercent,
+        ...Object.fromEntries(
+          Object.entries(byComm)
+            .filter(([, v]) => v >= 0.5)
+            .sort((a, b) => b[1] - a[1]),
+        ),
+      },
       // CPU of both notifications instances and of the generator per delivery of the step (fixed
       // costs such as heartbeats included), and how much of the instances' time was in the kernel.
       cpuPerDeliveryUs: {
@@ -611,8 +691,12 @@ try {
     };
     delete (step as any).elapsedCheck;
     steps.push(step);
-    log(`rate ${rate}/s: sent ${step.sendRateAchieved}/s, ${step.deliveriesPerSecond} deliveries/s, p50 ${step.latencyMs.p50} p95 ${step.latencyMs.p95} p99 ${step.latencyMs.p99} ms, lost ${lost}, dup ${duplicates}, send errors ${sendErrors}, machine ${machineBusy}% busy`);
-    log(`  cpu per delivery: notifications ${step.cpuPerDeliveryUs.notifications} µs (${step.notificationsSystemTimePercent}% of it system time), generator ${step.cpuPerDeliveryUs.generator} µs`);
+    log(
+      `rate ${rate}/s: sent ${step.sendRateAchieved}/s, ${step.deliveriesPerSecond} deliveries/s, p50 ${step.latencyMs.p50} p95 ${step.latencyMs.p95} p99 ${step.latencyMs.p99} ms, lost ${lost}, dup ${duplicates}, send errors ${sendErrors}, machine ${machineBusy}% busy`,
+    );
+    log(
+      `  cpu per delivery: notifications ${step.cpuPerDeliveryUs.notifications} µs (${step.notificationsSystemTimePercent}% of it system time), generator ${step.cpuPerDeliveryUs.generator} µs`,
+    );
     log('  cpu %', step.cpuPercentOfOneCore);
     (step as any).range = [first, last];
     if (!(step.latencyMs.p99 <= STOP_P99_MS) || lost > 0 || sendErrors > 0 || step.sendRateAchieved < 0.9 * rate) {
@@ -681,7 +765,20 @@ try {
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${OUT}`);
-  if (results.steps) console.table(results.steps.map((s: any) => ({ rate: s.rateTarget, sentPerS: s.sendRateAchieved, deliveriesPerS: s.deliveriesPerSecond, p50: s.latencyMs.p50, p95: s.latencyMs.p95, p99: s.latencyMs.p99, lost: s.lost, dup: s.duplicates, errors: s.sendErrors })));
+  if (results.steps)
+    console.table(
+      results.steps.map((s: any) => ({
+        rate: s.rateTarget,
+        sentPerS: s.sendRateAchieved,
+        deliveriesPerS: s.deliveriesPerSecond,
+        p50: s.latencyMs.p50,
+        p95: s.latencyMs.p95,
+        p99: s.latencyMs.p99,
+        lost: s.lost,
+        dup: s.duplicates,
+        errors: s.sendErrors,
+      })),
+    );
   process.exit(exitCode);
 }
 
@@ -690,7 +787,11 @@ function round(x: number): number {
 }
 
 /** Self time by function and by file (package) from a V8 .cpuprofile. */
-function summariseProfile(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[]; samples: number[]; timeDeltas: number[] }) {
+function summariseProfile(profile: {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  samples: number[];
+  timeDeltas: number[];
+}) {
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
@@ -706,8 +807,16 @@ function summariseProfile(profile: { nodes: { id: number; callFrame: { functionN
     byFile.set(pkg, (byFile.get(pkg) ?? 0) + us);
   }
   const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => ({ name: k, percent: Math.round((v / total) * 1000) / 10 }));
-  return { totalSeconds: Math.round(total / 1e5) / 10, topFunctionsBySelfTime: top(byFn, 20), byPackage: top(byFile, 15), note: 'whole life of instance A (setup, sockets, all steps), self time' };
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => ({ name: k, percent: Math.round((v / total) * 1000) / 10 }));
+  return {
+    totalSeconds: Math.round(total / 1e5) / 10,
+    topFunctionsBySelfTime: top(byFn, 20),
+    byPackage: top(byFile, 15),
+    note: 'whole life of instance A (setup, sockets, all steps), self time',
+  };
 }
 
 /** nodejs_heap_size_used_bytes of an instance's /metrics (on its metrics port), in KiB (NaN if absent). */

@@ -61,7 +61,10 @@ try {
     // Readiness is sampled on the side: a slow answer must not stretch the outage.
     void sleep(Math.min(3000, (OUTAGE_S * 1000) / 2))
       .then(() => call(api, 'GET', '/readyz'))
-      .then((r) => (outage.readyzDuring = { status: r.status, body: r.json.status }), () => undefined);
+      .then(
+        (r) => (outage.readyzDuring = { status: r.status, body: r.json.status }),
+        () => undefined,
+      );
     await sleep(OUTAGE_S * 1000);
     await redis.start();
     outage.startedAt = (performance.now() - startedAt) / 1000;

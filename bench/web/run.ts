@@ -132,7 +132,9 @@ try {
     latencies.push(shownAt - sentAt);
   }
   latencies.sort((a, b) => a - b);
-  log(`delivery latency: p50 ${round(percentile(latencies, 50))} ms, p95 ${round(percentile(latencies, 95))} ms, max ${round(latencies.at(-1)!)} ms (${SENDS} sends)`);
+  log(
+    `delivery latency: p50 ${round(percentile(latencies, 50))} ms, p95 ${round(percentile(latencies, 95))} ms, max ${round(latencies.at(-1)!)} ms (${SENDS} sends)`,
+  );
 
   // --- 3. long tasks while scrolling 10,000 messages -------------------------------------------
   const scrollPage = bobContext.page;
@@ -155,7 +157,9 @@ try {
   const scrollSeconds = (performance.now() - scrollStart) / 1000;
   const longTasks = await scrollPage.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   longTasks.sort((a, b) => a - b);
-  log(`scrolled ${LONG_MESSAGES} messages in ${steps} wheel steps, ${scrollSeconds.toFixed(1)} s: ${longTasks.length} long tasks, longest ${round(longTasks.at(-1) ?? 0)} ms`);
+  log(
+    `scrolled ${LONG_MESSAGES} messages in ${steps} wheel steps, ${scrollSeconds.toFixed(1)} s: ${longTasks.length} long tasks, longest ${round(longTasks.at(-1) ?? 0)} ms`,
+  );
 
   const result = {
     date: new Date().toISOString(),
@@ -164,7 +168,14 @@ try {
     seeding: { messages: LONG_MESSAGES, concurrency: SEED_CONCURRENCY, ...seeding },
     chatListVisibleMs: { loads: LOADS, p50: round(percentile(chatListTimes, 50)), max: round(chatListTimes.at(-1)!), all: chatListTimes.map(round) },
     deliveryMs: { sends: SENDS, p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), max: round(latencies.at(-1)!) },
-    scroll: { messages: LONG_MESSAGES, wheelSteps: steps, seconds: round(scrollSeconds), longTasks: longTasks.length, longestMs: round(longTasks.at(-1) ?? 0), over50Ms: longTasks.filter((d) => d > 50).map(round) },
+    scroll: {
+      messages: LONG_MESSAGES,
+      wheelSteps: steps,
+      seconds: round(scrollSeconds),
+      longTasks: longTasks.length,
+      longestMs: round(longTasks.at(-1) ?? 0),
+      over50Ms: longTasks.filter((d) => d > 50).map(round),
+    },
   };
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
   writeFileSync(join(repoRoot, 'bench', 'results', 'web.json'), `${JSON.stringify(result, null, 2)}\n`);

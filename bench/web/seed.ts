@@ -68,7 +68,9 @@ export async function seedConversation(options: {
       if (done % 1000 === 0) log(`seeded ${done} of ${count} (${retries} retries so far)`);
     },
   );
-  const newest = await api<{ items: { seq: number }[] }>(baseUrl, 'GET', `/api/v1/conversations/${conversationId}/messages?limit=1`, { token: senders[0]!.accessToken });
+  const newest = await api<{ items: { seq: number }[] }>(baseUrl, 'GET', `/api/v1/conversations/${conversationId}/messages?limit=1`, {
+    token: senders[0]!.accessToken,
+  });
   if (newest.items[0]?.seq !== count) throw new Error(`seeding ended with the newest seq at ${newest.items[0]?.seq}, expected ${count}`);
   const seconds = (performance.now() - started) / 1000;
   return { seconds: Math.round(seconds * 10) / 10, retries, perSecond: Math.round(count / seconds) };

@@ -39,7 +39,8 @@ const BUILD_TOOLS = ['tsx', 'esbuild', '@esbuild', 'typescript', 'vitest', 'vite
 
 /** The environment of a `docker build` step: none of vitest's (NODE_ENV=test would make Vite build React's development bundle). */
 const buildEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_ENV' && !name.startsWith('VITEST') && name !== 'TEST'));
-const sh = (command: string, cwd: string) => execFileSync('sh', ['-c', command], { cwd, env: buildEnv, stdio: 'pipe', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const sh = (command: string, cwd: string) =>
+  execFileSync('sh', ['-c', command], { cwd, env: buildEnv, stdio: 'pipe', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const kib = (path: string) => Number(sh(`du -sk ${path} | cut -f1`, repoRoot).trim());
 
 const scratch = mkdtempSync(join(tmpdir(), 'parley-images-'));
@@ -102,7 +103,10 @@ function healthcheck(target: Target, dir: string, port: string | undefined): num
 
 beforeAll(() => {
   // The build stage's own command (compiled workspaces, the web app when it exists), here.
-  for (const build of runsOf(stageNamed(stages, 'build')).map(withoutRunFlags).filter((line) => !line.startsWith('npm ci'))) sh(build, repoRoot);
+  for (const build of runsOf(stageNamed(stages, 'build'))
+    .map(withoutRunFlags)
+    .filter((line) => !line.startsWith('npm ci')))
+    sh(build, repoRoot);
   // The deps stage's own install, once.
   mkdirSync(appDir, { recursive: true });
   copyManifests(repoRoot, appDir);

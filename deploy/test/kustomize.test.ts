@@ -40,7 +40,10 @@ describe('render (deploy/test/lib/kustomize.ts)', () => {
     'overlay/kustomization.yaml',
     'namespace: prod\nresources: [../base]\nimages:\n  - { name: parley-web, newName: registry.example/web, newTag: abc123 }\npatches:\n  - path: patch.yaml\n',
   );
-  write('overlay/patch.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    spec:\n      containers:\n        - { name: web, env: [{ name: B, value: "3" }, { name: C, value: "4" }] }\n');
+  write(
+    'overlay/patch.yaml',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    spec:\n      containers:\n        - { name: web, env: [{ name: B, value: "3" }, { name: C, value: "4" }] }\n',
+  );
 
   const [deployment, namespace] = render(join(scratch, 'overlay'));
 
@@ -57,7 +60,15 @@ describe('render (deploy/test/lib/kustomize.ts)', () => {
         template: {
           spec: {
             containers: [
-              { name: 'web', image: 'registry.example/web:abc123', env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }] },
+              {
+                name: 'web',
+                image: 'registry.example/web:abc123',
+                env: [
+                  { name: 'A', value: '1' },
+                  { name: 'B', value: '3' },
+                  { name: 'C', value: '4' },
+                ],
+              },
               { name: 'side', image: 'busybox:1' },
             ],
           },
@@ -81,7 +92,14 @@ describe('render (deploy/test/lib/kustomize.ts)', () => {
 
 describe('validateObject (deploy/test/lib/k8s-schemas.ts)', () => {
   it('rejects a wrong type in a Kubernetes kind, a CloudNativePG Cluster and a hand-kept CRD subset', async () => {
-    expect(await validateObject({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'x' }, maxReplicas: 'ten' } })).not.toEqual([]);
+    expect(
+      await validateObject({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'x' },
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'x' }, maxReplicas: 'ten' },
+      }),
+    ).not.toEqual([]);
     expect(await validateObject({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'db' }, spec: { instances: 'three' } })).not.toEqual([]);
     expect(await validateObject({ apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: { name: 'mq' }, spec: { replicaz: 3 } })).not.toEqual([]);
   });

@@ -177,7 +177,12 @@ const portVariableFor = (name: string) => (name.endsWith('_GRPC_ADDRESS') ? 'GRP
 describe('YAML under deploy/', () => {
   it('finds the compose file, the Kubernetes manifests and the kustomization', () => {
     expect(yamlFiles.map(rel)).toEqual(
-      expect.arrayContaining(['deploy/compose/docker-compose.yml', 'deploy/k8s/base/kustomization.yaml', 'deploy/k8s/overlays/prod/kustomization.yaml', 'deploy/k8s/base/ingress.yaml']),
+      expect.arrayContaining([
+        'deploy/compose/docker-compose.yml',
+        'deploy/k8s/base/kustomization.yaml',
+        'deploy/k8s/overlays/prod/kustomization.yaml',
+        'deploy/k8s/base/ingress.yaml',
+      ]),
     );
   });
   it.each(yamlFiles.map(rel))('%s parses without errors or warnings', (file) => {
@@ -239,7 +244,10 @@ describe('deploy/docker', () => {
     for (const stage of stages) {
       for (const { op, args } of stage.instructions) {
         if (op !== 'COPY' || args.includes('--from=')) continue;
-        const sources = args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1);
+        const sources = args
+          .split(/\s+/)
+          .filter((word) => !word.startsWith('--'))
+          .slice(0, -1);
         for (const source of sources) {
           if (source === '.') continue;
           if (!existsSync(join(repoRoot, source))) problems.push(`${stage.name}: COPY ${source} does not exist`);
@@ -251,14 +259,27 @@ describe('deploy/docker', () => {
   });
 
   it('the build context keeps what the build stage needs and drops local state', () => {
-    for (const path of ['package.json', 'package-lock.json', 'tsconfig.build.json', 'tsconfig.build-base.json', 'tsconfig.base.json', 'scripts/copy-build-assets.mjs', 'packages/kit/src/index.ts', 'services/accounts/src/db/migrations/0001_accounts.sql', 'bench/package.json']) {
+    for (const path of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.build.json',
+      'tsconfig.build-base.json',
+      'tsconfig.base.json',
+      'scripts/copy-build-assets.mjs',
+      'packages/kit/src/index.ts',
+      'services/accounts/src/db/migrations/0001_accounts.sql',
+      'bench/package.json',
+    ]) {
       expect(excluded(path), path).toBe(false);
     }
-    for (const path of ['node_modules', 'services/accounts/node_modules', 'services/accounts/dist', 'data', '.env', '.git', 'bench/results']) expect(excluded(path), path).toBe(true);
+    for (const path of ['node_modules', 'services/accounts/node_modules', 'services/accounts/dist', 'data', '.env', '.git', 'bench/results'])
+      expect(excluded(path), path).toBe(true);
   });
 
   it('every `COPY --from=build` takes a dist/ folder the build produces: a package of tsconfig.build.json, or the web app', () => {
-    const built = list(get(JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')), 'references'), 'references').map((reference) => dirname(str(get(reference, 'path'), 'path')).replace(/^\.\//, ''));
+    const built = list(get(JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')), 'references'), 'references').map(
+      (reference) => dirname(str(get(reference, 'path'), 'path')).replace(/^\.\//, ''),
+    );
     for (const name of IMAGE_PROCESSES) {
       for (const copy of resolveTarget(stages, name).copies.filter((candidate) => candidate.from === 'build')) {
         for (const source of copy.sources) {
@@ -357,7 +378,8 @@ describe('deploy/compose/docker-compose.yml', () => {
         const target = hostPort(variable, value);
         if (!target) continue;
         const listens = envs.get(target.host)?.get(portVariableFor(variable));
-        if (listens !== target.port) problems.push(`${name}.${variable}=${value}: ${target.host} listens on ${portVariableFor(variable)}=${listens ?? '(no such service)'}`);
+        if (listens !== target.port)
+          problems.push(`${name}.${variable}=${value}: ${target.host} listens on ${portVariableFor(variable)}=${listens ?? '(no such service)'}`);
       }
     }
     expect(problems).toEqual([]);
@@ -397,7 +419,9 @@ describe('deploy/compose/docker-compose.yml', () => {
   it('connects each service to the database and role that initdb.sql creates for it, with the same password variable', () => {
     const sql = readFileSync(join(deployDir, 'compose', 'initdb.sql'), 'utf8');
     const envOfPsqlVar = new Map([...sql.matchAll(/^\\getenv (\w+) (\w+)$/gm)].map((match) => [match[1], match[2]]));
-    const passwordVarOfRole = new Map([...sql.matchAll(/^CREATE ROLE (\w+) LOGIN PASSWORD :'(\w+)';$/gm)].map((match) => [match[1], envOfPsqlVar.get(match[2] ?? '')]));
+    const passwordVarOfRole = new Map(
+      [...sql.matchAll(/^CREATE ROLE (\w+) LOGIN PASSWORD :'(\w+)';$/gm)].map((match) => [match[1], envOfPsqlVar.get(match[2] ?? '')]),
+    );
     const ownerOfDb = new Map([...sql.matchAll(/^CREATE DATABASE (\w+) OWNER (\w+);$/gm)].map((match) => [match[1], match[2]]));
     const postgresEnv = obj(get(services, 'postgres.environment'), 'postgres.environment');
     const problems: string[] = [];
@@ -406,7 +430,8 @@ describe('deploy/compose/docker-compose.yml', () => {
       const [, variable, role = '', passwordVar = '', db = ''] = match;
       urls += 1;
       if (ownerOfDb.get(db) !== role) problems.push(`${String(variable)}: database ${db} is not created with owner ${role}`);
-      if (passwordVarOfRole.get(role) !== passwordVar) problems.push(`${String(variable)}: role ${role} gets its password from ${String(passwordVarOfRole.get(role))}, the URL from ${passwordVar}`);
+      if (passwordVarOfRole.get(role) !== passwordVar)
+        problems.push(`${String(variable)}: role ${role} gets its password from ${String(passwordVarOfRole.get(role))}, the URL from ${passwordVar}`);
       if (!(passwordVar in postgresEnv)) problems.push(`postgres does not pass ${passwordVar} to initdb.sql`);
     }
     const databaseUrlsSet = [...envs.values()].flatMap((env) => [...env.keys()].filter((key) => key.endsWith('_DATABASE_URL')));
@@ -419,8 +444,7 @@ describe('deploy/compose/docker-compose.yml', () => {
 
 describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
   const objects = render(join(k8sDir, 'overlays', overlay)).map((doc) => ({ file: `${overlay}: ${doc.kind} ${doc.metadata.name}`, doc: doc }));
-  const named = (kind: string) =>
-    objects.filter(({ doc }) => doc.kind === kind).map(({ doc, file }) => ({ name: str(get(doc, 'metadata.name'), file), doc, file }));
+  const named = (kind: string) => objects.filter(({ doc }) => doc.kind === kind).map(({ doc, file }) => ({ name: str(get(doc, 'metadata.name'), file), doc, file }));
   const deployments = named('Deployment');
   const jobs = named('Job');
   const workloads = [...deployments, ...jobs];
@@ -450,7 +474,8 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
     isObj(selector) && isObj(labels) && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
   /** The process an image name runs: parley-accounts-worker → accounts-worker (a Dockerfile target). */
   const processOfImage = (image: string) => /^(?:.*\/)?parley-?([\w-]+?)(?::[\w.-]+)?$/.exec(image.replace(/^parley\//, 'parley-'))?.[1] ?? '';
-  const hpaOf = (deployment: string) => hpas.find(({ doc }) => get(doc, 'spec.scaleTargetRef.name') === deployment && get(doc, 'spec.scaleTargetRef.kind') === 'Deployment');
+  const hpaOf = (deployment: string) =>
+    hpas.find(({ doc }) => get(doc, 'spec.scaleTargetRef.name') === deployment && get(doc, 'spec.scaleTargetRef.kind') === 'Deployment');
 
   /** A container's environment as the kubelet assembles it from env and envFrom. */
   function containerEnv(container: Obj, where: string): { env: Map<string, string>; problems: string[] } {
@@ -500,9 +525,15 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
 
   it('base/kustomization.yaml lists every manifest file of base/, and only those', () => {
     const base = join(k8sDir, 'base');
-    const files = readdirSync(base).filter((file) => /\.ya?ml$/.test(file) && file !== 'kustomization.yaml').sort();
+    const files = readdirSync(base)
+      .filter((file) => /\.ya?ml$/.test(file) && file !== 'kustomization.yaml')
+      .sort();
     const kustomization = obj(parseYaml(join(base, 'kustomization.yaml')).docs[0], 'kustomization');
-    expect(list(kustomization.resources, 'resources').map((resource) => str(resource, 'resource')).sort()).toEqual(files);
+    expect(
+      list(kustomization.resources, 'resources')
+        .map((resource) => str(resource, 'resource'))
+        .sort(),
+    ).toEqual(files);
   });
 
   it('runs one Deployment per image of deploy/docker/Dockerfile, each with that image, mapped to a tagged registry name', () => {
@@ -527,7 +558,10 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
         for (const resource of ['cpu', 'memory']) expect(get(container, `resources.requests.${resource}`), `${where} requests.${resource}`).toBeDefined();
         expect(get(container, 'resources.limits.memory'), `${where} limits.memory`).toBeDefined();
         expect(get(container, 'securityContext.readOnlyRootFilesystem'), `${where} read-only root`).toBe(true);
-        expect(list(container.volumeMounts, where).map((mount) => get(mount, 'mountPath')), `${where} /tmp volume`).toContain('/tmp');
+        expect(
+          list(container.volumeMounts, where).map((mount) => get(mount, 'mountPath')),
+          `${where} /tmp volume`,
+        ).toContain('/tmp');
         const { env } = containerEnv(container, where);
         const metricsPort = env.get(isWorker ? 'WORKER_METRICS_PORT' : 'METRICS_PORT');
         expect(String(ports.find((p) => p.name === 'metrics')?.number), `${where} containerPort metrics = its metrics port`).toBe(metricsPort);
@@ -578,7 +612,12 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
         for (const [variable, value] of containerEnv(container, name).env) {
           if (/^(REDIS_URL|AMQP_URL|\w+_DATABASE_URL)$/.test(variable)) {
             const host = new URL(value).hostname.split('.')[0] ?? '';
-            const known = [...k8sServices.map((service) => service.name), ...named('Cluster').map((cluster) => `${cluster.name}-rw`), 'parley-redis-master', ...named('RabbitmqCluster').map((cluster) => cluster.name)];
+            const known = [
+              ...k8sServices.map((service) => service.name),
+              ...named('Cluster').map((cluster) => `${cluster.name}-rw`),
+              'parley-redis-master',
+              ...named('RabbitmqCluster').map((cluster) => cluster.name),
+            ];
             if (!known.includes(host)) problems.push(`${name}.${variable}: no Service ${host} (nor one an operator creates)`);
             continue;
           }
@@ -593,8 +632,13 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
           const backend = deployments.find((candidate) => labelsMatch(get(service?.doc, 'spec.selector'), get(candidate.doc, 'spec.template.metadata.labels')));
           const backendContainer = backend ? containersOf(backend.doc, backend.name)[0] : undefined;
           const listens = backendContainer ? containerEnv(backendContainer, backend?.name ?? '').env.get(portVariableFor(variable)) : undefined;
-          const containerPort = backendContainer ? portsOf(backendContainer, '').find((p) => p.name === get(port, 'targetPort') || p.number === get(port, 'targetPort')) : undefined;
-          if (String(containerPort?.number) !== listens) problems.push(`${name}.${variable}: ${target.host}:${target.port} reaches container port ${String(containerPort?.number)}, the process listens on ${String(listens)}`);
+          const containerPort = backendContainer
+            ? portsOf(backendContainer, '').find((p) => p.name === get(port, 'targetPort') || p.number === get(port, 'targetPort'))
+            : undefined;
+          if (String(containerPort?.number) !== listens)
+            problems.push(
+              `${name}.${variable}: ${target.host}:${target.port} reaches container port ${String(containerPort?.number)}, the process listens on ${String(listens)}`,
+            );
         }
       }
     }
@@ -612,7 +656,8 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
       const ports = containersOf(backend.doc, backend.name).flatMap((container) => portsOf(container, name));
       for (const port of list(get(doc, 'spec.ports'), `${name} ports`)) {
         const target = get(port, 'targetPort');
-        if (!ports.some((p) => p.name === target || p.number === target)) problems.push(`Service ${name}: targetPort ${String(target)} is not a containerPort of ${backend.name}`);
+        if (!ports.some((p) => p.name === target || p.number === target))
+          problems.push(`Service ${name}: targetPort ${String(target)} is not a containerPort of ${backend.name}`);
       }
     }
     expect(problems).toEqual([]);
@@ -623,7 +668,10 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
     expect(hpas.map(({ doc }) => str(get(doc, 'spec.scaleTargetRef.name'), 'hpa')).sort()).toEqual([...stateless].sort());
     for (const { name, doc } of hpas) {
       const metrics = list(get(doc, 'spec.metrics'), name);
-      expect(metrics.some((metric) => get(metric, 'resource.name') === 'cpu'), `${name} scales on CPU`).toBe(true);
+      expect(
+        metrics.some((metric) => get(metric, 'resource.name') === 'cpu'),
+        `${name} scales on CPU`,
+      ).toBe(true);
       expect(Number(get(doc, 'spec.maxReplicas'))).toBeGreaterThanOrEqual(Number(get(doc, 'spec.minReplicas')));
     }
     const sockets = list(get(hpaOf('notifications')?.doc, 'spec.metrics'), 'notifications').find((metric) => get(metric, 'type') === 'Pods');
@@ -669,7 +717,10 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
   it('backs every database up to object storage daily, and runs the stateful parts through their operators', () => {
     for (const { name, doc } of named('Cluster')) {
       expect(get(doc, 'spec.backup.barmanObjectStore.destinationPath'), name).toMatch(/^s3:\/\//);
-      expect(named('ScheduledBackup').some(({ doc: backup }) => get(backup, 'spec.cluster.name') === name), `${name} ScheduledBackup`).toBe(true);
+      expect(
+        named('ScheduledBackup').some(({ doc: backup }) => get(backup, 'spec.cluster.name') === name),
+        `${name} ScheduledBackup`,
+      ).toBe(true);
     }
     expect(named('StatefulSet')).toEqual([]);
     expect(named('RabbitmqCluster')).toHaveLength(1);
@@ -686,7 +737,9 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
       const expressions = list(get(selector, 'matchExpressions'), 'matchExpressions');
       if (!isObj(matchLabels) && expressions.length === 0) return true;
       if (isObj(matchLabels) && !Object.entries(matchLabels).every(([key, value]) => labels[key] === value)) return false;
-      return expressions.every((expression) => get(expression, 'operator') === 'In' && list(get(expression, 'values'), 'values').includes(labels[str(get(expression, 'key'), 'key')]));
+      return expressions.every(
+        (expression) => get(expression, 'operator') === 'In' && list(get(expression, 'values'), 'values').includes(labels[str(get(expression, 'key'), 'key')]),
+      );
     };
     /** The app names a set of pods (by labels) admits from the namespace, and the namespaces it admits. */
     function admitted(labels: Obj): { apps: Set<string>; namespaces: Set<string>; ownPods: boolean } {
@@ -709,7 +762,14 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
     }
 
     it('deny by default, and the ingress controller reaches the gateway only', () => {
-      expect(policies.some(({ doc }) => isObj(get(doc, 'spec.podSelector')) && Object.keys(get(doc, 'spec.podSelector') as Obj).length === 0 && list(get(doc, 'spec.ingress'), 'ingress').length === 0)).toBe(true);
+      expect(
+        policies.some(
+          ({ doc }) =>
+            isObj(get(doc, 'spec.podSelector')) &&
+            Object.keys(get(doc, 'spec.podSelector') as Obj).length === 0 &&
+            list(get(doc, 'spec.ingress'), 'ingress').length === 0,
+        ),
+      ).toBe(true);
       for (const { name } of deployments) {
         const { namespaces } = admitted({ 'app.kubernetes.io/name': name });
         expect(namespaces.has('ingress-nginx'), `${name} reachable from ingress-nginx`).toBe(name === 'gateway');
@@ -718,7 +778,11 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
 
     it('each database is reachable only from its own service (the workloads that read its Secret), its instances and the operator', () => {
       for (const { name } of named('Cluster')) {
-        const readers = workloads.filter(({ doc, name: workload }) => containersOf(doc, workload).some((container) => list(container.env, workload).some((entry) => get(entry, 'valueFrom.secretKeyRef.name') === `${name}-app`)));
+        const readers = workloads.filter(({ doc, name: workload }) =>
+          containersOf(doc, workload).some((container) =>
+            list(container.env, workload).some((entry) => get(entry, 'valueFrom.secretKeyRef.name') === `${name}-app`),
+          ),
+        );
         const { apps, namespaces, ownPods } = admitted({ 'cnpg.io/cluster': name });
         expect([...apps].sort(), name).toEqual(readers.map((reader) => reader.name).sort());
         expect(ownPods, `${name} replication`).toBe(true);
@@ -727,7 +791,11 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
     });
 
     it('Redis and RabbitMQ are reachable only from the services whose settings name them', () => {
-      const users = (variable: string) => deployments.filter(({ doc, name }) => containersOf(doc, name).some((container) => containerEnv(container, name).env.get(variable))).map(({ name }) => name).sort();
+      const users = (variable: string) =>
+        deployments
+          .filter(({ doc, name }) => containersOf(doc, name).some((container) => containerEnv(container, name).env.get(variable)))
+          .map(({ name }) => name)
+          .sort();
       expect([...admitted({ app: 'parley-redis' }).apps].sort()).toEqual(users('REDIS_URL'));
       expect([...admitted({ 'app.kubernetes.io/name': 'parley-rabbitmq' }).apps].sort()).toEqual(users('AMQP_URL'));
     });
@@ -736,7 +804,11 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
       for (const { name } of deployments) {
         if (name.endsWith('-worker')) continue;
         const callers = deployments
-          .filter(({ doc, name: caller }) => containersOf(doc, caller).some((container) => [...containerEnv(container, caller).env].some(([variable, value]) => hostPort(variable, value)?.host === name)))
+          .filter(({ doc, name: caller }) =>
+            containersOf(doc, caller).some((container) =>
+              [...containerEnv(container, caller).env].some(([variable, value]) => hostPort(variable, value)?.host === name),
+            ),
+          )
           .map(({ name: caller }) => caller);
         expect([...admitted({ 'app.kubernetes.io/name': name }).apps].sort(), name).toEqual(callers.sort());
       }
@@ -748,11 +820,16 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
     const monitors = named('ServiceMonitor');
     for (const { name, doc } of deployments) {
       const services = k8sServices.filter(({ doc: service }) => labelsMatch(get(service, 'spec.selector'), get(doc, 'spec.template.metadata.labels')));
-      const monitor = monitors.find(({ doc: candidate }) => services.some(({ doc: service }) => labelsMatch(get(candidate, 'spec.selector.matchLabels'), get(service, 'metadata.labels'))));
+      const monitor = monitors.find(({ doc: candidate }) =>
+        services.some(({ doc: service }) => labelsMatch(get(candidate, 'spec.selector.matchLabels'), get(service, 'metadata.labels'))),
+      );
       expect(monitor, `${name} ServiceMonitor`).toBeDefined();
       const ports = list(get(monitor?.doc, 'spec.endpoints'), 'endpoints').map((endpoint) => get(endpoint, 'port'));
       expect(ports, name).toEqual(['metrics']);
-      expect(services.some(({ doc: service }) => list(get(service, 'spec.ports'), 'ports').some((port) => get(port, 'name') === 'metrics')), `${name} Service has a metrics port`).toBe(true);
+      expect(
+        services.some(({ doc: service }) => list(get(service, 'spec.ports'), 'ports').some((port) => get(port, 'name') === 'metrics')),
+        `${name} Service has a metrics port`,
+      ).toBe(true);
     }
   });
 
@@ -772,7 +849,14 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s, rendered', (overlay) => {
   it('the Ingresses send everything to the gateway, /ws with websocket-friendly timeouts', () => {
     const paths = named('Ingress').flatMap(({ name, doc }) =>
       list(get(doc, 'spec.rules'), name).flatMap((rule) =>
-        list(get(rule, 'http.paths'), name).map((path) => ({ ingress: name, annotations: obj(get(doc, 'metadata.annotations') ?? {}, name), path: get(path, 'path'), pathType: get(path, 'pathType'), service: get(path, 'backend.service.name'), port: get(path, 'backend.service.port.name') })),
+        list(get(rule, 'http.paths'), name).map((path) => ({
+          ingress: name,
+          annotations: obj(get(doc, 'metadata.annotations') ?? {}, name),
+          path: get(path, 'path'),
+          pathType: get(path, 'pathType'),
+          service: get(path, 'backend.service.name'),
+          port: get(path, 'backend.service.port.name'),
+        })),
       ),
     );
     expect(paths.map((path) => path.path).sort()).toEqual(['/', '/ws']);

@@ -96,7 +96,14 @@ describe('.github/workflows', () => {
   });
 
   it('the files the workflow runs run the same way: every command in them exists too', () => {
-    const files = [...parsed.values()].flatMap((workflow) => Object.values(workflow.jobs).flatMap((job) => (job.steps ?? []).flatMap((step) => commandsOf(step.run ?? '')).filter(([command]) => command === 'bash').map(([, file]) => file ?? '')));
+    const files = [...parsed.values()].flatMap((workflow) =>
+      Object.values(workflow.jobs).flatMap((job) =>
+        (job.steps ?? [])
+          .flatMap((step) => commandsOf(step.run ?? ''))
+          .filter(([command]) => command === 'bash')
+          .map(([, file]) => file ?? ''),
+      ),
+    );
     for (const file of files) {
       const text = readFileSync(join(repoRoot, file), 'utf8');
       expect(text.startsWith('#!/usr/bin/env bash'), file).toBe(true);
@@ -107,7 +114,9 @@ describe('.github/workflows', () => {
   it('.ci/run and the workflow run the same npm scripts', () => {
     const ciRun = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8');
     const fromCi = new Set(npmScriptsOf(ciRun));
-    const fromWorkflow = new Set([...parsed.values()].flatMap((workflow) => Object.values(workflow.jobs).flatMap((job) => (job.steps ?? []).flatMap((step) => npmScriptsOf(step.run ?? '')))));
+    const fromWorkflow = new Set(
+      [...parsed.values()].flatMap((workflow) => Object.values(workflow.jobs).flatMap((job) => (job.steps ?? []).flatMap((step) => npmScriptsOf(step.run ?? '')))),
+    );
     expect([...fromWorkflow].sort()).toEqual([...fromCi].sort());
     for (const name of fromCi) expect(scripts, `.ci/run: npm script ${name}`).toHaveProperty(name);
     // Both install Chromium for the browser tests the same way.

@@ -79,7 +79,8 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
   const metricsOf = (service: string) => createMetrics(service, registry);
 
   const adapters =
-    options.adapters ?? createAdapters({
+    options.adapters ??
+    createAdapters({
       redisUrl: gatewayConfig.REDIS_URL,
       amqpUrl: gatewayConfig.AMQP_URL,
       cacheTimeoutMs: gatewayConfig.CACHE_TIMEOUT_MS,

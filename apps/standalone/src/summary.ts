@@ -35,9 +35,7 @@ export function startupSummary(platform: Platform): string {
   }
   if (embedded.length > 0) lines.push(`  data       ${dataPath} (PGlite in pg/, a schema each: ${embedded.join(', ')})`);
   lines.push(
-    loopback.has(host)
-      ? `  listening  ${host}:${platform.port}, this machine only (HOST=0.0.0.0 opens it to the network)`
-      : `  listening  ${host}:${platform.port}`,
+    loopback.has(host) ? `  listening  ${host}:${platform.port}, this machine only (HOST=0.0.0.0 opens it to the network)` : `  listening  ${host}:${platform.port}`,
   );
   return `\n${lines.join('\n')}\n\n`;
 }

@@ -5,7 +5,17 @@ import { createLogger, newId } from '@parley/kit';
 import { adapterKinds, createTestAdapters, openTestDb } from '@parley/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../src/platform.ts';
-import { hostileCases, isWrite, operationsOf, pathOf, sampleOf, type Fixtures, type HostileCase, type OpenApiDocument, type Operation } from './hostile/openapi-cases.ts';
+import {
+  hostileCases,
+  isWrite,
+  operationsOf,
+  pathOf,
+  sampleOf,
+  type Fixtures,
+  type HostileCase,
+  type OpenApiDocument,
+  type Operation,
+} from './hostile/openapi-cases.ts';
 import { createRawClient, type RawAnswer, type RawRequest } from './hostile/raw-client.ts';
 
 /**
@@ -144,7 +154,7 @@ describe.each(adapterKinds())('hostile input through the gateway, driven by the 
     console.log(`hostile input (${kind}): ${tally.tried} requests tried, ${tally.serverErrors} answered 5xx, ${tally.failures.length} failed the rule`);
   });
 
-  it('the document lists the platform\'s operations, write endpoints among them', () => {
+  it("the document lists the platform's operations, write endpoints among them", () => {
     expect(operations.length).toBeGreaterThan(30);
     expect(operations.filter(isWrite).length).toBeGreaterThan(15);
   });
@@ -173,9 +183,15 @@ describe.each(adapterKinds())('hostile input through the gateway, driven by the 
       const connection = createRawClient(origin, REQUEST_TIMEOUT_MS, 1);
       try {
         const label = `${operation.method} ${operation.template}`;
-        const request = withToken({ method: operation.method, path: pathOf(operation, fixtures), headers: { 'content-type': 'application/json' }, body: huge }, token);
-        await attempt(`${label}: a 2 MB body`, request, connection, (answer) =>
-          verdict(answer) ?? ([413, 401, 404].includes(answer.status) ? undefined : `answered ${answer.status}, not 413`),
+        const request = withToken(
+          { method: operation.method, path: pathOf(operation, fixtures), headers: { 'content-type': 'application/json' }, body: huge },
+          token,
+        );
+        await attempt(
+          `${label}: a 2 MB body`,
+          request,
+          connection,
+          (answer) => verdict(answer) ?? ([413, 401, 404].includes(answer.status) ? undefined : `answered ${answer.status}, not 413`),
         );
         await attempt(`${label}: the next request on that connection`, { method: 'GET', path: '/healthz' }, connection);
       } finally {
@@ -190,7 +206,13 @@ describe.each(adapterKinds())('hostile input through the gateway, driven by the 
     const token = await login();
     for (const operation of operations.filter((op) => isWrite(op) && op.method !== 'DELETE' && !op.template.endsWith('/logout'))) {
       const body = JSON.stringify(operation.body ? sampleOf(operation.body, 'body', fixtures) : {});
-      const request: RawRequest = { method: operation.method, path: pathOf(operation, fixtures), headers: { 'content-type': 'application/json' }, body, expectContinue: true };
+      const request: RawRequest = {
+        method: operation.method,
+        path: pathOf(operation, fixtures),
+        headers: { 'content-type': 'application/json' },
+        body,
+        expectContinue: true,
+      };
       await attempt(`${operation.method} ${operation.template}: Expect: 100-continue`, withToken(request, operation.secured ? token : undefined));
     }
     expect(tally.failures.slice(before)).toEqual([]);
@@ -222,7 +244,12 @@ describe.each(adapterKinds())('hostile input through the gateway, driven by the 
     expect(renamed).toMatchObject({ ownerId: ids.alice, name: 'Renamed' });
 
     const me = await api('GET', '/api/v1/users/me', undefined, token);
-    const patched = await api('PATCH', '/api/v1/users/me', { bio: 'hi', createdAt: forged, id: forgedId, email: 'evil@example.test', username: 'evil', role: 'admin' }, token);
+    const patched = await api(
+      'PATCH',
+      '/api/v1/users/me',
+      { bio: 'hi', createdAt: forged, id: forgedId, email: 'evil@example.test', username: 'evil', role: 'admin' },
+      token,
+    );
     expect(patched).toMatchObject({ id: me.id, createdAt: me.createdAt, email: me.email, username: me.username, bio: 'hi' });
   });
 

@@ -101,10 +101,7 @@ describe.skipIf(process.env.PARLEY_TEST_INFRA === 'only')('observability of the 
   let scrapeText: string;
 
   beforeAll(async () => {
-    platform = await startPlatform(
-      { PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'debug' },
-      { logDestination: logSink },
-    );
+    platform = await startPlatform({ PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'debug' }, { logDestination: logSink });
     const base = platform.url;
 
     // Exercise every part once, so that the lazily made series exist: HTTP, gRPC, caches, the

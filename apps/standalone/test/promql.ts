@@ -17,7 +17,13 @@ export function metricNamesOf(expr: string): string[] {
     const name = match[0];
     const before = text[match.index - 1] ?? ' ';
     if (/[0-9.$]/.test(before)) continue;
-    if (text.slice(match.index + name.length).trimStart().startsWith('(')) continue;
+    if (
+      text
+        .slice(match.index + name.length)
+        .trimStart()
+        .startsWith('(')
+    )
+      continue;
     if (KEYWORDS.has(name.toLowerCase())) continue;
     names.add(name);
   }

@@ -223,7 +223,9 @@ describe.runIf(infraEnabled)('Redis outage: the platform degrades instead of fai
     const boundary = 'outage-boundary';
     const upload = await call('POST', '/api/v1/files', bob.token, undefined, {
       type: `multipart/form-data; boundary=${boundary}`,
-      data: Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="note.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`),
+      data: Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="note.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`,
+      ),
     });
     expect(upload.status, JSON.stringify(upload.body)).toBe(201);
     const groups = await call('GET', '/api/v1/groups', bob.token);

@@ -30,7 +30,13 @@ describe.skipIf(process.env.PARLEY_TEST_INFRA === 'only')('upgrading a data fold
     const bobId = bob.body.user.id as string;
     const group = await call(platform, 'POST', '/api/v1/groups', { name: 'Team', memberIds: [bobId] }, alice.body.accessToken);
     const groupId = group.body.id as string;
-    const sent = await call(platform, 'POST', `/api/v1/conversations/${groupId}/messages`, { body: 'hello @bob, before the upgrade', clientMessageId: 'c-1' }, alice.body.accessToken);
+    const sent = await call(
+      platform,
+      'POST',
+      `/api/v1/conversations/${groupId}/messages`,
+      { body: 'hello @bob, before the upgrade', clientMessageId: 'c-1' },
+      alice.body.accessToken,
+    );
     expect(sent.status).toBe(201);
     // The events have gone round: bob's notifications (added to the group, mentioned) are stored before the old version stops.
     await vi.waitFor(async () => expect((await call(platform, 'GET', '/api/v1/notifications', undefined, bob.body.accessToken)).body.items).toHaveLength(2), {

@@ -56,7 +56,7 @@ describe('two people chatting in Parley', () => {
     expect(await bob.page.locator('html').getAttribute('lang')).toBe('ru');
   });
 
-  it('Alice starts a group with Bob, and it appears in Bob\'s list live', async () => {
+  it("Alice starts a group with Bob, and it appears in Bob's list live", async () => {
     await alice.page.getByRole('button', { name: alice.t('chats.newGroup') }).click();
     const dialog = alice.page.getByRole('dialog');
     await dialog.getByLabel(alice.t('group.name')).fill(groupName);
@@ -97,7 +97,10 @@ describe('two people chatting in Parley', () => {
     // Alice reacts to Bob's message.
     const bobsMessage = alice.message('Привет, Алиса');
     await alice.messageAction(bobsMessage, 'conversation.react');
-    await bobsMessage.getByRole('group', { name: alice.t('conversation.react') }).getByRole('button', { name: '👍' }).click();
+    await bobsMessage
+      .getByRole('group', { name: alice.t('conversation.react') })
+      .getByRole('button', { name: '👍' })
+      .click();
     await bob.message('Привет, Алиса').getByTestId('reaction').filter({ hasText: '👍 1' }).waitFor();
 
     // Alice edits her first message: Bob sees the new text, marked edited.
@@ -119,7 +122,10 @@ describe('two people chatting in Parley', () => {
     // Alice deletes her second message (confirming): a tombstone on both sides.
     const doomed = alice.message('Second message, still unread for Bob');
     await alice.messageAction(doomed, 'conversation.delete');
-    await alice.page.getByRole('dialog').getByRole('button', { name: alice.t('conversation.delete') }).click();
+    await alice.page
+      .getByRole('dialog')
+      .getByRole('button', { name: alice.t('conversation.delete') })
+      .click();
     await bob.page.getByText('Second message, still unread for Bob').waitFor({ state: 'detached' });
     await bob.page.getByText(bob.t('conversation.deleted')).first().waitFor();
     await alice.page.getByText(alice.t('conversation.deleted')).first().waitFor();
@@ -145,7 +151,10 @@ describe('two people chatting in Parley', () => {
     // Push the needle out of the first page of history: 120 newer messages through the API.
     const token = await tokenOf(aliceUser);
     const needle = `kumquat${run}`;
-    await api(baseUrl, 'POST', `/api/v1/conversations/${groupId}/messages`, { token, body: { body: `Where is the ${needle} report?`, clientMessageId: randomUUID() } });
+    await api(baseUrl, 'POST', `/api/v1/conversations/${groupId}/messages`, {
+      token,
+      body: { body: `Where is the ${needle} report?`, clientMessageId: randomUUID() },
+    });
     await Promise.all(
       [0, 1, 2, 3].map(async (lane) => {
         for (let i = lane; i < 120; i += 4) {

@@ -70,9 +70,14 @@ describe('the conversation, beyond the chat scenario', () => {
     const preview = ui.message(body).getByTestId('image-preview').locator('img');
     await preview.waitFor();
     await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
-    const history = await api<{ items: Array<ApiMessage & { attachments: { name: string; contentType: string }[] }> }>(baseUrl, 'GET', `/api/v1/conversations/${groupId}/messages?limit=5`, {
-      token: alfred.accessToken,
-    });
+    const history = await api<{ items: Array<ApiMessage & { attachments: { name: string; contentType: string }[] }> }>(
+      baseUrl,
+      'GET',
+      `/api/v1/conversations/${groupId}/messages?limit=5`,
+      {
+        token: alfred.accessToken,
+      },
+    );
     expect(history.items.find((message) => message.body === body)?.attachments).toMatchObject([{ contentType: 'image/png' }]);
   }
 
@@ -122,10 +127,17 @@ describe('the conversation, beyond the chat scenario', () => {
     await ui.composer().press('Enter');
 
     const sent = ui.message(`Thanks @${alina.username} for the review`);
-    await sent.locator('.mention').filter({ hasText: `@${alina.username}` }).waitFor();
+    await sent
+      .locator('.mention')
+      .filter({ hasText: `@${alina.username}` })
+      .waitFor();
     // The platform took it as a mention: Alina has the notification, Alfred has none.
     await expect
-      .poll(async () => (await api<{ items: { kind: string; actorId?: string }[] }>(baseUrl, 'GET', '/api/v1/notifications', { token: alina.accessToken })).items.filter((n) => n.kind === 'mention'))
+      .poll(async () =>
+        (await api<{ items: { kind: string; actorId?: string }[] }>(baseUrl, 'GET', '/api/v1/notifications', { token: alina.accessToken })).items.filter(
+          (n) => n.kind === 'mention',
+        ),
+      )
       .toMatchObject([{ kind: 'mention', actorId: viewer.id }]);
     const alfreds = await api<{ items: { kind: string }[] }>(baseUrl, 'GET', '/api/v1/notifications', { token: alfred.accessToken });
     expect(alfreds.items.filter((n) => n.kind === 'mention')).toEqual([]);
@@ -161,9 +173,15 @@ describe('the conversation, beyond the chat scenario', () => {
         Array.from({ length: count }, (_, i) => from + i),
         16,
         (i) =>
-          sendMessage(baseUrl, alfred, groupId, `Burst ${i}${i % 5 === 0 ? ': a longer message that takes two lines or more at this width, to vary the row heights as real chat does' : ''}`, {
-            ...(i % 10 === 3 ? { attachmentIds: [image.id] } : {}),
-          }),
+          sendMessage(
+            baseUrl,
+            alfred,
+            groupId,
+            `Burst ${i}${i % 5 === 0 ? ': a longer message that takes two lines or more at this width, to vary the row heights as real chat does' : ''}`,
+            {
+              ...(i % 10 === 3 ? { attachmentIds: [image.id] } : {}),
+            },
+          ),
       );
 
     await burst(1, 150);
@@ -189,7 +207,10 @@ describe('the conversation, beyond the chat scenario', () => {
     const anchor = page.locator(`[data-message-id="${anchorId}"]`);
     const before = (await anchor.boundingBox())!.y;
     await burst(151, 25);
-    await page.getByTestId('jump-latest').filter({ hasText: ui.t('conversation.newMessagesCount', { count: 25 }) }).waitFor();
+    await page
+      .getByTestId('jump-latest')
+      .filter({ hasText: ui.t('conversation.newMessagesCount', { count: 25 }) })
+      .waitFor();
     expect(Math.abs((await anchor.boundingBox())!.y - before)).toBeLessThanOrEqual(2);
 
     await page.getByTestId('jump-latest').click();
@@ -205,7 +226,10 @@ describe('the conversation, beyond the chat scenario', () => {
     const last = ui.message(/^Burst 175/);
     await last.waitFor();
     await last.getByTestId('message-body').click(); // a tap shows the message's actions
-    await ui.messageActions(last).getByRole('button', { name: ui.t('conversation.react') }).click();
+    await ui
+      .messageActions(last)
+      .getByRole('button', { name: ui.t('conversation.react') })
+      .click();
     const picker = last.getByRole('group', { name: ui.t('conversation.react') });
     await picker.waitFor();
     const visible = await scrollerOf(page).boundingBox();
@@ -244,12 +268,14 @@ describe('a chat list longer than a page of the API', () => {
       const seen = new Set<string>();
       await list.hover();
       for (let step = 0; step < 200 && !(await ui.chatItem('Chat 000').isVisible()); step++) {
-        for (const id of await list.getByTestId('chat-list-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation-id') ?? ''))) seen.add(id);
+        for (const id of await list.getByTestId('chat-list-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation-id') ?? '')))
+          seen.add(id);
         await user.page.mouse.wheel(0, 1200);
         await user.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
       }
       await ui.chatItem('Chat 000').waitFor();
-      for (const id of await list.getByTestId('chat-list-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation-id') ?? ''))) seen.add(id);
+      for (const id of await list.getByTestId('chat-list-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation-id') ?? '')))
+        seen.add(id);
       expect(seen.size).toBe(total);
       expect(guardProblems(user.guard)).toEqual([]);
     } finally {

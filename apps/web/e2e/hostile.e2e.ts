@@ -32,7 +32,8 @@ async function dangerousMarkup(page: Page): Promise<string[]> {
       // The URL the browser would follow: entities and whitespace decoded, as the link sees it.
       const resolved = element instanceof HTMLAnchorElement || element instanceof HTMLAreaElement ? element.href : href;
       if (href !== null && (dangerous.test(href) || dangerous.test(resolved ?? ''))) found.push(`<${element.localName} href="${href.slice(0, 80)}">`);
-      if (element instanceof HTMLFormElement && element.action && new URL(element.action).origin !== location.origin) found.push(`<form action="${element.action}">`);
+      if (element instanceof HTMLFormElement && element.action && new URL(element.action).origin !== location.origin)
+        found.push(`<form action="${element.action}">`);
     }
     for (const script of document.querySelectorAll('script')) {
       const src = script.getAttribute('src') ?? '';

@@ -68,7 +68,14 @@ describe('Web Push: a push delivered to the service worker shows a notification'
 
     const payload = {
       type: 'notification',
-      data: { id: '0190a000-0000-7000-8000-00000000f001', kind: 'mention', createdAt: new Date().toISOString(), readAt: null, conversationId: groupId, preview: '**Срочно**: посмотри `roadmap` и [план](https://example.com)' },
+      data: {
+        id: '0190a000-0000-7000-8000-00000000f001',
+        kind: 'mention',
+        createdAt: new Date().toISOString(),
+        readAt: null,
+        conversationId: groupId,
+        preview: '**Срочно**: посмотри `roadmap` и [план](https://example.com)',
+      },
     };
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: baseUrl, registrationId, data: JSON.stringify(payload) });
 
@@ -82,7 +89,11 @@ describe('Web Push: a push delivered to the service worker shows a notification'
     expect(notification).toEqual({ title: 'Вас упомянули', body: 'Срочно: посмотри roadmap и план', tag: groupId, data: { url: `/c/${groupId}` } });
 
     // The same conversation again replaces its notification (one per conversation, by tag).
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: baseUrl, registrationId, data: JSON.stringify({ ...payload, data: { ...payload.data, kind: 'direct_message', preview: 'второе' } }) });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: baseUrl,
+      registrationId,
+      data: JSON.stringify({ ...payload, data: { ...payload.data, kind: 'direct_message', preview: 'второе' } }),
+    });
     await expect.poll(async () => (await shown()).map((n) => n.body)).toEqual(['второе']);
 
     // Where a click goes: the notification's url is a route of the app that opens the conversation.

@@ -47,7 +47,7 @@ if (check) {
     process.stderr.write(`${target} is stale: the platform's OpenAPI document changed. Run \`npm run api:generate -w @parley/web\` and commit it.\n`);
     process.exit(1);
   }
-  process.stdout.write('src/api/schema.d.ts matches the platform\'s OpenAPI document.\n');
+  process.stdout.write("src/api/schema.d.ts matches the platform's OpenAPI document.\n");
 } else {
   await writeFile(target, generated);
   process.stdout.write(`wrote ${target}\n`);

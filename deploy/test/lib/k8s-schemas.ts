@@ -34,7 +34,7 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const schemaDir = join(import.meta.dirname, '..', 'schemas');
 
 async function modelOf(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] ?? '' : '';
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
   const module = group in CRD_PACKAGES ? `${CRD_PACKAGES[group]}/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;
   try {
     const loaded = (await import(module)) as Record<string, unknown>;

@@ -40,7 +40,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       description:
         'One WebSocket per tab at `/ws` on the platform origin. The first frame is `auth` (within ' +
         `${wsAuthTimeoutMs / 1000} s); every frame is JSON text, server frames are \`{type, data}\`. ` +
-        'After any reconnect, or a `resync` frame, fetch each conversation\'s gap with ' +
+        "After any reconnect, or a `resync` frame, fetch each conversation's gap with " +
         '`GET /api/v1/conversations/{id}/messages?after=<last seq>`. The full protocol, with close ' +
         'codes and resume rules, is docs/realtime.md in the repository.',
     },
@@ -60,10 +60,11 @@ const clientSummaries: Record<z.infer<typeof clientFrameSchema>['type'], string>
 };
 
 const serverSummaries: Record<keyof typeof serverFrameDataSchemas, string> = {
-  ready: 'The socket is authenticated; from now on every event of the caller\'s conversations arrives.',
+  ready: "The socket is authenticated; from now on every event of the caller's conversations arrives.",
   error: 'A frame the client sent was not understood or not allowed; the socket stays open.',
-  typing: 'Someone is typing in one of the caller\'s conversations.',
-  presence: 'A contact\'s or conversation partner\'s presence changed: the value public profiles show as `status` and GET /api/v1/presence answers (docs/presence.md).',
+  typing: "Someone is typing in one of the caller's conversations.",
+  presence:
+    "A contact's or conversation partner's presence changed: the value public profiles show as `status` and GET /api/v1/presence answers (docs/presence.md).",
   notification: 'A stored notification (mention, direct message, added to a group).',
   resync: 'Live frames may have been missed: fetch every gap by seq, as after a reconnect.',
 };

@@ -71,17 +71,21 @@ export const conversationSchema = z.looseObject({
 export type Conversation = z.infer<typeof conversationSchema>;
 
 /** The public profile fields a `user.updated` can change; only changed ones are present. */
-const profileChangesSchema = z.object({
-  username: z.string(),
-  displayName: z.string(),
-  avatarUrl: z.string().nullable(),
-  bio: z.string(),
-}).partial();
+const profileChangesSchema = z
+  .object({
+    username: z.string(),
+    displayName: z.string(),
+    avatarUrl: z.string().nullable(),
+    bio: z.string(),
+  })
+  .partial();
 
-const groupChangesSchema = z.object({
-  name: z.string(),
-  description: z.string().nullable(),
-}).partial();
+const groupChangesSchema = z
+  .object({
+    name: z.string(),
+    description: z.string().nullable(),
+  })
+  .partial();
 
 export const eventDataSchemas = {
   'user.registered': z.object({ userId: id, username: z.string(), displayName: z.string() }),
@@ -184,8 +188,7 @@ export class InvalidEventError extends Error {
   }
 }
 
-const describe = (error: z.ZodError): string =>
-  error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+const describe = (error: z.ZodError): string => error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 
 /** Data schemas by event type: the contracts' (eventDataSchemas), or a service's own events. */
 export type EventDataSchemas = Record<string, z.ZodType>;

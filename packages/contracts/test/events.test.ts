@@ -50,9 +50,7 @@ describe('parseEvent', () => {
   });
 
   it('accepts message.created with optional recipients and keeps unknown message fields', () => {
-    const event = parseEvent(
-      envelope('message.created', { message: { ...message, futureField: 42 }, mentions: [OTHER], recipients: [USER, OTHER] }),
-    );
+    const event = parseEvent(envelope('message.created', { message: { ...message, futureField: 42 }, mentions: [OTHER], recipients: [USER, OTHER] }));
     if (event.type !== 'message.created') throw new Error('wrong type');
     expect(event.data.mentions).toEqual([OTHER]);
     expect(event.data.message).toMatchObject({ seq: 1, futureField: 42 });
@@ -89,10 +87,26 @@ describe('parseEvent', () => {
 
   it('has a schema for every event type the architecture names', () => {
     expect(eventTypes).toEqual(Object.keys(eventDataSchemas));
-    for (const type of ['user.registered', 'user.updated', 'user.status_changed', 'session.revoked', 'group.created',
-      'group.updated', 'group.deleted', 'group.member_added', 'group.member_removed', 'group.member_role_changed',
-      'message.created', 'message.updated', 'message.deleted', 'reaction.updated', 'read.updated', 'conversation.created',
-      'contact.added', 'contact.removed']) {
+    for (const type of [
+      'user.registered',
+      'user.updated',
+      'user.status_changed',
+      'session.revoked',
+      'group.created',
+      'group.updated',
+      'group.deleted',
+      'group.member_added',
+      'group.member_removed',
+      'group.member_role_changed',
+      'message.created',
+      'message.updated',
+      'message.deleted',
+      'reaction.updated',
+      'read.updated',
+      'conversation.created',
+      'contact.added',
+      'contact.removed',
+    ]) {
       expect(eventTypes).toContain(type);
     }
   });

@@ -89,9 +89,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         ? [await options.cache.get<CachedSession>(sessionKey(caller.sessionId))]
         : await options.cache.getMany<unknown>([sessionKey(caller.sessionId), ...extraKeys.flat()]);
     const entry = session as CachedSession | undefined;
-    const live = entry
-      ? !entry.revoked && entry.userId === caller.userId
-      : ((await options.sessionFallback?.(caller.sessionId, caller.userId)) ?? false);
+    const live = entry ? !entry.revoked && entry.userId === caller.userId : ((await options.sessionFallback?.(caller.sessionId, caller.userId)) ?? false);
     if (!live) throw unauthorized('The session has ended; sign in again.');
     const verifiedCaller = { ...caller, expiresAt: claims.expiresAt };
     if (!alsoRead || extraKeys.length === 0) return verifiedCaller;
@@ -186,17 +184,11 @@ export function callerOf(request: FastifyRequest): AuthContext {
  * keys from its JWKS (fetched and refreshed by jose), sessions from the shared cache, and
  * accounts' CheckSession over gRPC when the cache has lost a session entry.
  */
-export function createRemoteTokenVerifier(options: {
-  accountsUrl: string;
-  cache: Cache;
-  accounts: accountsV1.UsersClient;
-  deadlineMs?: number;
-}): TokenVerifier {
+export function createRemoteTokenVerifier(options: { accountsUrl: string; cache: Cache; accounts: accountsV1.UsersClient; deadlineMs?: number }): TokenVerifier {
   const { deadlineMs } = options;
   return createTokenVerifier({
     keys: createRemoteJWKSet(new URL('/.well-known/jwks.json', options.accountsUrl)),
     cache: options.cache,
-    sessionFallback: async (sessionId, userId) =>
-      (await unary(options.accounts, 'checkSession', { sessionId, userId }, { deadlineMs, idempotent: true })).live,
+    sessionFallback: async (sessionId, userId) => (await unary(options.accounts, 'checkSession', { sessionId, userId }, { deadlineMs, idempotent: true })).live,
   });
 }

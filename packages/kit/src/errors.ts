@@ -1,8 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /** The `code` of a thrown value (PostgreSQL's SQLSTATE, Node's errno name, ...), if it has one. */
-export const errorCode = (error: unknown): unknown =>
-  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+export const errorCode = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
 
 /** Per-field problems of a 400, keyed by a dotted path (`body.username`). */
 export type FieldErrors = Record<string, string[]>;
@@ -31,17 +30,14 @@ export const badRequest = (detail: string, errors?: FieldErrors): AppError =>
 export const unauthorized = (detail = 'A valid access token is required.'): AppError =>
   new AppError('unauthorized', 401, GrpcStatus.UNAUTHENTICATED, 'Unauthorized', detail);
 
-export const forbidden = (detail = 'You are not allowed to do this.'): AppError =>
-  new AppError('forbidden', 403, GrpcStatus.PERMISSION_DENIED, 'Forbidden', detail);
+export const forbidden = (detail = 'You are not allowed to do this.'): AppError => new AppError('forbidden', 403, GrpcStatus.PERMISSION_DENIED, 'Forbidden', detail);
 
-export const notFound = (what: string): AppError =>
-  new AppError('not_found', 404, GrpcStatus.NOT_FOUND, 'Not found', `No such ${what}.`);
+export const notFound = (what: string): AppError => new AppError('not_found', 404, GrpcStatus.NOT_FOUND, 'Not found', `No such ${what}.`);
 
 export const conflict = (detail: string, errors?: FieldErrors): AppError =>
   new AppError('conflict', 409, GrpcStatus.ALREADY_EXISTS, 'Conflict', detail, errors ? { errors } : {});
 
-export const payloadTooLarge = (detail: string): AppError =>
-  new AppError('payload_too_large', 413, GrpcStatus.INVALID_ARGUMENT, 'Payload too large', detail);
+export const payloadTooLarge = (detail: string): AppError => new AppError('payload_too_large', 413, GrpcStatus.INVALID_ARGUMENT, 'Payload too large', detail);
 
 export const unsupportedMediaType = (detail: string): AppError =>
   new AppError('unsupported_media_type', 415, GrpcStatus.INVALID_ARGUMENT, 'Unsupported media type', detail);
@@ -86,5 +82,4 @@ export function isConnectionFailure(error: unknown): boolean {
 }
 
 /** The 503 with Retry-After that a connection failure answers (isConnectionFailure). */
-export const dependencyUnavailable = (): AppError =>
-  unavailable('A dependency is unavailable; try again shortly.', DEPENDENCY_RETRY_AFTER_SECONDS);
+export const dependencyUnavailable = (): AppError => unavailable('A dependency is unavailable; try again shortly.', DEPENDENCY_RETRY_AFTER_SECONDS);

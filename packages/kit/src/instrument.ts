@@ -165,8 +165,7 @@ export function instrumentJobs(jobs: Jobs, metrics: Metrics): Jobs {
   };
   return {
     ...jobs,
-    work: (handlers, options) =>
-      jobs.work(Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, measured(name, handler)])), options),
+    work: (handlers, options) => jobs.work(Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, measured(name, handler)])), options),
   };
 }
 

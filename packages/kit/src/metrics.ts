@@ -161,7 +161,7 @@ function createFamilies(registry: Registry) {
     }),
     dbQueryDuration: new Histogram({
       name: 'parley_db_query_duration_seconds',
-      help: 'Database statement duration by operation (the statement\'s first keyword)',
+      help: "Database statement duration by operation (the statement's first keyword)",
       labelNames: ['service', 'operation'] as const,
       buckets: QUERY_BUCKETS,
       registers,

@@ -22,11 +22,7 @@ export interface QueryOptions {
 
 /** Something SQL can run on: the database itself or an open transaction. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(
-    sql: string,
-    params?: readonly unknown[],
-    options?: QueryOptions,
-  ): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>;
 }
 
 export interface Db extends Queryable {

@@ -13,7 +13,7 @@ import type { Db } from '../src/ports.ts';
 describe('connection failures', () => {
   const coded = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
 
-  it('are the socket errors, the SQLSTATEs of a server going away and node-postgres\'s own words', () => {
+  it("are the socket errors, the SQLSTATEs of a server going away and node-postgres's own words", () => {
     for (const error of [
       coded('ECONNREFUSED'),
       coded('ECONNRESET'),
@@ -25,7 +25,7 @@ describe('connection failures', () => {
       expect(isConnectionFailure(error), String(error)).toBe(true);
   });
 
-  it('are not a query\'s own errors nor bugs', () => {
+  it("are not a query's own errors nor bugs", () => {
     for (const error of [coded('23505', 'duplicate key'), coded('42P01', 'relation does not exist'), new TypeError('x is undefined'), 'ECONNREFUSED', undefined])
       expect(isConnectionFailure(error), String(error)).toBe(false);
   });
@@ -43,7 +43,12 @@ describe.runIf(infraEnabled)('a service whose PostgreSQL connections are cut', (
   beforeAll(async () => {
     proxy = await startProxy(testUrls.postgres);
     db = createPostgresDb(proxy.url, { max: 2 });
-    app = await createHttpServer({ service: 'test', logger: createLogger('test', 'silent'), metrics: createMetrics('test'), openapi: { title: 'test', version: '1' } });
+    app = await createHttpServer({
+      service: 'test',
+      logger: createLogger('test', 'silent'),
+      metrics: createMetrics('test'),
+      openapi: { title: 'test', version: '1' },
+    });
     app.get('/rows', async () => (await db.query<{ one: number }>('SELECT 1 AS one')).rows);
     app.get('/transaction', async () =>
       db.transaction(async (tx) => {

@@ -47,7 +47,11 @@ describe('gRPC helpers', () => {
 
   beforeAll(async () => {
     server = createGrpcServer({ logger, shutdownGraceMs: 1000 });
-    server.addService(accountsV1.UsersService, { getUsers, checkSession: async () => ({ live: false }), listContactOf: async () => ({ userIds: [], truncated: false }) });
+    server.addService(accountsV1.UsersService, {
+      getUsers,
+      checkSession: async () => ({ live: false }),
+      listContactOf: async () => ({ userIds: [], truncated: false }),
+    });
     const port = await server.listen('127.0.0.1', 0);
     expect(port).toBeGreaterThan(0);
     address = `127.0.0.1:${port}`;

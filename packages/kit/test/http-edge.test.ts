@@ -95,7 +95,12 @@ describe('the HTTP server factory at the edge', () => {
         callback();
       },
     });
-    const server = await createHttpServer({ service: 'once', logger: createLogger('once', 'info', destination), metrics: createMetrics('once'), accessLogLevel: 'info' });
+    const server = await createHttpServer({
+      service: 'once',
+      logger: createLogger('once', 'info', destination),
+      metrics: createMetrics('once'),
+      accessLogLevel: 'info',
+    });
     server.get('/api/v1/x', async (request) => {
       request.log.info('inside');
       return {};
@@ -103,7 +108,10 @@ describe('the HTTP server factory at the edge', () => {
     await server.listen({ host: '127.0.0.1', port: 0 });
     await fetch(`http://127.0.0.1:${(server.server.address() as AddressInfo).port}/api/v1/x`, { headers: { 'x-request-id': 'once-1' } });
     await server.close();
-    const written = raw.join('').split('\n').filter((line) => line.includes('once-1'));
+    const written = raw
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('once-1'));
     expect(written).toHaveLength(2);
     for (const line of written) expect(line.match(/"requestId"/g)).toHaveLength(1);
   });

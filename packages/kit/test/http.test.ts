@@ -26,11 +26,7 @@ describe('the HTTP server factory', () => {
       degradable: { redis: async () => redisUp },
       openapi: { title: 'test', version: '1' },
     });
-    app.post(
-      '/echo',
-      { schema: { body: z.object({ name: z.string().max(5), tags: z.array(z.string()).optional() }) } },
-      async (request) => request.body,
-    );
+    app.post('/echo', { schema: { body: z.object({ name: z.string().max(5), tags: z.array(z.string()).optional() }) } }, async (request) => request.body);
     app.get('/boom', async () => {
       throw new Error('secret database password in this message');
     });
@@ -62,8 +58,7 @@ describe('the HTTP server factory', () => {
     await metricsServer.close();
   });
 
-  const post = (body: string, contentType = 'application/json') =>
-    fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const post = (body: string, contentType = 'application/json') => fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
   it('when a body field is wrong, answers 400 problem+json naming each field', async () => {
     const res = await post(JSON.stringify({ name: ['array'], tags: 'not-an-array' }));

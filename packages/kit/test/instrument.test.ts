@@ -68,7 +68,7 @@ describe('instrumented adapters', () => {
     await jobs.close();
   });
 
-  it('counts events published, consumed, retried and dead-lettered, and runs handlers with the event\'s request id', async () => {
+  it("counts events published, consumed, retried and dead-lettered, and runs handlers with the event's request id", async () => {
     const metrics = createMetrics('svc');
     const bus = instrumentBus(createMemoryBus({ logger }), metrics, logger);
     const seen: (string | undefined)[] = [];

@@ -74,7 +74,15 @@ describe('importing the per-service data folders of earlier versions', { timeout
         written_at: new Date('2026-01-02T03:04:05.678Z'),
         pinned: false,
       },
-      { id: '00000000-0000-4000-8000-000000000002', author_id: 2, body: 'two\nlines, running quickly', tags: [], meta: null, written_at: new Date('2026-01-03T00:00:00Z'), pinned: false },
+      {
+        id: '00000000-0000-4000-8000-000000000002',
+        author_id: 2,
+        body: 'two\nlines, running quickly',
+        tags: [],
+        meta: null,
+        written_at: new Date('2026-01-03T00:00:00Z'),
+        pinned: false,
+      },
     ]);
     // Generated columns computed again, indexes built, functions there, the identity past the old rows.
     expect((await db.query(`SELECT id FROM notes WHERE search @@ to_tsquery('english', 'run')`)).rows).toHaveLength(1);

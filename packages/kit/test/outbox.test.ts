@@ -43,7 +43,6 @@ async function deleteFromRabbit(queues: readonly string[], exchange: string): Pr
   }
 }
 
-
 /** A bus whose publish fails while `down` is set: the embedded stand-in for a broker outage. */
 function flaky(inner: Bus): Bus & { down: boolean } {
   const bus = {
@@ -121,18 +120,12 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
 
   /** A bus on the test's exchange, closed after the test. */
   const openBus = (url = testUrls.amqp): Bus => {
-    const bus =
-      kind === 'embedded'
-        ? createMemoryBus({ logger })
-        : createRabbitBus({ url, exchange, logger, publishTimeoutMs: 2000, reconnectMaxMs: 500 });
+    const bus = kind === 'embedded' ? createMemoryBus({ logger }) : createRabbitBus({ url, exchange, logger, publishTimeoutMs: 2000, reconnectMaxMs: 500 });
     resources.add(() => bus.close());
     return bus;
   };
 
-  const openRelay = (
-    bus: Bus,
-    options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number; logger?: Logger } = {},
-  ): OutboxRelay => {
+  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number; logger?: Logger } = {}): OutboxRelay => {
     const relay = createOutboxRelay({ db, bus, logger, pollMs: 50, maxBackoffMs: 500, ...options });
     resources.add(() => relay.stop());
     return relay;
@@ -179,8 +172,7 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     const day = 24 * 60 * 60 * 1000;
     const cutoff = new Date(Date.now() - day);
     // Ids of events made 3 days ago, ~2 days ago, and now (UUIDv7 with random tails).
-    const idAt = (msAgo: number, i: number): string =>
-      firstIdAt(new Date(Date.now() - msAgo)).slice(0, 24) + i.toString(16).padStart(12, '0');
+    const idAt = (msAgo: number, i: number): string => firstIdAt(new Date(Date.now() - msAgo)).slice(0, 24) + i.toString(16).padStart(12, '0');
     const insert = (ids: string[], published: boolean) =>
       db.query(
         `INSERT INTO outbox (id, type, occurred_at, producer, data, published_at)
@@ -193,10 +185,9 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     await insert([newId()], true);
     await insert([newId()], false);
     expect(await purgePublishedEvents(db, cutoff)).toBe(10_050);
-    const left = await db.query<{ published: boolean; old: boolean }>(
-      'SELECT published_at IS NOT NULL AS published, id < $1 AS old FROM outbox ORDER BY id',
-      [firstIdAt(cutoff)],
-    );
+    const left = await db.query<{ published: boolean; old: boolean }>('SELECT published_at IS NOT NULL AS published, id < $1 AS old FROM outbox ORDER BY id', [
+      firstIdAt(cutoff),
+    ]);
     expect(left.rows).toEqual([
       { published: false, old: true },
       { published: true, old: false },
@@ -399,76 +390,72 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     expect(applied.rows).toHaveLength(1);
   });
 
-  it(
-    'an event written while the broker is unreachable is delivered once it is back, exactly once to the handler',
-    async () => {
-      // The consumer side reaches the broker directly; only the relay's path is cut.
-      let relayBus: Bus & { failures: number };
-      let cut: () => Promise<void>;
-      let restore: () => Promise<void>;
-      let consumerBus: Bus;
-      if (kind === 'embedded') {
-        const shared = flaky(createMemoryBus({ logger }));
-        resources.add(() => shared.close());
-        relayBus = countingFailures(shared);
-        consumerBus = shared;
-        cut = async () => {
-          shared.down = true;
-        };
-        restore = async () => {
-          shared.down = false;
-        };
-      } else {
-        const proxy = await startProxy(testUrls.amqp);
-        resources.add(() => proxy.close());
-        relayBus = countingFailures(openBus(proxy.url));
-        consumerBus = openBus();
-        cut = () => proxy.cut();
-        restore = () => proxy.restore();
-      }
+  it('an event written while the broker is unreachable is delivered once it is back, exactly once to the handler', async () => {
+    // The consumer side reaches the broker directly; only the relay's path is cut.
+    let relayBus: Bus & { failures: number };
+    let cut: () => Promise<void>;
+    let restore: () => Promise<void>;
+    let consumerBus: Bus;
+    if (kind === 'embedded') {
+      const shared = flaky(createMemoryBus({ logger }));
+      resources.add(() => shared.close());
+      relayBus = countingFailures(shared);
+      consumerBus = shared;
+      cut = async () => {
+        shared.down = true;
+      };
+      restore = async () => {
+        shared.down = false;
+      };
+    } else {
+      const proxy = await startProxy(testUrls.amqp);
+      resources.add(() => proxy.close());
+      relayBus = countingFailures(openBus(proxy.url));
+      consumerBus = openBus();
+      cut = () => proxy.cut();
+      restore = () => proxy.restore();
+    }
 
-      const name = queue('outage');
-      const deliveries = new Map<string, number>();
-      await consumerBus.subscribe({ queue: name, bindings: ['outage.#'], prefetch: 1 }, async (e) => {
-        deliveries.set(e.type, (deliveries.get(e.type) ?? 0) + 1);
-        await handleOnce(db, name, e, async (tx) => {
-          await tx.query('INSERT INTO applied (event_id, queue) VALUES ($1, $2)', [e.id, name]);
-        });
+    const name = queue('outage');
+    const deliveries = new Map<string, number>();
+    await consumerBus.subscribe({ queue: name, bindings: ['outage.#'], prefetch: 1 }, async (e) => {
+      deliveries.set(e.type, (deliveries.get(e.type) ?? 0) + 1);
+      await handleOnce(db, name, e, async (tx) => {
+        await tx.query('INSERT INTO applied (event_id, queue) VALUES ($1, $2)', [e.id, name]);
       });
-      const relay = openRelay(relayBus, { pollMs: 50 });
-      relay.start();
+    });
+    const relay = openRelay(relayBus, { pollMs: 50 });
+    relay.start();
 
-      // The path works before the outage.
-      await commit([event('outage.before')]);
-      relay.notify();
-      await vi.waitFor(() => expect(deliveries.get('outage.before')).toBe(1), WAIT);
-      // Delivery can precede the publisher confirm; cutting before the relay has marked the row
-      // would leave it (rightly) unpublished and make it be sent again, muddling the count below.
-      await vi.waitFor(async () => expect(await unpublished()).toBe(0), WAIT);
+    // The path works before the outage.
+    await commit([event('outage.before')]);
+    relay.notify();
+    await vi.waitFor(() => expect(deliveries.get('outage.before')).toBe(1), WAIT);
+    // Delivery can precede the publisher confirm; cutting before the relay has marked the row
+    // would leave it (rightly) unpublished and make it be sent again, muddling the count below.
+    await vi.waitFor(async () => expect(await unpublished()).toBe(0), WAIT);
 
-      await cut();
-      await vi.waitFor(async () => expect(await relayBus.ping()).toBe(false), WAIT);
-      const during = event('outage.during', { important: true });
-      await commit([during]);
-      relay.notify();
-      // The relay tried, failed and kept the row.
-      await vi.waitFor(() => expect(relayBus.failures).toBeGreaterThanOrEqual(2), WAIT);
-      expect(await unpublished()).toBe(1);
-      expect(deliveries.has('outage.during')).toBe(false);
+    await cut();
+    await vi.waitFor(async () => expect(await relayBus.ping()).toBe(false), WAIT);
+    const during = event('outage.during', { important: true });
+    await commit([during]);
+    relay.notify();
+    // The relay tried, failed and kept the row.
+    await vi.waitFor(() => expect(relayBus.failures).toBeGreaterThanOrEqual(2), WAIT);
+    expect(await unpublished()).toBe(1);
+    expect(deliveries.has('outage.during')).toBe(false);
 
-      await restore();
-      await vi.waitFor(() => expect(deliveries.get('outage.during')).toBe(1), { ...WAIT, timeout: 40_000 });
-      await vi.waitFor(async () => expect(await unpublished()).toBe(0), WAIT);
+    await restore();
+    await vi.waitFor(() => expect(deliveries.get('outage.during')).toBe(1), { ...WAIT, timeout: 40_000 });
+    await vi.waitFor(async () => expect(await unpublished()).toBe(0), WAIT);
 
-      // A later event goes through the same relay and queue; a duplicate of `during` would have
-      // arrived before it.
-      await commit([event('outage.after')]);
-      relay.notify();
-      await vi.waitFor(() => expect(deliveries.get('outage.after')).toBe(1), WAIT);
-      expect(deliveries.get('outage.during')).toBe(1);
-      const applied = await db.query('SELECT 1 FROM applied WHERE event_id = $1', [during.id]);
-      expect(applied.rows).toHaveLength(1);
-    },
-    90_000,
-  );
+    // A later event goes through the same relay and queue; a duplicate of `during` would have
+    // arrived before it.
+    await commit([event('outage.after')]);
+    relay.notify();
+    await vi.waitFor(() => expect(deliveries.get('outage.after')).toBe(1), WAIT);
+    expect(deliveries.get('outage.during')).toBe(1);
+    const applied = await db.query('SELECT 1 FROM applied WHERE event_id = $1', [during.id]);
+    expect(applied.rows).toHaveLength(1);
+  }, 90_000);
 });

@@ -18,7 +18,10 @@ const verify: TokenVerifier = async (token, alsoRead) => {
   if (token !== 'good') throw unauthorized('The access token is not valid.');
   const caller = { userId: 'u1', sessionId: 's1', expiresAt: EXPIRES_AT };
   if (!alsoRead) return caller;
-  return { ...caller, alsoCached: alsoRead.map((entry) => ({ value: entry.keys(caller)[0] === profiles.key('u1') ? { name: 'alice' } : undefined, generation: 0, readAt: 0 })) };
+  return {
+    ...caller,
+    alsoCached: alsoRead.map((entry) => ({ value: entry.keys(caller)[0] === profiles.key('u1') ? { name: 'alice' } : undefined, generation: 0, readAt: 0 })),
+  };
 };
 
 describe('route openings (routeOpenings)', () => {

@@ -46,7 +46,10 @@ describe('one PGlite instance shared by several services', () => {
   it('gives every service the extensions, wherever the first one asked for them', async () => {
     await migrate(groups, [
       { id: '0001_members', sql: '' },
-      { id: '0002_search', sql: 'CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE labels (body text);\nCREATE INDEX labels_trgm ON labels USING gin (body gin_trgm_ops);' },
+      {
+        id: '0002_search',
+        sql: 'CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE labels (body text);\nCREATE INDEX labels_trgm ON labels USING gin (body gin_trgm_ops);',
+      },
     ]);
     expect((await accounts.query<{ s: number }>(`SELECT similarity('parley', 'parlay') > 0.3 AS s`)).rows).toEqual([{ s: true }]);
   });

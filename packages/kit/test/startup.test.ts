@@ -69,12 +69,16 @@ describe('start-up errors', () => {
     ['services/notifications/src/main.ts', 'METRICS_PORT', { PORT: '0' }],
   ];
 
-  it.concurrent.each(cases)('%s with %s taken says so in one line and exits 1', async (entry, variable, env) => {
-    const result = await run(entry, { HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: '/nonexistent/never-opened', [variable]: String(takenPort), ...env });
-    expect(result.stderr).toBe(`port ${takenPort} is in use (set ${variable} to use another)\n`);
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(1);
-  }, 240_000);
+  it.concurrent.each(cases)(
+    '%s with %s taken says so in one line and exits 1',
+    async (entry, variable, env) => {
+      const result = await run(entry, { HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: '/nonexistent/never-opened', [variable]: String(takenPort), ...env });
+      expect(result.stderr).toBe(`port ${takenPort} is in use (set ${variable} to use another)\n`);
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(1);
+    },
+    240_000,
+  );
 
   it.concurrent.each(['apps/standalone/src/main.ts', 'services/messages/src/main.ts'])(
     '%s with LOG_LEVEL=loud names it in the one configuration message and exits 1, before anything starts',

@@ -12,7 +12,11 @@ export const accountsConfigSchema = baseConfigSchema.extend({
   ACCOUNTS_DATABASE_URL: databaseUrl(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  AVATAR_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
   /** Failed logins for one account from one address within LOGIN_WINDOW_SECONDS before that address is slowed down. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   /** Failed logins from one address (any accounts) within LOGIN_WINDOW_SECONDS before it is slowed down. */

@@ -28,10 +28,12 @@ describe.each(adapterKinds())('accounts presence from notifications (%s)', (kind
   const searchStatus = async (user: SignedIn) =>
     (await api('GET', `/api/v1/users?q=${user.user.username}`, { token: viewer.accessToken })).body.items.find((u: { id: string }) => u.id === user.user.id)?.status;
   const stored = async (user: SignedIn) =>
-    (await h.db.query<{ status: string; presence: string; auto_away: boolean; last_seen_at: Date | null }>(
-      'SELECT status, presence, auto_away, last_seen_at FROM users WHERE id = $1',
-      [user.user.id],
-    )).rows[0]!;
+    (
+      await h.db.query<{ status: string; presence: string; auto_away: boolean; last_seen_at: Date | null }>(
+        'SELECT status, presence, auto_away, last_seen_at FROM users WHERE id = $1',
+        [user.user.id],
+      )
+    ).rows[0]!;
   /** A presence.changed event made at `at` (its id sorts at that moment), applied directly as the consumer would. */
   const apply = (user: SignedIn, status: ShownStatus, at: Date) => {
     const event = { ...makeEvent('presence.changed', { userId: user.user.id, status }, 'notifications'), occurredAt: at.toISOString() };

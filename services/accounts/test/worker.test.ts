@@ -105,9 +105,7 @@ describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind
       ['over 200 characters', 'c'.repeat(201)],
     ];
     it.each(badCursors)('a cursor that is %s answers 400 naming it', async (_case, cursor) => {
-      expectFieldErrors(await api('GET', `/api/v1/users/me/activity?cursor=${encodeURIComponent(cursor)}`, { token: alice.accessToken }), [
-        'querystring.cursor',
-      ]);
+      expectFieldErrors(await api('GET', `/api/v1/users/me/activity?cursor=${encodeURIComponent(cursor)}`, { token: alice.accessToken }), ['querystring.cursor']);
     });
 
     it.each(['0', '201', 'ten', '-1'])('limit=%s answers 400 naming it', async (limit) => {
@@ -166,8 +164,7 @@ describe.each(adapterKinds())('accounts worker, activity and events (%s)', (kind
       await runJob(MARK_IDLE_JOB);
 
       // Read from the database: a request of the user's own would count as activity and end the idle-away.
-      const ownStatus = async (user: SignedIn) =>
-        (await h.db.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [user.user.id])).rows[0]?.status;
+      const ownStatus = async (user: SignedIn) => (await h.db.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [user.user.id])).rows[0]?.status;
       expect(await ownStatus(idler)).toBe('away');
       const awayEvents = (await outboxEventsOf(h, idler.user.id)).filter((e) => e.type === 'user.status_changed');
       expect(awayEvents).toEqual([{ type: 'user.status_changed', data: { userId: idler.user.id, status: 'away' } }]);

@@ -15,12 +15,7 @@ const webSocketDocument = asyncApiDocument();
  * The one public origin: `/api/v1/*` to the services, `/` the SPA. It holds no state; in
  * Kubernetes an Ingress can take its place.
  */
-export async function createGateway(
-  config: GatewayConfig,
-  logger: Logger,
-  upstreams: Upstreams,
-  metrics: Metrics = createMetrics('gateway'),
-): Promise<HttpServer> {
+export async function createGateway(config: GatewayConfig, logger: Logger, upstreams: Upstreams, metrics: Metrics = createMetrics('gateway')): Promise<HttpServer> {
   const routes = routeTable(upstreams);
   const services = [...new Set(routes.map((r) => r.upstream))];
   const app = await createHttpServer({

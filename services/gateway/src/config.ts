@@ -23,9 +23,17 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Browser origins allowed to open /ws: the same variable, default and rule as the notifications service's. */
   WS_ALLOWED_ORIGINS: originList(DEFAULT_WS_ALLOWED_ORIGINS),
   /** The messages service's upload limit (same variable and default): bounds POST /api/v1/files bodies, plus multipart framing. */
-  FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
+  FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
   /** The accounts service's avatar limit (same variable and default): bounds PUT /api/v1/users/me/avatar bodies, plus multipart framing. */
-  AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  AVATAR_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
   /** The built web app (apps/web's `vite build` output); a relative path is taken from the working directory. */
   WEB_DIST_DIR: z
     .string()

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 
-const style =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1rem .3rem}';
+const style = 'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1rem .3rem}';
 
 /** The CSP source that allows the page's one inline style and nothing else inline. */
 export const statusPageStyleSource = `'sha256-${createHash('sha256').update(style).digest('base64')}'`;

@@ -1,16 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, DEFAULT_BODY_LIMIT_BYTES } from '@parley/kit';
-import {
-  adapterKinds,
-  apiFor,
-  createTestAdapters,
-  expectProblem,
-  openTestDb,
-  RawConnection,
-  requestHead,
-  type Api,
-  type RawResponse,
-} from '@parley/kit/testing';
+import { adapterKinds, apiFor, createTestAdapters, expectProblem, openTestDb, RawConnection, requestHead, type Api, type RawResponse } from '@parley/kit/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -76,7 +66,9 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
       const body = makeBody();
       for (const [method, path] of endpoints()) {
         const connection = await RawConnection.open(platform.port);
-        connection.write(requestHead(method!, path!, { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }));
+        connection.write(
+          requestHead(method!, path!, { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+        );
         connection.write(body);
         const response = await connection.readFinalResponse();
         expectProblemOnWire(response, 413);
@@ -97,7 +89,9 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
 
     it('a chunked body (no Content-Length) is cut at the limit while it streams: 413, and the connection serves the next request', async () => {
       const connection = await RawConnection.open(platform.port);
-      connection.write(requestHead('POST', '/api/v1/groups', { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }));
+      connection.write(
+        requestHead('POST', '/api/v1/groups', { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }),
+      );
       const chunk = 'x'.repeat(64 * 1024);
       connection.write(`${(1).toString(16)}\r\n{\r\n`);
       for (let i = 0; i < 16; i += 1) connection.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
@@ -110,7 +104,9 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
     it('a chunked body within the limit is passed on whole', async () => {
       const connection = await RawConnection.open(platform.port);
       const body = JSON.stringify({ name: 'Chunked' });
-      connection.write(requestHead('POST', '/api/v1/groups', { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }));
+      connection.write(
+        requestHead('POST', '/api/v1/groups', { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }),
+      );
       connection.write(`${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`);
       const response = await connection.readFinalResponse();
       expect(response === 'closed' ? 'closed' : response.status).toBe(201);
@@ -130,7 +126,13 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
 
       const connection = await RawConnection.open(platform.port);
-      connection.write(requestHead('PUT', '/api/v1/users/me/avatar', { authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=x', 'content-length': 6 * 1024 * 1024 }));
+      connection.write(
+        requestHead('PUT', '/api/v1/users/me/avatar', {
+          authorization: `Bearer ${token}`,
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': 6 * 1024 * 1024,
+        }),
+      );
       connection.write(Buffer.alloc(6 * 1024 * 1024));
       expectProblemOnWire(await connection.readFinalResponse(), 413);
       await expectUsable(connection);
@@ -173,7 +175,12 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
     it('a body declared over the limit gets its 413 instead of the 100, and the connection is closed (the body was never sent)', async () => {
       const connection = await RawConnection.open(platform.port);
       connection.write(
-        requestHead('POST', '/api/v1/groups', { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': 1_000_000, expect: '100-continue' }),
+        requestHead('POST', '/api/v1/groups', {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': 1_000_000,
+          expect: '100-continue',
+        }),
       );
       expectProblemOnWire(await connection.readResponse(), 413);
       expect(await connection.readResponse()).toBe('closed');
@@ -239,4 +246,3 @@ describe.each(adapterKinds())('the gateway in front of the services (%s)', (kind
     });
   });
 });
-

@@ -92,7 +92,7 @@ describe('gateway', () => {
     expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
   });
 
-  it('logs one access line per proxied request, at info, with its request id once, and none of the proxy library\'s own', async () => {
+  it("logs one access line per proxied request, at info, with its request id once, and none of the proxy library's own", async () => {
     logLines.length = 0;
     await fetch(`${base}/api/v1/users/me`, { headers: { 'x-request-id': 'log-line-1' } });
     await vi.waitFor(() => expect(logLines.some((line) => line.includes('log-line-1'))).toBe(true));
@@ -112,7 +112,7 @@ describe('gateway', () => {
 });
 
 describe('the gateway configuration', () => {
-  it('binds loopback unless HOST says otherwise, and reads the services\' own limits and origins with their defaults', async () => {
+  it("binds loopback unless HOST says otherwise, and reads the services' own limits and origins with their defaults", async () => {
     const { accountsConfigSchema } = await import('../../accounts/src/config.ts');
     const { messagesConfigSchema } = await import('../../messages/src/config.ts');
     const { notificationsConfigSchema } = await import('../../notifications/src/config.ts');

@@ -41,7 +41,8 @@ describe('gateway: the web app', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const get = (url: string, headers: Record<string, string> = { accept: HTML }) => gateway.inject({ method: 'GET', url, headers: { host: 'chat.example.org:8443', ...headers } });
+  const get = (url: string, headers: Record<string, string> = { accept: HTML }) =>
+    gateway.inject({ method: 'GET', url, headers: { host: 'chat.example.org:8443', ...headers } });
 
   it('serves index.html at / with a strict Content-Security-Policy and the other security headers', async () => {
     const res = await get('/');

@@ -16,5 +16,15 @@ export const groupsService = defineService({
     verifier: { accountsUrl: 'ACCOUNTS_URL' },
   },
   create: ({ config, db, adapters, logger, metrics, verifyToken, clients }) =>
-    createGroupsService({ config, db, cache: adapters.cache, bus: adapters.bus, jobs: adapters.jobs('groups'), logger, verifyToken, accounts: clients.accounts, metrics }),
+    createGroupsService({
+      config,
+      db,
+      cache: adapters.cache,
+      bus: adapters.bus,
+      jobs: adapters.jobs('groups'),
+      logger,
+      verifyToken,
+      accounts: clients.accounts,
+      metrics,
+    }),
 });

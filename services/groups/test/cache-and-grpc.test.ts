@@ -57,9 +57,7 @@ describe.each(adapterKinds())('groups cache and gRPC (%s)', (kind) => {
           await api('GET', `/api/v1/groups/${id}`, { token: ann.token });
           await myGroupIds(ann);
           expect(await current(cachedGroups, id)).toMatchObject({ id, name: 'Cached' });
-          expect(await current(cachedMembers, id)).toEqual(
-            expect.arrayContaining([expect.objectContaining({ userId: ann.id, role: 'member' })]),
-          );
+          expect(await current(cachedMembers, id)).toEqual(expect.arrayContaining([expect.objectContaining({ userId: ann.id, role: 'member' })]));
           expect(await current(cachedUserGroups, ann.id)).toContain(id);
         },
         { timeout: 15_000, interval: 100 },
@@ -83,11 +81,14 @@ describe.each(adapterKinds())('groups cache and gRPC (%s)', (kind) => {
       expect(await current(cachedUserGroups, ben.id)).toEqual(['stale']);
       // An event as the relay publishes it: the consumer of queue groups.cache drops the keys it names.
       await stack.adapters.bus.publish([makeEvent('group.member_removed', { groupId: id, userId: ben.id, removedBy: ben.id }, 'groups')]);
-      await vi.waitFor(async () => {
-        expect(await current(cachedGroups, id)).toBeUndefined();
-        expect(await current(cachedMembers, id)).toBeUndefined();
-        expect(await current(cachedUserGroups, ben.id)).toBeUndefined();
-      }, { timeout: 30_000 });
+      await vi.waitFor(
+        async () => {
+          expect(await current(cachedGroups, id)).toBeUndefined();
+          expect(await current(cachedMembers, id)).toBeUndefined();
+          expect(await current(cachedUserGroups, ben.id)).toBeUndefined();
+        },
+        { timeout: 30_000 },
+      );
       expect((await api('GET', `/api/v1/groups/${id}`, { token: ann.token })).body.name).toBe('Fresh');
     });
   });

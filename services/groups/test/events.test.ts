@@ -180,20 +180,22 @@ describe.each(adapterKinds())('groups events (%s)', (kind) => {
     const deleted = await step(id, owner, () => api('DELETE', `/api/v1/groups/${id}`, { token: ben.token }));
     expect(deleted.events.map((e) => e.type)).toEqual(['group.deleted']);
     expect(deleted.events[0]!.data).toMatchObject({ groupId: id, deletedBy: ben.id });
-    expect([...((deleted.events[0]!.data as { memberIds: string[] }).memberIds)].sort()).toEqual([owner.id, ben.id].sort());
+    expect([...(deleted.events[0]!.data as { memberIds: string[] }).memberIds].sort()).toEqual([owner.id, ben.id].sort());
   });
 
   it('refused calls (403, 404, 409, 400) change nothing and emit nothing', async () => {
-    const { groupId: id } = await step(undefined, owner, () =>
-      api('POST', '/api/v1/groups', { token: owner.token, body: { name: 'Quiet', memberIds: [ann.id] } }),
-    );
+    const { groupId: id } = await step(undefined, owner, () => api('POST', '/api/v1/groups', { token: owner.token, body: { name: 'Quiet', memberIds: [ann.id] } }));
     const refused: [string, () => Promise<ApiResponse>, number][] = [
       ['a member renames', () => api('PATCH', `/api/v1/groups/${id}`, { token: ann.token, body: { name: 'No' } }), 403],
       ['a member deletes', () => api('DELETE', `/api/v1/groups/${id}`, { token: ann.token }), 403],
       ['an outsider adds', () => api('POST', `/api/v1/groups/${id}/members`, { token: cat.token, body: { userIds: [cat.id] } }), 404],
       ['the owner leaves', () => api('DELETE', `/api/v1/groups/${id}/members/${owner.id}`, { token: owner.token }), 409],
       ['the owner demotes themself', () => api('PATCH', `/api/v1/groups/${id}/members/${owner.id}`, { token: owner.token, body: { role: 'member' } }), 409],
-      ['an unknown user is added', () => api('POST', `/api/v1/groups/${id}/members`, { token: owner.token, body: { userIds: ['01890000-0000-7000-8000-000000000000'] } }), 400],
+      [
+        'an unknown user is added',
+        () => api('POST', `/api/v1/groups/${id}/members`, { token: owner.token, body: { userIds: ['01890000-0000-7000-8000-000000000000'] } }),
+        400,
+      ],
     ];
     for (const [what, call, status] of refused) {
       const { res, events } = await step(id, owner, call);
@@ -203,9 +205,7 @@ describe.each(adapterKinds())('groups events (%s)', (kind) => {
   });
 
   it('every event a group’s life emits fits its contract schema', async () => {
-    const { groupId: id } = await step(undefined, owner, () =>
-      api('POST', '/api/v1/groups', { token: owner.token, body: { name: 'Schema', memberIds: [ann.id] } }),
-    );
+    const { groupId: id } = await step(undefined, owner, () => api('POST', '/api/v1/groups', { token: owner.token, body: { name: 'Schema', memberIds: [ann.id] } }));
     await step(id, owner, () => api('POST', `/api/v1/groups/${id}/members`, { token: owner.token, body: { userIds: [ben.id] } }));
     await step(id, owner, () => api('DELETE', `/api/v1/groups/${id}`, { token: owner.token }));
     const events = eventsOf(id);

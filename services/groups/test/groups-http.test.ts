@@ -331,7 +331,12 @@ describe.each(adapterKinds())('groups REST endpoints and their input (%s)', (kin
       expect(seen).toHaveLength(4);
       for (const m of seen) expect(m).toEqual({ userId: expect.any(String), role: expect.any(String), joinedAt: expect.any(String) });
       // alice and bob joined together at creation; carol, then dave came later.
-      expect(seen.slice(0, 2).map((m) => m.userId).sort()).toEqual([alice.id, bob.id].sort());
+      expect(
+        seen
+          .slice(0, 2)
+          .map((m) => m.userId)
+          .sort(),
+      ).toEqual([alice.id, bob.id].sort());
       expect(seen.slice(2).map((m) => m.userId)).toEqual([carol.id, dave.id]);
       const all = await api('GET', `/api/v1/groups/${id}/members`, { token: carol.token });
       expect(all.body.items).toEqual(seen);
@@ -491,7 +496,10 @@ describe.each(adapterKinds())('groups REST endpoints and their input (%s)', (kin
 
     it('with malformed JSON or ids, 400; an unknown group or member, 404', async () => {
       const id = await newGroup();
-      expectProblem(await api('PATCH', `/api/v1/groups/${id}/members/${bob.id}`, { token: alice.token, raw: '{"role":', headers: { 'content-type': 'application/json' } }), 400);
+      expectProblem(
+        await api('PATCH', `/api/v1/groups/${id}/members/${bob.id}`, { token: alice.token, raw: '{"role":', headers: { 'content-type': 'application/json' } }),
+        400,
+      );
       expectFieldErrors(await api('PATCH', `/api/v1/groups/${id}/members/bob`, { token: alice.token, body: { role: 'admin' } }), ['params.userId']);
       expectFieldErrors(await api('PATCH', `/api/v1/groups/g/members/${bob.id}`, { token: alice.token, body: { role: 'admin' } }), ['params.id']);
       expectProblem(await api('PATCH', `/api/v1/groups/${newId()}/members/${bob.id}`, { token: alice.token, body: { role: 'admin' } }), 404);

@@ -124,7 +124,10 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
     async start() {
       const orphans = await republishOrphanedLive(db, ctx.publishLive, liveMarks);
       if (orphans.published + orphans.skipped > 0) {
-        logger.warn({ messages: orphans.published, alreadyLive: orphans.skipped }, 'published live the new messages a previous process left unrelayed and not marked live');
+        logger.warn(
+          { messages: orphans.published, alreadyLive: orphans.skipped },
+          'published live the new messages a previous process left unrelayed and not marked live',
+        );
       }
       liveMarks.start();
       relay.start();

@@ -26,7 +26,11 @@ export const messagesConfigSchema = baseConfigSchema.extend({
     .trim()
     .optional()
     .transform((value) => (value === '' ? undefined : value)),
-  FILE_MAX_BYTES: z.coerce.number().int().min(1).default(25 * 1024 * 1024),
+  FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
   /** Distinct emoji one message may carry; adding one more answers 409. */
   MESSAGE_MAX_REACTIONS: z.coerce.number().int().min(1).max(1000).default(50),
   /** Messages one user may send per minute, across all instances; beyond: 429 with Retry-After. */

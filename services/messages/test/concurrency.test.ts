@@ -56,17 +56,17 @@ describe.each(adapterKinds())('concurrency (%s)', (kind) => {
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: SENDERS * EACH }, (_, i) => i + 1));
     expect(new Set(stored.map((m) => m.id)).size).toBe(SENDERS * EACH);
     for (const [u, user] of users.entries()) {
-      expect(stored.filter((m) => m.senderId === user.id).map((m) => m.clientMessageId).sort()).toEqual(
-        Array.from({ length: EACH }, (_, i) => `${u}-${i}`).sort(),
-      );
+      expect(
+        stored
+          .filter((m) => m.senderId === user.id)
+          .map((m) => m.clientMessageId)
+          .sort(),
+      ).toEqual(Array.from({ length: EACH }, (_, i) => `${u}-${i}`).sort());
     }
     const conversation = await s.api('GET', `/api/v1/conversations/${groupId}`, { token: owner!.token });
     expect(conversation.body.lastSeq).toBe(SENDERS * EACH);
     // And one message.created per message went out on the bus.
-    await vi.waitFor(
-      () => expect(s.recorder.of('message.created', (d) => d.message.conversationId === groupId)).toHaveLength(SENDERS * EACH),
-      WAIT,
-    );
+    await vi.waitFor(() => expect(s.recorder.of('message.created', (d) => d.message.conversationId === groupId)).toHaveLength(SENDERS * EACH), WAIT);
   }, 300_000);
 
   it('5 concurrent resends of one clientMessageId make one message: one 201, four 200, the same id', async () => {
@@ -91,9 +91,7 @@ describe.each(adapterKinds())('concurrency (%s)', (kind) => {
   it('10 concurrent creates of one direct conversation, from both sides, make one: one 201, the same id', async () => {
     const [a, b] = await Promise.all([s.register(), s.register()]);
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        s.api('POST', '/api/v1/conversations/direct', { token: (i % 2 ? a : b).token, body: { userId: (i % 2 ? b : a).id } }),
-      ),
+      Array.from({ length: 10 }, (_, i) => s.api('POST', '/api/v1/conversations/direct', { token: (i % 2 ? a : b).token, body: { userId: (i % 2 ? b : a).id } })),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     const ids = new Set(answers.map((r) => r.body.id));

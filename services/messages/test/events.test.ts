@@ -99,8 +99,7 @@ describe.each(adapterKinds())('event consistency (%s)', (kind) => {
     };
   };
 
-  const outboxIds = async (): Promise<Set<string>> =>
-    new Set((await s.messagesDb.query<{ id: string }>('SELECT id FROM outbox')).rows.map((r) => r.id));
+  const outboxIds = async (): Promise<Set<string>> => new Set((await s.messagesDb.query<{ id: string }>('SELECT id FROM outbox')).rows.map((r) => r.id));
 
   /**
    * Runs a state-changing call and checks that the events it wrote (exactly `types`), as
@@ -121,17 +120,20 @@ describe.each(adapterKinds())('event consistency (%s)', (kind) => {
     expect(applied).toEqual(await readState());
   };
 
-  const post = (user: StackUser, body: Record<string, unknown>) =>
-    s.api('POST', `/api/v1/conversations/${groupId}/messages`, { token: user.token, body });
+  const post = (user: StackUser, body: Record<string, unknown>) => s.api('POST', `/api/v1/conversations/${groupId}/messages`, { token: user.token, body });
 
   it('sending, resending, replying with a mention', async () => {
     const first = await (async () => {
       let message: any;
-      await expectConsistent(['message.created'], async () => {
-        const res = await post(member, { body: 'first', clientMessageId: 'ev-1' });
-        message = res.body;
-        return res;
-      }, 201);
+      await expectConsistent(
+        ['message.created'],
+        async () => {
+          const res = await post(member, { body: 'first', clientMessageId: 'ev-1' });
+          message = res.body;
+          return res;
+        },
+        201,
+      );
       return message;
     })();
     await expectConsistent([], () => post(member, { body: 'first', clientMessageId: 'ev-1' }), 200);
@@ -175,14 +177,22 @@ describe.each(adapterKinds())('event consistency (%s)', (kind) => {
 
   it('marking read, forwards and backwards', async () => {
     const last = await send(s, owner, groupId, 'read me');
-    await expectConsistent(['read.updated'], () => s.api('POST', `/api/v1/conversations/${groupId}/read`, { token: member.token, body: { seq: last.seq - 1 } }), 204);
+    await expectConsistent(
+      ['read.updated'],
+      () => s.api('POST', `/api/v1/conversations/${groupId}/read`, { token: member.token, body: { seq: last.seq - 1 } }),
+      204,
+    );
     await expectConsistent([], () => s.api('POST', `/api/v1/conversations/${groupId}/read`, { token: member.token, body: { seq: 1 } }), 204);
     await expectConsistent(['read.updated'], () => s.api('POST', `/api/v1/conversations/${groupId}/read`, { token: member.token, body: { seq: 10_000 } }), 204);
     await expectConsistent(['read.updated'], () => s.api('POST', `/api/v1/conversations/${groupId}/read`, { token: owner.token, body: { seq: last.seq } }), 204);
   });
 
   it('opening a direct conversation, and opening it again', async () => {
-    await expectConsistent(['conversation.created'], () => s.api('POST', '/api/v1/conversations/direct', { token: owner.token, body: { userId: stranger.id } }), 201);
+    await expectConsistent(
+      ['conversation.created'],
+      () => s.api('POST', '/api/v1/conversations/direct', { token: owner.token, body: { userId: stranger.id } }),
+      201,
+    );
     await expectConsistent([], () => s.api('POST', '/api/v1/conversations/direct', { token: stranger.token, body: { userId: owner.id } }), 200);
   });
 

@@ -37,7 +37,9 @@ function multipart(...parts: Part[]): Buffer {
 }
 
 const png = (width: number, height: number): Promise<Buffer> =>
-  sharp({ create: { width, height, channels: 3, background: '#3366ff' } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: '#3366ff' } })
+    .png()
+    .toBuffer();
 
 /** Three services start in beforeAll; on a busy machine that takes a while. */
 const STARTUP_TIMEOUT_MS = 180_000;
@@ -243,9 +245,7 @@ describe.each(adapterKinds())('files (%s)', (kind) => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/pdf');
       expect(res.headers.get('content-length')).toBe(String(file.size));
-      expect(res.headers.get('content-disposition')).toBe(
-        `attachment; filename="report _final_.pdf"; filename*=UTF-8''${encodeURIComponent('report "final".pdf')}`,
-      );
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="report _final_.pdf"; filename*=UTF-8''${encodeURIComponent('report "final".pdf')}`);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('content-security-policy')).toBe('sandbox');
       expect(res.headers.get('cache-control')).toBe('private, no-cache');

@@ -5,10 +5,7 @@ import { assertMember, groupMemberships, membershipId, memberConversationIds } f
 import { createGroup, openDirect, send, startMessagesStack, type MessagesStack, type StackUser } from './stack.ts';
 
 const WAIT = { timeout: 15_000, interval: 50 };
-const PNG_1PX = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 describe.each(adapterKinds())('membership (%s)', (kind) => {
   let s: MessagesStack;
@@ -54,9 +51,7 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     );
     expect(Number(rows[0]!.count)).toBe(1);
     await vi.waitFor(() => expect(s.recorder.of('conversation.created', (d) => d.conversation.id === groupId)).toHaveLength(1), WAIT);
-    expect([...s.recorder.of('conversation.created', (d) => d.conversation.id === groupId)[0]!.data.memberIds].sort()).toEqual(
-      [owner.id, member.id].sort(),
-    );
+    expect([...s.recorder.of('conversation.created', (d) => d.conversation.id === groupId)[0]!.data.memberIds].sort()).toEqual([owner.id, member.id].sort());
   });
 
   it('a new group’s members are cached when its group.created arrives, so its first send asks groups nothing', async () => {
@@ -95,7 +90,9 @@ describe.each(adapterKinds())('membership (%s)', (kind) => {
     const added = await s.groupsApi('POST', `/api/v1/groups/${groupId}/members`, { token: owner.token, body: { userIds: [newcomer.id] } });
     expect(added.status).toBe(200);
     expect((await s.api('GET', `/api/v1/conversations/${groupId}/messages`, { token: newcomer.token })).status).toBe(200);
-    expect((await s.api('POST', `/api/v1/conversations/${groupId}/messages`, { token: newcomer.token, body: { body: 'hi', clientMessageId: 'n' } })).status).toBe(201);
+    expect((await s.api('POST', `/api/v1/conversations/${groupId}/messages`, { token: newcomer.token, body: { body: 'hi', clientMessageId: 'n' } })).status).toBe(
+      201,
+    );
   });
 
   it('a removed member loses read, write, search and download access on the first request after the removal event', async () => {

@@ -68,9 +68,7 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
       const message = await send(s, a, id);
       expect((await s.api('GET', '/api/v1/conversations', { token: b.token })).body.items[0].lastMessage.reactions).toEqual([]);
       await react(a, message.id, '😮');
-      expect((await s.api('GET', '/api/v1/conversations', { token: b.token })).body.items[0].lastMessage.reactions).toEqual([
-        { emoji: '😮', count: 1, me: false },
-      ]);
+      expect((await s.api('GET', '/api/v1/conversations', { token: b.token })).body.items[0].lastMessage.reactions).toEqual([{ emoji: '😮', count: 1, me: false }]);
     });
 
     it('decodes the emoji from the URL (a multi-code-point emoji stays one)', async () => {
@@ -156,7 +154,7 @@ describe.each(adapterKinds())('reactions and read state (%s)', (kind) => {
       ]);
     });
 
-    it("lists every member's read position over REST, so a reloaded client can show \"seen by\"; strangers get 404", async () => {
+    it('lists every member\'s read position over REST, so a reloaded client can show "seen by"; strangers get 404', async () => {
       const { a, b, id } = await pair();
       for (let i = 0; i < 3; i++) await send(s, b, id);
       expect((await s.api('POST', `/api/v1/conversations/${id}/read`, { token: a.token, body: { seq: 2 } })).status).toBe(204);

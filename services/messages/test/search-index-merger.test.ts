@@ -33,22 +33,21 @@ describe.each(adapterKinds())('search index merger (%s)', (kind) => {
   let seq = 0;
   const insert = async (body: string): Promise<void> => {
     seq++;
-    await db.query(
-      `INSERT INTO messages (id, conversation_id, seq, sender_id, body, client_message_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [newId(), conversationId, seq, newId(), body, `c${seq}`],
-    );
+    await db.query(`INSERT INTO messages (id, conversation_id, seq, sender_id, body, client_message_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      newId(),
+      conversationId,
+      seq,
+      newId(),
+      body,
+      `c${seq}`,
+    ]);
   };
   /** Full-text and partial-word matches, both through the GIN indexes (no sequential scan allowed). */
   const found = async (word: string): Promise<{ fullText: number; partial: number }> =>
     db.transaction(async (tx) => {
       await tx.query('SET LOCAL enable_seqscan = off');
-      const fullText = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM messages WHERE search_vector @@ plainto_tsquery('english', $1)`,
-        [word],
-      );
-      const partial = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE body ILIKE $1`, [
-        `%${word.slice(1, -1)}%`,
-      ]);
+      const fullText = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE search_vector @@ plainto_tsquery('english', $1)`, [word]);
+      const partial = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE body ILIKE $1`, [`%${word.slice(1, -1)}%`]);
       return { fullText: fullText.rows[0]!.n, partial: partial.rows[0]!.n };
     });
   const mergedPages = async (registry: Registry): Promise<number> =>

@@ -13,10 +13,7 @@ const STARTUP_TIMEOUT_MS = 180_000;
  * conversations), and with every caller's scope walked over the whole table (0; a search within
  * one conversation is walked in it either way).
  */
-const paths = adapterKinds().flatMap((kind) => [
-  [kind, 'per conversation', '100'] as const,
-  [kind, 'whole table', '0'] as const,
-]);
+const paths = adapterKinds().flatMap((kind) => [[kind, 'per conversation', '100'] as const, [kind, 'whole table', '0'] as const]);
 describe.each(paths)('message search across the recent-walk boundary (%s, walk %s)', (kind, _path, smallScope) => {
   let s: MessagesStack;
   let alice: StackUser;
@@ -105,9 +102,7 @@ describe.each(paths)('message search across the recent-walk boundary (%s, walk %
   it('applies the sender, conversation and date filters on every path', async () => {
     const narwhal = (m: (typeof sent)[number]) => alices(m) && m.body.includes('narwhal');
     expect(await hitIds(alice, { q: 'narwhal', senderId: bob.id })).toEqual(newestFirst((m) => narwhal(m) && m.senderId === bob.id));
-    expect(await hitIds(alice, { q: 'narwhal', conversationId: directId })).toEqual(
-      newestFirst((m) => narwhal(m) && m.conversationId === directId),
-    );
+    expect(await hitIds(alice, { q: 'narwhal', conversationId: directId })).toEqual(newestFirst((m) => narwhal(m) && m.conversationId === directId));
     expect(await hitIds(alice, { q: 'walrus', conversationId: groupId })).toEqual(
       newestFirst((m) => alices(m) && m.body.includes('walrus') && m.conversationId === groupId),
     );

@@ -39,9 +39,7 @@ describe.each(adapterKinds())('send batcher (%s)', (kind) => {
     };
   };
   const seqsOf = async (conversationId: string): Promise<number[]> =>
-    (await db.query<{ seq: number }>('SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq', [conversationId])).rows.map((r) =>
-      Number(r.seq),
-    );
+    (await db.query<{ seq: number }>('SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq', [conversationId])).rows.map((r) => Number(r.seq));
 
   it('sends many at once over two conversations: gapless seqs, one outbox row each with its seq, resends in one batch answered once', async () => {
     const [a, b] = [await group(), await group()];
@@ -120,6 +118,11 @@ describe.each(adapterKinds())('send batcher (%s)', (kind) => {
     expect(await seqsOf(a)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     expect(await seqsOf(deleted)).toEqual([]);
     const { rows } = await db.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1::uuid[])', [inputs.map((x) => x.event!.id)]);
-    expect(rows.map((r) => r.id).sort()).toEqual(inputs.filter((_, i) => targets[i] === a).map((x) => x.event!.id).sort());
+    expect(rows.map((r) => r.id).sort()).toEqual(
+      inputs
+        .filter((_, i) => targets[i] === a)
+        .map((x) => x.event!.id)
+        .sort(),
+    );
   });
 });

@@ -145,12 +145,7 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
       relay.start();
       await hub.start();
       await presence.start();
-      consumers.push(
-        await subscribeSessions(bus, ctx),
-        await subscribeFanOut(bus, ctx),
-        await subscribeStore(bus, ctx),
-        await subscribeDeliver(bus, ctx),
-      );
+      consumers.push(await subscribeSessions(bus, ctx), await subscribeFanOut(bus, ctx), await subscribeStore(bus, ctx), await subscribeDeliver(bus, ctx));
       const httpPort = await listenHttp(http, config.HOST, config.PORT);
       realtime.start();
       startJobsWhenReady(jobs, { periodic: [pruneNotificationsJob(ctx), eventsCleanUpJob(db)] }, logger);

@@ -61,12 +61,7 @@ describe.each(adapterKinds())('real-time delivery (%s)', (kind) => {
 
   it('a direct conversation relays creation, messages, edits, reactions, reads and deletions to both members', async () => {
     const [alice, bob, eve] = await users(3);
-    const [a1, a2, b, e] = await Promise.all([
-      sockets.as(ws, alice!.token),
-      sockets.as(ws, alice!.token),
-      sockets.as(ws, bob!.token),
-      sockets.as(ws, eve!.token),
-    ]);
+    const [a1, a2, b, e] = await Promise.all([sockets.as(ws, alice!.token), sockets.as(ws, alice!.token), sockets.as(ws, bob!.token), sockets.as(ws, eve!.token)]);
     const conversationId = await openDirect(stack, alice!, bob!);
     for (const socket of [a1, a2, b]) {
       const created = await socket.waitFor('conversation.created', (d) => d.conversation.id === conversationId);

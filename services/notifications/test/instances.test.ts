@@ -190,7 +190,8 @@ describe.each(adapterKinds())('several instances (%s)', (kind) => {
         },
         recipients: [alice!.id, bob!.id],
       });
-      const publish = (seq: number) => direct.publish([{ id: newId(), type: 'message.updated', occurredAt: new Date().toISOString(), producer: 'test', data: edited(seq) }]);
+      const publish = (seq: number) =>
+        direct.publish([{ id: newId(), type: 'message.updated', occurredAt: new Date().toISOString(), producer: 'test', data: edited(seq) }]);
 
       await publish(1);
       await b.waitFor('message.updated', (d) => d.message.conversationId === conversationId && d.message.seq === 1);

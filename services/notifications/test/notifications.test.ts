@@ -31,10 +31,7 @@ describe.each(adapterKinds())('stored notifications (%s)', (kind) => {
     await waitUntil(async () => {
       const event = stack.recorder.of('message.created', (d) => d.message.id === messageId)[0];
       if (!event) return false;
-      const { rows } = await stack.notificationsDb.query(
-        `SELECT 1 FROM processed_events WHERE queue = 'notifications.store' AND event_id = $1`,
-        [event.id],
-      );
+      const { rows } = await stack.notificationsDb.query(`SELECT 1 FROM processed_events WHERE queue = 'notifications.store' AND event_id = $1`, [event.id]);
       return rows.length === 1;
     });
   };
@@ -127,7 +124,7 @@ describe.each(adapterKinds())('stored notifications (%s)', (kind) => {
     expectProblem(await api('PUT', settingsPath(conversationId), { body: { muted: true } }), 401);
   });
 
-  it("settings of a conversation the caller is not in answer 404, as an unknown one, and change nothing", async () => {
+  it('settings of a conversation the caller is not in answer 404, as an unknown one, and change nothing', async () => {
     const [alice, bob, stranger] = await users(3);
     const direct = await openDirect(stack, alice!, bob!);
     await setMuted(bob!, direct, false);

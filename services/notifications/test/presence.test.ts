@@ -127,7 +127,7 @@ describe.each(adapterKinds())('presence: profiles, search, /presence and frames 
     expect(await seenBy(viewer, user)).toEqual({ profile: 'offline', search: 'offline', presence: 'offline' });
   });
 
-  it('when the instance holding a user\'s only socket stops, the others show the user offline after the grace period', async () => {
+  it("when the instance holding a user's only socket stops, the others show the user offline after the grace period", async () => {
     const [viewer, user] = [await stack.register(), await stack.register()];
     const other = await stack.startInstance();
     await sockets.as(other.wsUrl, user.token);

@@ -106,8 +106,19 @@ describe.each(adapterKinds())('Web Push (%s)', (kind) => {
     expect(again.body).toEqual({ endpoint: browser.endpoint, createdAt: expect.any(String) });
 
     for (const endpoint of [
-      'http://push.example.com/x', 'https://127.0.0.1/x', 'https://10.1.2.3/x', 'https://[::1]/x', 'https://localhost/x', 'not a url', 'ftp://push.example.com/x',
-      'https://localhost./x', 'https://[::7f00:1]/x', 'https://[64:ff9b::7f00:1]/x', 'https://[::ffff:127.0.0.1]/x', 'https://2130706433/x', 'https://[2002:a00:1::]/x',
+      'http://push.example.com/x',
+      'https://127.0.0.1/x',
+      'https://10.1.2.3/x',
+      'https://[::1]/x',
+      'https://localhost/x',
+      'not a url',
+      'ftp://push.example.com/x',
+      'https://localhost./x',
+      'https://[::7f00:1]/x',
+      'https://[64:ff9b::7f00:1]/x',
+      'https://[::ffff:127.0.0.1]/x',
+      'https://2130706433/x',
+      'https://[2002:a00:1::]/x',
     ]) {
       expectFieldErrors(await post({ ...browser, endpoint }), ['body.endpoint']);
     }

@@ -245,7 +245,10 @@ export function hostileCases(operation: Operation, fixtures: Fixtures): HostileC
   // Invalid UTF-8 inside a string field the body really has (or an unknown one when it has none).
   const textField = Object.entries(sample as Record<string, unknown>).find(([, value]) => typeof value === 'string')?.[0] ?? 'x';
   const [head = '', tail = ''] = JSON.stringify({ ...(sample as object), [textField]: '__BYTES__' }).split('__BYTES__');
-  add(`invalid UTF-8 bytes in ${textField}`, { path, ...json(Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(tail)])) });
+  add(`invalid UTF-8 bytes in ${textField}`, {
+    path,
+    ...json(Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(tail)])),
+  });
   add('text/plain', { path, ...json(sampleText, 'text/plain') });
   add('application/xml', { path, ...json('<a>b</a>', 'application/xml') });
   add('a form', { path, ...json('a=b&c=d', 'application/x-www-form-urlencoded') });
@@ -255,7 +258,16 @@ export function hostileCases(operation: Operation, fixtures: Fixtures): HostileC
   add('the sample body', { path, ...json(sampleText) });
   add('the sample body with fields that must be ignored', {
     path,
-    ...json(JSON.stringify({ ...(sample as object), senderId: fixtures.idFor('userId'), createdAt: '2000-01-01T00:00:00.000Z', role: 'owner', ownerId: fixtures.idFor('userId'), id: fixtures.idFor('id') })),
+    ...json(
+      JSON.stringify({
+        ...(sample as object),
+        senderId: fixtures.idFor('userId'),
+        createdAt: '2000-01-01T00:00:00.000Z',
+        role: 'owner',
+        ownerId: fixtures.idFor('userId'),
+        id: fixtures.idFor('id'),
+      }),
+    ),
   });
 
   // Each top-level field, hostile in turn.

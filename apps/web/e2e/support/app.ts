@@ -17,9 +17,11 @@ const pluralRules: Record<Language, Intl.PluralRules> = { en: new Intl.PluralRul
 
 /** The app's string for key in language, with {{values}} filled and the plural form for `count`. */
 export function text(language: Language, key: string, values: Record<string, string | number> = {}): string {
-  const lookup = (path: string): unknown => path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], dictionaries[language]);
+  const lookup = (path: string): unknown =>
+    path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], dictionaries[language]);
   let template = lookup(key);
-  if (template === undefined && typeof values.count === 'number') template = lookup(`${key}_${pluralRules[language].select(values.count)}`) ?? lookup(`${key}_other`);
+  if (template === undefined && typeof values.count === 'number')
+    template = lookup(`${key}_${pluralRules[language].select(values.count)}`) ?? lookup(`${key}_other`);
   if (typeof template !== 'string') throw new Error(`no string ${key} in ${language}`);
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
 }
@@ -76,7 +78,9 @@ export class ParleyUi {
   /** Reveals a message's action toolbar (shown on hover and focus) and clicks one of its buttons. */
   async messageAction(message: Locator, labelKey: string): Promise<void> {
     await message.hover();
-    await this.messageActions(message).getByRole('button', { name: this.t(labelKey) }).click();
+    await this.messageActions(message)
+      .getByRole('button', { name: this.t(labelKey) })
+      .click();
   }
 }
 

@@ -59,10 +59,7 @@ export const HOSTILE_DISPLAY_NAMES: readonly string[] = [
 ];
 
 /** Group names (≤ 100 characters). */
-export const HOSTILE_GROUP_NAMES: readonly string[] = [
-  '<svg/onload=alert("group")>',
-  '"><img src=x onerror=alert("group-img")> [g](javascript:alert(1))',
-];
+export const HOSTILE_GROUP_NAMES: readonly string[] = ['<svg/onload=alert("group")>', '"><img src=x onerror=alert("group-img")> [g](javascript:alert(1))'];
 
 /** File names of uploads (the server sanitises them; the app must show what is left as text). */
 export const HOSTILE_FILE_NAMES: readonly string[] = [

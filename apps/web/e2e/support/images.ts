@@ -11,5 +11,7 @@ export async function pngImage(width: number, height: number): Promise<Buffer> {
       pixels[offset + 2] = Math.round(60 + (120 * y) / height);
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }

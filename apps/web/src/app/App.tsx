@@ -20,7 +20,12 @@ export function App() {
   const { state, services, retry } = useSession();
   const { t } = useTranslation();
   // Signed in but the session's services (socket, outbox) are made in an effect: one render later.
-  if (state.kind === 'loading' || (state.kind === 'signedIn' && !services)) return <p className="centered" role="status">{t('app.loading')}</p>;
+  if (state.kind === 'loading' || (state.kind === 'signedIn' && !services))
+    return (
+      <p className="centered" role="status">
+        {t('app.loading')}
+      </p>
+    );
   if (state.kind === 'unreachable')
     return (
       <div className="centered" role="alert">

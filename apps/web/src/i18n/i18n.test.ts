@@ -6,7 +6,9 @@ import { ru } from './ru';
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 
 function leaves(tree: object, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([key, value]) => (typeof value === 'object' && value !== null ? leaves(value as object, `${prefix}${key}.`) : [`${prefix}${key}`]));
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === 'object' && value !== null ? leaves(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
 }
 
 describe('translations', () => {
@@ -33,7 +35,7 @@ describe('translations', () => {
     expect(i18next.getFixedT('en')('chats.unread', { count: 2 })).toBe('2 unread messages');
   });
 
-  it('takes the remembered choice first, then the browser\'s languages, then English', () => {
+  it("takes the remembered choice first, then the browser's languages, then English", () => {
     expect(detectLanguage('ru', ['en-US'])).toBe('ru');
     expect(detectLanguage(null, ['de-DE', 'ru-RU', 'en'])).toBe('ru');
     expect(detectLanguage(null, ['de-DE'])).toBe('en');

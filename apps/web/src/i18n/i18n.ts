@@ -13,7 +13,10 @@ export const languages = ['en', 'ru'] as const;
 export type Language = (typeof languages)[number];
 const STORAGE_KEY = 'parley.language';
 
-export function detectLanguage(stored: string | null = localStorage.getItem(STORAGE_KEY), preferred: readonly string[] = navigator.languages ?? [navigator.language]): Language {
+export function detectLanguage(
+  stored: string | null = localStorage.getItem(STORAGE_KEY),
+  preferred: readonly string[] = navigator.languages ?? [navigator.language],
+): Language {
   if (stored === 'en' || stored === 'ru') return stored;
   for (const tag of preferred) {
     const base = tag.toLowerCase().split('-')[0];

@@ -1,6 +1,13 @@
 /* Русские строки: те же ключи, что в en.ts; у множественных форм есть _one, _few, _many и _other. */
 export const ru = {
-  app: { name: 'Parley', skipToContent: 'Перейти к содержимому', loading: 'Загрузка…', unreachable: 'Не удаётся связаться с Parley.', retry: 'Повторить', back: 'Назад' },
+  app: {
+    name: 'Parley',
+    skipToContent: 'Перейти к содержимому',
+    loading: 'Загрузка…',
+    unreachable: 'Не удаётся связаться с Parley.',
+    retry: 'Повторить',
+    back: 'Назад',
+  },
   nav: { main: 'Основное меню', chats: 'Чаты', contacts: 'Контакты', search: 'Поиск', notifications: 'Уведомления', settings: 'Настройки', signOut: 'Выйти' },
   auth: {
     signInTitle: 'Вход в Parley',
@@ -20,7 +27,11 @@ export const ru = {
     tooMany: 'Слишком много попыток. Попробуйте позже.',
     failed: 'Что-то пошло не так: {{detail}}',
   },
-  connection: { offline: 'Нет соединения. Написанные сообщения отправятся, когда связь восстановится.', reconnecting: 'Переподключение…', connecting: 'Подключение…' },
+  connection: {
+    offline: 'Нет соединения. Написанные сообщения отправятся, когда связь восстановится.',
+    reconnecting: 'Переподключение…',
+    connecting: 'Подключение…',
+  },
   chats: {
     title: 'Чаты',
     empty: 'Чатов пока нет. Напишите кому-нибудь или создайте группу.',

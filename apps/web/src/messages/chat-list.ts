@@ -64,8 +64,9 @@ export function useConversation(conversationId: string): Conversation | undefine
 
 /** Changes every loaded chat with `change` (which returns the chat itself when it does not apply). */
 export function updateConversations(client: QueryClient, change: (conversation: Conversation) => Conversation): void {
-  client.setQueryData<ConversationPages>(keys.conversations, (data) =>
-    data && { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(change) })) },
+  client.setQueryData<ConversationPages>(
+    keys.conversations,
+    (data) => data && { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(change) })) },
   );
 }
 

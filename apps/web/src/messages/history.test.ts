@@ -65,7 +65,7 @@ describe('history in the query cache', () => {
     expect(api.callsTo('GET', /messages$/)).toHaveLength(3);
   });
 
-  it('after a reconnect, fetches every loaded conversation\'s gap by seq, following the cursor, and dedupes what also came live', async () => {
+  it("after a reconnect, fetches every loaded conversation's gap by seq, following the cursor, and dedupes what also came live", async () => {
     const other = '0190a000-0000-7000-8000-0000000000c2';
     stored = range(1, 10);
     client.setQueryData(keys.timeline(CONVERSATION), await fetchNewest(CONVERSATION));

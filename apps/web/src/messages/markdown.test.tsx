@@ -7,7 +7,9 @@ const html = (body: string) => render(<div>{renderMarkdown(body)}</div>).contain
 
 describe('message Markdown', () => {
   it('renders the subset: bold, italic, strike, code, code blocks, quotes, lists, links', () => {
-    const { container } = render(<div>{renderMarkdown('**b** *i* _j_ ~~s~~ `c`\n```\nx < y\n```\n> quoted\n- one\n- two\n1. first\n[site](https://example.com)')}</div>);
+    const { container } = render(
+      <div>{renderMarkdown('**b** *i* _j_ ~~s~~ `c`\n```\nx < y\n```\n> quoted\n- one\n- two\n1. first\n[site](https://example.com)')}</div>,
+    );
     expect(container.querySelector('strong')?.textContent).toBe('b');
     expect([...container.querySelectorAll('em')].map((node) => node.textContent)).toEqual(['i', 'j']);
     expect(container.querySelector('s')?.textContent).toBe('s');
@@ -30,7 +32,13 @@ describe('message Markdown', () => {
   });
 
   it('leaves javascript:, data: and other schemes as plain text', () => {
-    for (const body of ['[click](javascript:alert(1))', '[x](data:text/html,<script>alert(1)</script>)', '[x](JaVaScRiPt:alert(1))', '[x](vbscript:msgbox)', 'javascript:alert(1)']) {
+    for (const body of [
+      '[click](javascript:alert(1))',
+      '[x](data:text/html,<script>alert(1)</script>)',
+      '[x](JaVaScRiPt:alert(1))',
+      '[x](vbscript:msgbox)',
+      'javascript:alert(1)',
+    ]) {
       const { container } = render(<div>{renderMarkdown(body)}</div>);
       expect(container.querySelector('a'), body).toBeNull();
     }
@@ -38,8 +46,10 @@ describe('message Markdown', () => {
     expect(safeHref('mailto:a@example.com')).toBe('mailto:a@example.com');
   });
 
-  it('marks @mentions, the viewer\'s own differently', () => {
-    const { container } = render(<div>{renderMarkdown('hi @alice and @bob, mail me@example.com', (name) => (name === 'bob' ? 'mention mention-me' : 'mention'))}</div>);
+  it("marks @mentions, the viewer's own differently", () => {
+    const { container } = render(
+      <div>{renderMarkdown('hi @alice and @bob, mail me@example.com', (name) => (name === 'bob' ? 'mention mention-me' : 'mention'))}</div>,
+    );
     expect([...container.querySelectorAll('.mention')].map((node) => node.textContent)).toEqual(['@alice', '@bob']);
     expect(container.querySelector('.mention-me')?.textContent).toBe('@bob');
   });
@@ -54,15 +64,17 @@ describe('message Markdown', () => {
 });
 
 describe('search snippets', () => {
-  it('shows the server\'s <mark> highlights and nothing else as markup', () => {
+  it("shows the server's <mark> highlights and nothing else as markup", () => {
     const { container } = render(<p>{renderSnippet('&lt;img src=x onerror=alert(1)&gt; <mark>meet</mark>up &amp; &quot;more&quot; &#39;x&#39;')}</p>);
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('mark')?.textContent).toBe('meet');
     expect(container.textContent).toBe('<img src=x onerror=alert(1)> meetup & "more" \'x\'');
   });
 
-  it('shows the message\'s Markdown as the plain text it renders as, keeping the highlights', () => {
-    const { container } = render(<p>{renderSnippet('Morning! The **<mark>roadmap</mark>** draft, *<mark>road</mark>s* and `<mark>map</mark>` in [the <mark>plan</mark>](https://x.y)')}</p>);
+  it("shows the message's Markdown as the plain text it renders as, keeping the highlights", () => {
+    const { container } = render(
+      <p>{renderSnippet('Morning! The **<mark>roadmap</mark>** draft, *<mark>road</mark>s* and `<mark>map</mark>` in [the <mark>plan</mark>](https://x.y)')}</p>,
+    );
     expect(container.textContent).toBe('Morning! The roadmap draft, roads and map in the plan');
     expect([...container.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['roadmap', 'road', 'map', 'plan']);
     expect(container.querySelector('strong, em, code, a')).toBeNull();
@@ -74,7 +86,7 @@ describe('search snippets', () => {
     expect([...container.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['roadmap']);
   });
 
-  it('a highlight inside a link\'s address does not swallow the rest of the snippet', () => {
+  it("a highlight inside a link's address does not swallow the rest of the snippet", () => {
     const { container } = render(<p>{renderSnippet('see [docs](https://<mark>example</mark>.com) and more')}</p>);
     expect(container.textContent).toContain('and more');
   });

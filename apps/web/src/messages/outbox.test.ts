@@ -170,7 +170,14 @@ describe('optimistic send and the offline outbox', () => {
   it('a live message of someone else is merged alongside the pending one without disturbing it', () => {
     const timeline: Timeline = { items: [buildMessage(10)], hasOlder: false, hasNewer: false };
     const live = withLiveMessage(timeline, buildMessage(11)).timeline;
-    const pending: OutboxEntry = { ...draft('mine'), clientMessageId: 'c1', senderId: ME, createdAt: new Date().toISOString(), queuedAt: Date.now(), state: 'sending' };
+    const pending: OutboxEntry = {
+      ...draft('mine'),
+      clientMessageId: 'c1',
+      senderId: ME,
+      createdAt: new Date().toISOString(),
+      queuedAt: Date.now(),
+      state: 'sending',
+    };
     expect(buildRows(live.items, [pending]).map((row) => row.key)).toEqual([buildMessage(10).id, buildMessage(11).id, 'pending:c1']);
   });
 });

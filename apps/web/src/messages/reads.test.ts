@@ -45,7 +45,7 @@ describe('"seen by": read positions from the API, kept live by read.updated fram
     expect(positions()).toEqual({ [ME]: 5, [OTHER]: 9, [THIRD]: 2 });
   });
 
-  it('lists each member once, under the newest of my messages they reached; deleted ones and others\' are skipped', () => {
+  it("lists each member once, under the newest of my messages they reached; deleted ones and others' are skipped", () => {
     const messages = [
       buildMessage(1, { senderId: ME }),
       buildMessage(2, { senderId: ME }),

@@ -26,7 +26,9 @@ export function renderSnippet(snippet: string): ReactNode[] {
   let inMark = false;
   // A mark whose end Markdown swallowed (a highlight inside a link's URL) closes at the next
   // opening or at the end; a stray end is ignored.
-  for (const [index, part] of markdownToPlain(marked).split(/([\uE000\uE001])/).entries()) {
+  for (const [index, part] of markdownToPlain(marked)
+    .split(/([\uE000\uE001])/)
+    .entries()) {
     if (part === OPEN || part === CLOSE) inMark = part === OPEN;
     else if (part) nodes.push(inMark ? <mark key={index}>{part}</mark> : part);
   }

@@ -27,7 +27,9 @@ const updateTimeline = (client: QueryClient, conversationId: string, change: (ti
 };
 
 const updateLastMessage = (client: QueryClient, conversationId: string, messageId: string, change: (message: Message) => Message): void =>
-  updateConversations(client, (item) => (item.id === conversationId && item.lastMessage?.id === messageId ? { ...item, lastMessage: change(item.lastMessage) } : item));
+  updateConversations(client, (item) =>
+    item.id === conversationId && item.lastMessage?.id === messageId ? { ...item, lastMessage: change(item.lastMessage) } : item,
+  );
 
 export function applyFrame(frame: ServerFrame, context: FrameContext): void {
   const { client, myId } = context;
@@ -108,4 +110,3 @@ export function applyFrame(frame: ServerFrame, context: FrameContext): void {
       return;
   }
 }
-

@@ -35,7 +35,9 @@ export function Attachments({ attachments }: { attachments: Attachment[] }) {
   if (attachments.length === 0) return null;
   return (
     <div className="attachments">
-      {attachments.map((attachment) => (isImage(attachment) ? <ImagePreview key={attachment.id} attachment={attachment} /> : <FileLink key={attachment.id} attachment={attachment} />))}
+      {attachments.map((attachment) =>
+        isImage(attachment) ? <ImagePreview key={attachment.id} attachment={attachment} /> : <FileLink key={attachment.id} attachment={attachment} />,
+      )}
     </div>
   );
 }
@@ -46,7 +48,13 @@ function ImagePreview({ attachment }: { attachment: Attachment }) {
   const { data: src } = useBlobUrl(attachment.thumbnailUrl);
   return (
     <>
-      <button type="button" className="thumbnail" onClick={() => setOpen(true)} aria-label={t('conversation.openImage', { name: attachment.name })} data-testid="image-preview">
+      <button
+        type="button"
+        className="thumbnail"
+        onClick={() => setOpen(true)}
+        aria-label={t('conversation.openImage', { name: attachment.name })}
+        data-testid="image-preview"
+      >
         {src ? <img src={src} alt={t('conversation.image', { name: attachment.name })} /> : <span className="thumbnail-placeholder" />}
       </button>
       {open && <Lightbox attachment={attachment} onClose={() => setOpen(false)} />}

@@ -122,7 +122,8 @@ export function SignUp() {
       </span>
     ) : null;
   };
-  const described = (name: string, hint?: string) => [hint && `${name}-hint`, (fieldErrors[`body.${name}`] ?? fieldErrors[name]) && `${name}-error`].filter(Boolean).join(' ') || undefined;
+  const described = (name: string, hint?: string) =>
+    [hint && `${name}-hint`, (fieldErrors[`body.${name}`] ?? fieldErrors[name]) && `${name}-error`].filter(Boolean).join(' ') || undefined;
 
   return (
     <main className="auth" id="main">
@@ -131,7 +132,16 @@ export function SignUp() {
         <h1>{t('auth.signUpTitle')}</h1>
         <label>
           {t('auth.username')}
-          <input name="username" autoComplete="username" required minLength={3} maxLength={32} pattern="[A-Za-z0-9_.]{3,32}" aria-describedby={described('username', 'hint')} autoFocus />
+          <input
+            name="username"
+            autoComplete="username"
+            required
+            minLength={3}
+            maxLength={32}
+            pattern="[A-Za-z0-9_.]{3,32}"
+            aria-describedby={described('username', 'hint')}
+            autoFocus
+          />
           <span className="hint" id="username-hint">
             {t('auth.usernameHint')}
           </span>

@@ -100,7 +100,11 @@ function ChatListItem({ conversation }: { conversation: Conversation }) {
   return (
     <div className="chat-list-item" data-testid="chat-list-item" data-conversation-id={conversation.id}>
       <NavLink to={`/c/${conversation.id}`} className="chat-link">
-        {conversation.type === 'direct' ? <Avatar user={other} presence={presence} /> : <Avatar user={{ id: conversation.id, displayName: title, username: title, avatarUrl: null }} />}
+        {conversation.type === 'direct' ? (
+          <Avatar user={other} presence={presence} />
+        ) : (
+          <Avatar user={{ id: conversation.id, displayName: title, username: title, avatarUrl: null }} />
+        )}
         <span className="chat-text">
           <span className="chat-title-row">
             <span className="chat-title">{title}</span>

@@ -182,10 +182,20 @@ export function Composer({ conversationId, memberIds, replyTo, onCancelReply, on
                 </span>
               ) : (
                 !file.uploaded && (
-                  <progress max={1} value={file.progress} aria-label={t('conversation.uploading', { name: file.file.name, percent: Math.round(file.progress * 100) })} data-testid="upload-progress" />
+                  <progress
+                    max={1}
+                    value={file.progress}
+                    aria-label={t('conversation.uploading', { name: file.file.name, percent: Math.round(file.progress * 100) })}
+                    data-testid="upload-progress"
+                  />
                 )
               )}
-              <button type="button" className="icon-button" onClick={() => setFiles((current) => current.filter((item) => item.localId !== file.localId))} aria-label={t('conversation.removeAttachment', { name: file.file.name })}>
+              <button
+                type="button"
+                className="icon-button"
+                onClick={() => setFiles((current) => current.filter((item) => item.localId !== file.localId))}
+                aria-label={t('conversation.removeAttachment', { name: file.file.name })}
+              >
                 <Icon name="close" size={16} />
               </button>
             </li>

@@ -50,7 +50,11 @@ export function buildRows(messages: readonly Message[], pending: readonly Outbox
     const previous = all[index - 1]?.message;
     const newDay = !previous || new Date(previous.createdAt).toDateString() !== new Date(message.createdAt).toDateString();
     const continued =
-      !newDay && previous !== undefined && previous.senderId === message.senderId && !message.replyToId && Date.parse(message.createdAt) - Date.parse(previous.createdAt) < CONTINUED_WITHIN_MS;
+      !newDay &&
+      previous !== undefined &&
+      previous.senderId === message.senderId &&
+      !message.replyToId &&
+      Date.parse(message.createdAt) - Date.parse(previous.createdAt) < CONTINUED_WITHIN_MS;
     return { key: entry ? `pending:${entry.clientMessageId}` : message.id, message, pending: entry, newDay, continued };
   });
 }
@@ -273,7 +277,8 @@ function ConversationView({ conversationId }: { conversationId: string }) {
         {timeline.data && rows.length === 0 && <p className="history-edge">{t('conversation.start')}</p>}
         {detachedAfter !== null && (
           <button type="button" className={newSinceDetached > 0 ? 'jump-latest has-new' : 'jump-latest'} data-testid="jump-latest" onClick={toLatest}>
-            <span aria-hidden="true">↓</span> {newSinceDetached > 0 ? t('conversation.newMessagesCount', { count: newSinceDetached }) : t('conversation.newMessages')}
+            <span aria-hidden="true">↓</span>{' '}
+            {newSinceDetached > 0 ? t('conversation.newMessagesCount', { count: newSinceDetached }) : t('conversation.newMessages')}
           </button>
         )}
         {dragging && <div className="drop-overlay">{t('conversation.dropHere')}</div>}
@@ -311,7 +316,11 @@ function ConversationHeader({ conversationId, title }: { conversationId: string;
       <Link to="/" className="back-link" aria-label={t('app.back')}>
         <Icon name="back" size={22} />
       </Link>
-      {conversation?.type === 'direct' ? <Avatar user={other} presence={presence} size={36} /> : <Avatar user={{ id: conversationId, displayName: title, username: title, avatarUrl: null }} size={36} />}
+      {conversation?.type === 'direct' ? (
+        <Avatar user={other} presence={presence} size={36} />
+      ) : (
+        <Avatar user={{ id: conversationId, displayName: title, username: title, avatarUrl: null }} size={36} />
+      )}
       <div className="conversation-title">
         <h1 id="conversation-title">{title}</h1>
         <span className="muted">
@@ -319,7 +328,13 @@ function ConversationHeader({ conversationId, title }: { conversationId: string;
         </span>
       </div>
       {/* At phone width the labels are visually hidden (the buttons keep them as their names): icons only. */}
-      <button type="button" aria-pressed={Boolean(mute?.muted)} onClick={() => toggleMute.mutate(!mute?.muted)} disabled={!mute} title={mute?.muted ? t('conversation.unmute') : t('conversation.mute')}>
+      <button
+        type="button"
+        aria-pressed={Boolean(mute?.muted)}
+        onClick={() => toggleMute.mutate(!mute?.muted)}
+        disabled={!mute}
+        title={mute?.muted ? t('conversation.unmute') : t('conversation.mute')}
+      >
         {mute?.muted ? <Icon name="bellOff" size={18} /> : <Icon name="bell" size={18} />}
         <span className="wide-label">{mute?.muted ? t('conversation.unmute') : t('conversation.mute')}</span>
       </button>

@@ -32,7 +32,8 @@ export default function GroupSettings() {
   const onError = (error: Error) => setStatus(t('errors.generic', { detail: error.message }));
 
   const rename = useMutation({
-    mutationFn: (change: { name: string; description: string | null }) => ok(api.PATCH('/api/v1/groups/{id}', { params: { path: { id: conversationId } }, body: change })),
+    mutationFn: (change: { name: string; description: string | null }) =>
+      ok(api.PATCH('/api/v1/groups/{id}', { params: { path: { id: conversationId } }, body: change })),
     onSuccess: () => {
       setStatus(t('group.saved'));
       refresh();
@@ -98,7 +99,9 @@ export default function GroupSettings() {
         {t('group.members')} ({members.data?.items.length ?? '…'})
       </h2>
       <ul className="people-list" data-testid="group-members">
-        {members.data?.items.map((member) => <MemberRow key={member.userId} member={member} groupId={conversationId} myRole={myRole} onChanged={refresh} onError={onError} />)}
+        {members.data?.items.map((member) => (
+          <MemberRow key={member.userId} member={member} groupId={conversationId} myRole={myRole} onChanged={refresh} onError={onError} />
+        ))}
       </ul>
       {canEdit && (
         <section className="card">
@@ -137,13 +140,26 @@ export default function GroupSettings() {
   );
 }
 
-function MemberRow({ member, groupId, myRole, onChanged, onError }: { member: GroupMember; groupId: string; myRole: GroupRole; onChanged: () => void; onError: (error: Error) => void }) {
+function MemberRow({
+  member,
+  groupId,
+  myRole,
+  onChanged,
+  onError,
+}: {
+  member: GroupMember;
+  groupId: string;
+  myRole: GroupRole;
+  onChanged: () => void;
+  onError: (error: Error) => void;
+}) {
   const { t } = useTranslation();
   const { me } = useServices();
   const { data: user } = useUser(member.userId);
   const name = nameOf(user);
   const setRole = useMutation({
-    mutationFn: (role: 'admin' | 'member') => ok(api.PATCH('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: member.userId } }, body: { role } })),
+    mutationFn: (role: 'admin' | 'member') =>
+      ok(api.PATCH('/api/v1/groups/{id}/members/{userId}', { params: { path: { id: groupId, userId: member.userId } }, body: { role } })),
     onSuccess: onChanged,
     onError,
   });

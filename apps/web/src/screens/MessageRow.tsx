@@ -132,7 +132,11 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
           {message.deletedAt ? (
             <p className="message-deleted">{t('conversation.deleted')}</p>
           ) : editing ? (
-            <EditForm message={message} onDone={() => setEditing(false)} onSaved={(saved) => applyLocal((timeline) => updateMessage(timeline, saved.id, () => saved))} />
+            <EditForm
+              message={message}
+              onDone={() => setEditing(false)}
+              onSaved={(saved) => applyLocal((timeline) => updateMessage(timeline, saved.id, () => saved))}
+            />
           ) : (
             <div className="message-body" data-testid="message-body">
               {renderMarkdown(message.body, mentionClass)}
@@ -157,7 +161,13 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
               ))}
             </div>
           )}
-          {pending && <PendingState entry={pending} onRetry={() => void outbox.retry(pending.clientMessageId)} onDiscard={() => void outbox.discard(pending.clientMessageId)} />}
+          {pending && (
+            <PendingState
+              entry={pending}
+              onRetry={() => void outbox.retry(pending.clientMessageId)}
+              onDiscard={() => void outbox.discard(pending.clientMessageId)}
+            />
+          )}
           {seenBy && seenBy.length > 0 && (
             <p className="seen-by" data-testid="seen-by">
               {seenBy.length === 1 && seenBy[0] === '' ? t('conversation.seen') : t('conversation.seenBy', { names: seenBy.join(', ') })}
@@ -166,7 +176,12 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
         </div>
         {!pending && !message.deletedAt && !editing && (
           <div className="message-actions" role="toolbar" aria-label={t('conversation.actions')}>
-            <button type="button" onClick={(event) => setPicking(picking ? null : pickerPlacement(event.currentTarget))} aria-expanded={Boolean(picking)} aria-label={t('conversation.react')}>
+            <button
+              type="button"
+              onClick={(event) => setPicking(picking ? null : pickerPlacement(event.currentTarget))}
+              aria-expanded={Boolean(picking)}
+              aria-label={t('conversation.react')}
+            >
               <Icon name="smile" size={18} />
             </button>
             <button type="button" onClick={() => onReply(message)} aria-label={t('conversation.reply')}>
@@ -199,7 +214,14 @@ export const MessageRow = memo(function MessageRow({ row, quoted, seenBy: reader
           </div>
         )}
       </article>
-      {confirmDelete && <Confirm question={t('conversation.confirmDelete')} confirmLabel={t('conversation.delete')} onConfirm={() => void remove()} onClose={() => setConfirmDelete(false)} />}
+      {confirmDelete && (
+        <Confirm
+          question={t('conversation.confirmDelete')}
+          confirmLabel={t('conversation.delete')}
+          onConfirm={() => void remove()}
+          onClose={() => setConfirmDelete(false)}
+        />
+      )}
     </div>
   );
 }, sameRow);

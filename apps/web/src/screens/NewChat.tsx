@@ -57,7 +57,9 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
     const description = field(form, 'description').trim();
     try {
       const group = await ok(
-        api.POST('/api/v1/groups', { body: { name: field(form, 'name').trim(), ...(description ? { description } : {}), memberIds: picked.map((user) => user.id) } }),
+        api.POST('/api/v1/groups', {
+          body: { name: field(form, 'name').trim(), ...(description ? { description } : {}), memberIds: picked.map((user) => user.id) },
+        }),
       );
       await client.invalidateQueries({ queryKey: keys.conversations });
       onClose();
@@ -85,7 +87,12 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
             {picked.map((user) => (
               <li key={user.id}>
                 {nameOf(user)}{' '}
-                <button type="button" className="icon-button" onClick={() => setPicked((current) => current.filter((item) => item.id !== user.id))} aria-label={t('group.remove', { name: nameOf(user) })}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  onClick={() => setPicked((current) => current.filter((item) => item.id !== user.id))}
+                  aria-label={t('group.remove', { name: nameOf(user) })}
+                >
                   <Icon name="close" size={16} />
                 </button>
               </li>

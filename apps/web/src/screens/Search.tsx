@@ -42,11 +42,11 @@ export default function Search() {
         </button>
       </form>
       {error && <p role="alert">{t('errors.generic', { detail: error.message })}</p>}
-      {data && !isFetching && (
-        <p role="status">{data.items.length === 0 ? t('search.noResults') : t('search.results', { count: data.items.length })}</p>
-      )}
+      {data && !isFetching && <p role="status">{data.items.length === 0 ? t('search.noResults') : t('search.results', { count: data.items.length })}</p>}
       <ul className="search-results">
-        {data?.items.map((hit) => <SearchResult key={hit.message.id} hit={hit} />)}
+        {data?.items.map((hit) => (
+          <SearchResult key={hit.message.id} hit={hit} />
+        ))}
       </ul>
     </section>
   );
@@ -60,7 +60,8 @@ function SearchResult({ hit }: { hit: SearchHit }) {
     <li className="search-result" data-testid="search-result" data-message-id={hit.message.id}>
       <Link to={`/c/${hit.conversationId}?message=${hit.message.id}&seq=${hit.message.seq}`}>
         <span className="muted">
-          <UserName userId={hit.message.senderId} /> {t(conversation?.type === 'direct' ? 'search.inDirect' : 'search.inConversation', { name: title })} · <time dateTime={hit.message.createdAt}>{formatDateTime(hit.message.createdAt)}</time>
+          <UserName userId={hit.message.senderId} /> {t(conversation?.type === 'direct' ? 'search.inDirect' : 'search.inConversation', { name: title })} ·{' '}
+          <time dateTime={hit.message.createdAt}>{formatDateTime(hit.message.createdAt)}</time>
         </span>
         <span className="snippet">{renderSnippet(hit.snippet)}</span>
       </Link>

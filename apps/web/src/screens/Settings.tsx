@@ -202,7 +202,12 @@ function Sessions() {
               {session.current ? t('settings.thisDevice') : t('settings.lastUsed', { when: formatDateTime(session.lastUsedAt) })}
             </span>
             {!session.current && (
-              <button type="button" className="danger" onClick={() => revoke.mutate(session.id)} aria-label={t('settings.revoke', { device: session.device || t('settings.unknownDevice') })}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => revoke.mutate(session.id)}
+                aria-label={t('settings.revoke', { device: session.device || t('settings.unknownDevice') })}
+              >
                 <Icon name="close" size={16} />
               </button>
             )}

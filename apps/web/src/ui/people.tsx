@@ -27,7 +27,15 @@ export function usePresence(user: PublicUser | undefined): PresenceStatus | unde
 
 export const nameOf = (user: Pick<PublicUser, 'displayName' | 'username'> | undefined): string => (user ? user.displayName || user.username : '…');
 
-export function Avatar({ user, size = 40, presence }: { user: Pick<PublicUser, 'id' | 'displayName' | 'username' | 'avatarUrl'> | undefined; size?: number; presence?: PresenceStatus }) {
+export function Avatar({
+  user,
+  size = 40,
+  presence,
+}: {
+  user: Pick<PublicUser, 'id' | 'displayName' | 'username' | 'avatarUrl'> | undefined;
+  size?: number;
+  presence?: PresenceStatus;
+}) {
   const { t } = useTranslation();
   const initials = nameOf(user).slice(0, 1).toUpperCase();
   return (

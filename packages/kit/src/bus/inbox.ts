@@ -54,10 +54,7 @@ export async function pruneInbox(db: Db, retentionDays = INBOX_RETENTION_DAYS): 
  * Consumers reach it as `delivery.firstTime(tx)` (subscribe.ts).
  */
 export async function claimEvent(tx: Queryable, queue: string, eventId: string): Promise<boolean> {
-  const marked = await tx.query(
-    'INSERT INTO processed_events (queue, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
-    [queue, eventId],
-  );
+  const marked = await tx.query('INSERT INTO processed_events (queue, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id', [queue, eventId]);
   return marked.rows.length > 0;
 }
 
@@ -65,12 +62,7 @@ export async function claimEvent(tx: Queryable, queue: string, eventId: string):
  * Applies an event once per queue: claimEvent and apply in one transaction, apply only if the
  * mark is new. Returns false for an event already applied.
  */
-export async function handleOnce(
-  db: Db,
-  queue: string,
-  event: EventEnvelope,
-  apply: (tx: Queryable) => Promise<void>,
-): Promise<boolean> {
+export async function handleOnce(db: Db, queue: string, event: EventEnvelope, apply: (tx: Queryable) => Promise<void>): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await claimEvent(tx, queue, event.id))) return false;
     await apply(tx);

@@ -12,13 +12,5 @@ export {
 } from './outbox.ts';
 export { inboxMigration, inboxRetentionMigration, claimEvent, handleOnce, pruneInbox, INBOX_RETENTION_DAYS } from './inbox.ts';
 export { eventProducer, type ContractEvents, type Emit, type EmittedData, type EventProducer, type RelayWaker } from './events.ts';
-export {
-  defineQueue,
-  subscribe,
-  type Binding,
-  type Delivery,
-  type EventHandlerOf,
-  type EventsBoundBy,
-  type Queue,
-} from './subscribe.ts';
+export { defineQueue, subscribe, type Binding, type Delivery, type EventHandlerOf, type EventsBoundBy, type Queue } from './subscribe.ts';
 export { eventsCleanUpJob, EVENTS_CLEAN_UP_JOB } from './clean-up.ts';

@@ -338,9 +338,7 @@ async function readBacklog(db: Db): Promise<{ pending: number; ageSeconds: numbe
     const count = await db.query<{ pending: number }>(
       `SELECT count(*)::int AS pending FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT ${BACKLOG_COUNT_CAP}) AS waiting`,
     );
-    const oldest = await db.query<{ occurred_at: Date | string }>(
-      'SELECT occurred_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1',
-    );
+    const oldest = await db.query<{ occurred_at: Date | string }>('SELECT occurred_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1');
     const occurredAt = oldest.rows[0]?.occurred_at;
     const ageSeconds = occurredAt === undefined ? 0 : Math.max(0, (Date.now() - new Date(occurredAt).getTime()) / 1000);
     return { pending: count.rows[0]?.pending ?? 0, ageSeconds };

@@ -76,7 +76,6 @@ function eventProperties(event: EventEnvelope): Envelope {
 
 const encode = (event: EventEnvelope): Buffer => Buffer.from(JSON.stringify(event), 'utf8');
 
-
 export function createRabbitBus(options: RabbitBusOptions): Bus {
   const exchange = options.exchange ?? 'parley.events';
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
@@ -143,10 +142,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
         log.warn({ err, eventId: event.id, type: event.type, attempt }, 'event handler failed');
         if (attempt >= maxAttempts) {
           log.error({ eventId: event.id, type: event.type, attempts: attempt }, 'event dead-lettered');
-          await republisher.send(
-            { ...eventProperties(event), exchange: '', routingKey: deadQueue, headers: { [ATTEMPT_HEADER]: attempt } },
-            encode(event),
-          );
+          await republisher.send({ ...eventProperties(event), exchange: '', routingKey: deadQueue, headers: { [ATTEMPT_HEADER]: attempt } }, encode(event));
         } else {
           await republisher.send(
             {
@@ -191,11 +187,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
     try {
       // Resolve once the queue is declared, bound and consumed: an event published after
       // subscribe() returns is then sure to reach this queue.
-      await withTimeout(
-        new Promise<void>((resolve) => consumer.once('ready', () => resolve())),
-        subscribeTimeoutMs,
-        `subscribe to ${queue}`,
-      );
+      await withTimeout(new Promise<void>((resolve) => consumer.once('ready', () => resolve())), subscribeTimeoutMs, `subscribe to ${queue}`);
     } catch (err) {
       consumer.removeAllListeners('ready');
       await subscription.close();
@@ -222,9 +214,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       if (events.length === 0) return;
       // Sent back to back on one confirm channel: the broker keeps their order, and we wait for
       // every confirmation, not just the last.
-      const sends = events.map((event) =>
-        publisher.send({ ...eventProperties(event), exchange, routingKey: event.type }, encode(event)),
-      );
+      const sends = events.map((event) => publisher.send({ ...eventProperties(event), exchange, routingKey: event.type }, encode(event)));
       await withTimeout(Promise.all(sends), publishTimeoutMs, `publish of ${events.length} event(s)`);
     },
 

@@ -293,7 +293,16 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     async setMany<T>(entries: readonly (readonly [string, T])[], ttlSeconds: number): Promise<void> {
       if (entries.length === 0) return;
       const json = entries.map(([, value]) => serialize(value));
-      await guarded(true, () => writeStamped(entries.map(([key]) => key), json, wholeSeconds(ttlSeconds)), skip);
+      await guarded(
+        true,
+        () =>
+          writeStamped(
+            entries.map(([key]) => key),
+            json,
+            wholeSeconds(ttlSeconds),
+          ),
+        skip,
+      );
     },
 
     async del(...keys: string[]): Promise<void> {
@@ -337,7 +346,11 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     async ping(): Promise<boolean> {
       // Readiness probes go through the breaker too: a probe that answers ends degraded mode
       // (new epoch first), one that fails counts towards opening the breaker.
-      return guarded(false, async () => (await redis.ping()) === 'PONG', () => false);
+      return guarded(
+        false,
+        async () => (await redis.ping()) === 'PONG',
+        () => false,
+      );
     },
 
     degraded(): boolean {

@@ -124,9 +124,7 @@ async function readLegacy(from: string, service: string, known: readonly Migrati
     ).rows.map((r) => r.name);
     const tables: TableData[] = [];
     for (const name of tableNames) tables.push(await readTable(old, name));
-    const sequences = (
-      await old.query<{ name: string }>(`SELECT sequencename AS name FROM pg_sequences WHERE schemaname = 'public' ORDER BY sequencename`)
-    ).rows;
+    const sequences = (await old.query<{ name: string }>(`SELECT sequencename AS name FROM pg_sequences WHERE schemaname = 'public' ORDER BY sequencename`)).rows;
     const positions = [];
     for (const { name } of sequences) {
       const { rows } = await old.query<{ last_value: number; is_called: boolean }>(`SELECT last_value, is_called FROM public.${quote(name)}`);

@@ -84,8 +84,8 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
   const busy = busyCounter();
   return {
     kind: 'pglite',
-    query: <Row,>(sql: string, params?: readonly unknown[]) => busy.counted(() => direct.query<Row>(sql, params)),
-    transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => busy.counted(() => lite.transaction<T>((tx) => fn(wrapPglite(tx)))),
+    query: <Row>(sql: string, params?: readonly unknown[]) => busy.counted(() => direct.query<Row>(sql, params)),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => busy.counted(() => lite.transaction<T>((tx) => fn(wrapPglite(tx)))),
     poolStats: busy.stats,
     async ping() {
       return !lite.closed;

@@ -8,9 +8,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
   async query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
     const values = params as unknown[] | undefined;
-    const result = options?.prepare
-      ? await client.query({ name: options.prepare, text: sql, values })
-      : await client.query(sql, values);
+    const result = options?.prepare ? await client.query({ name: options.prepare, text: sql, values }) : await client.query(sql, values);
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   },
 });
@@ -27,8 +25,7 @@ export function createPostgresDb(url: string, options: { max?: number } = {}): D
   const pooled = wrap(pool);
   return {
     kind: 'postgres',
-    query: <Row,>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
-      pooled.query<Row>(sql, params, options),
+    query: <Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) => pooled.query<Row>(sql, params, options),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       // The pool listens for errors of idle clients only: a checked-out client whose connection

@@ -108,12 +108,11 @@ export async function createSharedPglite(dataDir?: string): Promise<SharedPglite
       openDbs++;
       let closed = false;
       const direct = wrapPglite(lite);
-      const whileOpen = <T>(work: () => Promise<T>): Promise<T> =>
-        closed ? Promise.reject(new Error(`${service}'s database is closed`)) : as(service, work);
+      const whileOpen = <T>(work: () => Promise<T>): Promise<T> => (closed ? Promise.reject(new Error(`${service}'s database is closed`)) : as(service, work));
       return {
         kind: 'pglite',
-        query: <Row,>(sql: string, params?: readonly unknown[]) => whileOpen(() => direct.query<Row>(sql, params)),
-        transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => whileOpen(() => lite.transaction<T>((tx) => fn(wrapPglite(tx)))),
+        query: <Row>(sql: string, params?: readonly unknown[]) => whileOpen(() => direct.query<Row>(sql, params)),
+        transaction: <T>(fn: (tx: Queryable) => Promise<T>) => whileOpen(() => lite.transaction<T>((tx) => fn(wrapPglite(tx)))),
         // The one connection's figures: the services wait for it together.
         poolStats: busy.stats,
         async ping() {

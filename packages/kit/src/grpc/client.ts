@@ -15,11 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import { appErrorOf, isServiceError, statusName } from './errors.ts';
 
 /** The constructor ts-proto generates (`accountsV1.UsersClient`), or any grpc-js client class. */
-export type GrpcClientConstructor<C extends Client> = new (
-  address: string,
-  credentials: ChannelCredentials,
-  options?: Partial<ClientOptions>,
-) => C;
+export type GrpcClientConstructor<C extends Client> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => C;
 
 /** The full overload of a generated unary method; conditional types match an overloaded method by its last signature, which is this one. */
 type UnaryClientMethod<Req, Res> = (
@@ -76,11 +72,7 @@ const clientMetrics = new WeakMap<Client, Metrics>();
 const clientDeadlines = new WeakMap<Client, number>();
 
 /** A client of the generated class, connecting lazily on the first call. Close it with `client.close()`. */
-export function createGrpcClient<C extends Client>(
-  ClientCtor: GrpcClientConstructor<C>,
-  address: string,
-  options: GrpcClientOptions = {},
-): C {
+export function createGrpcClient<C extends Client>(ClientCtor: GrpcClientConstructor<C>, address: string, options: GrpcClientOptions = {}): C {
   const client = new ClientCtor(address, options.credentials ?? credentials.createInsecure(), options.channelOptions);
   if (options.logger) clientLoggers.set(client, options.logger);
   if (options.metrics) clientMetrics.set(client, options.metrics);
@@ -130,10 +122,7 @@ export async function unary<C extends Client, M extends UnaryMethodName<C>>(
   const metrics = clientMetrics.get(client);
   const started = performance.now();
   const observe = (code: GrpcStatus): void => {
-    metrics?.families.grpcClientDuration.observe(
-      { service: metrics.service, method: label, status: statusName(code) },
-      (performance.now() - started) / 1000,
-    );
+    metrics?.families.grpcClientDuration.observe({ service: metrics.service, method: label, status: statusName(code) }, (performance.now() - started) / 1000);
   };
 
   for (let attemptNo = 0; ; attemptNo += 1) {

@@ -80,8 +80,7 @@ function latencyRecorder(metrics: Metrics | undefined, method: string): (code: G
 }
 
 /** `host:port` for grpc-js; IPv6 literals need brackets. */
-const bindAddress = (host: string, port: number): string =>
-  host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+const bindAddress = (host: string, port: number): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
 
 /**
  * A gRPC server whose handlers are plain async functions: an AppError answers its grpcStatus
@@ -92,10 +91,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const server = new Server(options.serverOptions);
   let closing: Promise<void> | undefined;
 
-  function adapt<Req, Res>(
-    method: string,
-    implementation: (request: Req, context: GrpcCallContext) => Promise<Res>,
-  ): handleUnaryCall<Req, Res> {
+  function adapt<Req, Res>(method: string, implementation: (request: Req, context: GrpcCallContext) => Promise<Res>): handleUnaryCall<Req, Res> {
     const observe = latencyRecorder(options.metrics, method);
     return (call: ServerUnaryCall<Req, Res>, callback) => {
       const started = performance.now();

@@ -23,5 +23,4 @@ export function declaredBodyLength(headers: IncomingHttpHeaders): number | undef
 }
 
 /** Whether a refused body of this declared length is read to its end (keeping the connection) rather than the connection closed. */
-export const discardsOversizeBody = (declared: number | undefined, limit: number): boolean =>
-  declared !== undefined && declared - limit <= OVERSIZE_DISCARD_BYTES;
+export const discardsOversizeBody = (declared: number | undefined, limit: number): boolean => declared !== undefined && declared - limit <= OVERSIZE_DISCARD_BYTES;

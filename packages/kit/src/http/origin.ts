@@ -28,7 +28,10 @@ export const originList = (fallback: string) =>
     .default(fallback)
     .transform((value, ctx) => {
       const origins: string[] = [];
-      for (const entry of value.split(',').map((item) => item.trim()).filter(Boolean)) {
+      for (const entry of value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)) {
         if (entry === '*') {
           origins.push('*');
           continue;

@@ -18,8 +18,7 @@ export const testUrls = {
 };
 
 /** The adapter kinds a contract or service suite runs against in this run. */
-export const adapterKinds = (): ('embedded' | 'real')[] =>
-  infraSetting === 'only' ? ['real'] : infraEnabled ? ['embedded', 'real'] : ['embedded'];
+export const adapterKinds = (): ('embedded' | 'real')[] => (infraSetting === 'only' ? ['real'] : infraEnabled ? ['embedded', 'real'] : ['embedded']);
 
 export const uniqueName = (prefix: string): string => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 

@@ -56,8 +56,7 @@ describe.each(kinds)('Db contract (%s)', (kind) => {
   });
 
   it('runs a named prepared statement again and again with other parameters', async () => {
-    const byId = (id: number) =>
-      db.query<{ body: string }>('SELECT body FROM notes WHERE id = $1', [id], { prepare: 'contract.note-by-id' });
+    const byId = (id: number) => db.query<{ body: string }>('SELECT body FROM notes WHERE id = $1', [id], { prepare: 'contract.note-by-id' });
     // More runs than PostgreSQL's five custom plans, so the generic plan is exercised too.
     for (let round = 0; round < 7; round += 1) {
       expect((await byId(1)).rows).toEqual([{ body: 'one' }]);

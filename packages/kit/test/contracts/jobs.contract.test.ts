@@ -22,10 +22,7 @@ describe.each(adapterKinds())('Jobs contract (%s)', (kind) => {
   const open: Jobs[] = [];
 
   const openJobs = (): Jobs => {
-    const jobs =
-      kind === 'embedded'
-        ? createMemoryJobs({ logger })
-        : createBullmqJobs({ url: testUrls.redis, queue: uniqueName('queue'), prefix, logger });
+    const jobs = kind === 'embedded' ? createMemoryJobs({ logger }) : createBullmqJobs({ url: testUrls.redis, queue: uniqueName('queue'), prefix, logger });
     open.push(jobs);
     return jobs;
   };

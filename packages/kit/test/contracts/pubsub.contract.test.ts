@@ -20,10 +20,7 @@ describe.each(adapterKinds())('PubSub contract (%s)', (kind) => {
 
   beforeAll(() => {
     // A per-run channel prefix keeps parallel runs on one Redis from hearing each other.
-    pubsub =
-      kind === 'embedded'
-        ? createMemoryPubSub()
-        : createRedisPubSub({ url: testUrls.redis, channelPrefix: `${uniqueName('parley_test')}:` });
+    pubsub = kind === 'embedded' ? createMemoryPubSub() : createRedisPubSub({ url: testUrls.redis, channelPrefix: `${uniqueName('parley_test')}:` });
   });
 
   afterAll(async () => {
@@ -122,10 +119,7 @@ describe.each(adapterKinds())('PubSub contract (%s)', (kind) => {
     const offs = await Promise.all(channels.map((channel) => pubsub.subscribe(channel, all.onMessage)));
     for (const channel of channels) await pubsub.publish(channel, `to ${channel}`);
     await vi.waitFor(
-      () =>
-        expect([...all.received].sort((a, b) => a.channel.localeCompare(b.channel))).toEqual(
-          channels.map((channel) => ({ channel, message: `to ${channel}` })),
-        ),
+      () => expect([...all.received].sort((a, b) => a.channel.localeCompare(b.channel))).toEqual(channels.map((channel) => ({ channel, message: `to ${channel}` }))),
       waitOptions,
     );
     await Promise.all(offs.map((off) => off()));

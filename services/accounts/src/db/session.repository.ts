@@ -13,10 +13,7 @@ export interface SessionRow {
 
 const COLUMNS = 'id, user_id, device, ip, created_at, last_used_at, expires_at, revoked_at';
 
-export async function insertSession(
-  db: Queryable,
-  session: { id: string; userId: string; device: string; ip: string; expiresAt: Date },
-): Promise<void> {
+export async function insertSession(db: Queryable, session: { id: string; userId: string; device: string; ip: string; expiresAt: Date }): Promise<void> {
   await db.query('INSERT INTO sessions (id, user_id, device, ip, expires_at) VALUES ($1, $2, $3, $4, $5)', [
     session.id,
     session.userId,
@@ -27,10 +24,7 @@ export async function insertSession(
 }
 
 export async function findLiveSession(db: Queryable, id: string): Promise<SessionRow | undefined> {
-  const { rows } = await db.query<SessionRow>(
-    `SELECT ${COLUMNS} FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`,
-    [id],
-  );
+  const { rows } = await db.query<SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`, [id]);
   return rows[0];
 }
 
@@ -67,11 +61,7 @@ export interface RefreshTokenRow {
 }
 
 export async function insertRefreshToken(db: Queryable, token: { hash: string; sessionId: string; expiresAt: Date }): Promise<void> {
-  await db.query('INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)', [
-    token.hash,
-    token.sessionId,
-    token.expiresAt,
-  ]);
+  await db.query('INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)', [token.hash, token.sessionId, token.expiresAt]);
 }
 
 /** Locks the token row so two concurrent refreshes with one token cannot both rotate it. */
@@ -92,9 +82,6 @@ export async function markRefreshTokenUsed(db: Queryable, hash: string): Promise
 /** The clean-up job: refresh tokens past their expiry, and sessions long expired or revoked. */
 export async function purgeExpiredTokens(db: Queryable, now: Date): Promise<number> {
   const tokens = await db.query('DELETE FROM refresh_tokens WHERE expires_at < $1', [now]);
-  await db.query(
-    `DELETE FROM sessions WHERE expires_at < $1::timestamptz - interval '30 days' OR revoked_at < $1::timestamptz - interval '30 days'`,
-    [now],
-  );
+  await db.query(`DELETE FROM sessions WHERE expires_at < $1::timestamptz - interval '30 days' OR revoked_at < $1::timestamptz - interval '30 days'`, [now]);
   return tokens.rowCount;
 }

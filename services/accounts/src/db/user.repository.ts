@@ -35,10 +35,7 @@ export interface UserWithSecret extends UserRow {
 const COLUMNS = `id, username, email, display_name, bio, locale, avatar_version, status, status_text, presence,
   last_login_at, last_seen_at, created_at, updated_at`;
 
-export async function insertUser(
-  db: Queryable,
-  user: { id: string; username: string; email: string; passwordHash: string; displayName: string },
-): Promise<UserRow> {
+export async function insertUser(db: Queryable, user: { id: string; username: string; email: string; passwordHash: string; displayName: string }): Promise<UserRow> {
   const { rows } = await db.query<UserRow>(
     // Registration hands out tokens: it is the account's first sign-in.
     `INSERT INTO users (id, username, email, password_hash, display_name, last_login_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING ${COLUMNS}`,
@@ -115,10 +112,7 @@ export async function saveAvatar(db: Queryable, id: string, avatar: { contentTyp
        version = EXCLUDED.version, updated_at = now()`,
     [id, avatar.contentType, avatar.bytes, avatar.version],
   );
-  const { rows } = await db.query<UserRow>(
-    `UPDATE users SET avatar_version = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, avatar.version],
-  );
+  const { rows } = await db.query<UserRow>(`UPDATE users SET avatar_version = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id, avatar.version]);
   return rows[0];
 }
 
@@ -153,10 +147,7 @@ export async function searchUsers(db: Queryable, query: string, limit: number): 
 }
 
 export async function recordLogin(db: Queryable, id: string, at: Date): Promise<void> {
-  await db.query(
-    'UPDATE users SET last_login_at = greatest(last_login_at, $2), last_seen_at = greatest(last_seen_at, $2) WHERE id = $1',
-    [id, at],
-  );
+  await db.query('UPDATE users SET last_login_at = greatest(last_login_at, $2), last_seen_at = greatest(last_seen_at, $2) WHERE id = $1', [id, at]);
 }
 
 /** Marks the user seen; an idle-away user comes back online. Returns whether it came back. */

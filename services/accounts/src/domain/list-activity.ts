@@ -7,8 +7,7 @@ import type { AccountsContext } from './context.ts';
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(9999, 11, 31);
 
-const encodeCursor = (row: ActivityRow): string =>
-  Buffer.from(JSON.stringify([row.occurred_at.toISOString(), row.id])).toString('base64url');
+const encodeCursor = (row: ActivityRow): string => Buffer.from(JSON.stringify([row.occurred_at.toISOString(), row.id])).toString('base64url');
 
 function decodeCursor(cursor: string): { occurredAt: Date; id: string } {
   try {

@@ -13,11 +13,7 @@ export const LAST_LOGIN_JOB = 'user.last_login';
  * after the same work, so answers reveal nothing about which accounts exist. Failures slow the
  * address they came from down (login-throttle.ts), never the account as a whole.
  */
-export async function logIn(
-  ctx: AccountsContext,
-  input: { login: string; password: string },
-  client: ClientInfo,
-): Promise<{ user: UserRow } & TokenPair> {
+export async function logIn(ctx: AccountsContext, input: { login: string; password: string }, client: ClientInfo): Promise<{ user: UserRow } & TokenPair> {
   const { config, limits, cache } = ctx;
   await limits.hit(`auth-ip:${client.ip}`, config.AUTH_MAX_PER_IP, config.LOGIN_WINDOW_SECONDS);
   const found = await findUserWithSecretByLogin(ctx.db, input.login);

@@ -41,7 +41,7 @@ async function waitOf(check: Promise<void>): Promise<number> {
 describe('the login throttle', () => {
   it('lets the free failures through, then makes the pair wait twice as long after each further failure, up to the cap', async () => {
     const now = 1_000_000;
-    const throttle = throttleOf( () => now);
+    const throttle = throttleOf(() => now);
     const waits: number[] = [];
     for (let failure = 1; failure <= 9; failure += 1) {
       await throttle.recordFailure('user:alice', '203.0.113.7');
@@ -51,7 +51,7 @@ describe('the login throttle', () => {
   });
 
   it('never slows another address down: the owner gets in while the attacker waits', async () => {
-    const throttle = throttleOf( () => 1_000_000);
+    const throttle = throttleOf(() => 1_000_000);
     for (let failure = 0; failure < 8; failure += 1) await throttle.recordFailure('user:alice', '203.0.113.7');
     expect(await waitOf(throttle.assertMayTry('user:alice', '203.0.113.7'))).toBeGreaterThan(0);
     expect(await waitOf(throttle.assertMayTry('user:alice', '198.51.100.1'))).toBe(0);
@@ -61,7 +61,7 @@ describe('the login throttle', () => {
   });
 
   it('slows an address down that fails across many accounts, for every account', async () => {
-    const throttle = throttleOf( () => 1_000_000);
+    const throttle = throttleOf(() => 1_000_000);
     for (let i = 0; i < config.LOGIN_MAX_FAILURES_PER_IP; i += 1) await throttle.recordFailure(`user:u${i}`, '203.0.113.9');
     expect(await waitOf(throttle.assertMayTry('user:someone-new', '203.0.113.9'))).toBe(2);
     expect(await waitOf(throttle.assertMayTry('user:someone-new', '198.51.100.1'))).toBe(0);
@@ -69,7 +69,7 @@ describe('the login throttle', () => {
 
   it('the wait runs out with time, and a success forgets the pair', async () => {
     let now = 1_000_000;
-    const throttle = throttleOf( () => now);
+    const throttle = throttleOf(() => now);
     for (let failure = 0; failure < 4; failure += 1) await throttle.recordFailure('user:alice', '203.0.113.7');
     expect(await waitOf(throttle.assertMayTry('user:alice', '203.0.113.7'))).toBe(4);
     now += 4_000;

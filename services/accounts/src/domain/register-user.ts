@@ -16,11 +16,7 @@ export interface RegisterInput {
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === UNIQUE_VIOLATION;
 
-export async function registerUser(
-  ctx: AccountsContext,
-  input: RegisterInput,
-  client: ClientInfo,
-): Promise<{ user: UserRow } & TokenPair> {
+export async function registerUser(ctx: AccountsContext, input: RegisterInput, client: ClientInfo): Promise<{ user: UserRow } & TokenPair> {
   await ctx.limits.hit(`auth-ip:${client.ip}`, ctx.config.AUTH_MAX_PER_IP, ctx.config.LOGIN_WINDOW_SECONDS);
   const taken = await findTakenIdentifiers(ctx.db, input.username, input.email);
   if (taken.username || taken.email) throw takenConflict(taken);

@@ -10,7 +10,5 @@ export async function cacheLiveSession(cache: Cache, sessionId: string, userId: 
 }
 
 export async function cacheRevokedSessions(cache: Cache, sessionIds: readonly string[], accessTokenTtlSeconds: number): Promise<void> {
-  await Promise.all(
-    sessionIds.map((id) => cache.set<CachedSession>(sessionKey(id), { revoked: true }, accessTokenTtlSeconds + 60)),
-  );
+  await Promise.all(sessionIds.map((id) => cache.set<CachedSession>(sessionKey(id), { revoked: true }, accessTokenTtlSeconds + 60)));
 }

@@ -14,12 +14,7 @@ export interface TokenPair {
 const DAY_MS = 86_400_000;
 
 /** Opens a session inside the caller's transaction; call `activate` once it has committed. */
-export async function openSession(
-  ctx: Pick<AccountsContext, 'config' | 'tokens'>,
-  tx: Queryable,
-  userId: string,
-  client: ClientInfo,
-): Promise<TokenPair> {
+export async function openSession(ctx: Pick<AccountsContext, 'config' | 'tokens'>, tx: Queryable, userId: string, client: ClientInfo): Promise<TokenPair> {
   const sessionId = newId();
   const expiresAt = new Date(Date.now() + ctx.config.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
   await insertSession(tx, { id: sessionId, userId, device: client.device, ip: client.ip, expiresAt });

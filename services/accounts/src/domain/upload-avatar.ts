@@ -23,11 +23,7 @@ export async function uploadAvatar(ctx: AccountsContext, userId: string, bytes: 
   }
   let resized: Buffer;
   try {
-    resized = await sharp(bytes, { limitInputPixels: 50_000_000 })
-      .rotate()
-      .resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover' })
-      .webp({ quality: 82 })
-      .toBuffer();
+    resized = await sharp(bytes, { limitInputPixels: 50_000_000 }).rotate().resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover' }).webp({ quality: 82 }).toBuffer();
   } catch {
     throw unsupportedMediaType('The avatar could not be read as an image.');
   }

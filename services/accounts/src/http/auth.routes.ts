@@ -22,14 +22,10 @@ export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenV
     },
   );
 
-  app.post(
-    '/api/v1/auth/login',
-    route.open({ summary: 'Sign in by username or email', body: loginBody, response: { 200: authAnswer } }),
-    async (request) => {
-      const { user, ...pair } = await logIn(ctx, request.body, clientInfoOf(request));
-      return { user: presentMe(user), ...pair };
-    },
-  );
+  app.post('/api/v1/auth/login', route.open({ summary: 'Sign in by username or email', body: loginBody, response: { 200: authAnswer } }), async (request) => {
+    const { user, ...pair } = await logIn(ctx, request.body, clientInfoOf(request));
+    return { user: presentMe(user), ...pair };
+  });
 
   app.post(
     '/api/v1/auth/refresh',
@@ -53,14 +49,10 @@ export function authRoutes(app: HttpServer, ctx: AccountsContext, verify: TokenV
     },
   );
 
-  app.delete(
-    '/api/v1/auth/sessions/:id',
-    route.authenticated({ summary: 'End one of your sessions', params: idParams }),
-    async (request, reply) => {
-      await revokeOwnSession(ctx, callerOf(request).userId, request.params.id);
-      return reply.code(204).send();
-    },
-  );
+  app.delete('/api/v1/auth/sessions/:id', route.authenticated({ summary: 'End one of your sessions', params: idParams }), async (request, reply) => {
+    await revokeOwnSession(ctx, callerOf(request).userId, request.params.id);
+    return reply.code(204).send();
+  });
 
   app.get('/.well-known/jwks.json', route.open({ summary: 'Public keys that sign access tokens' }), async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');

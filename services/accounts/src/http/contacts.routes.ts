@@ -20,12 +20,8 @@ export function contactsRoutes(app: HttpServer, ctx: AccountsContext, verify: To
     async (request) => presentPublicUser(await addContact(ctx, callerOf(request).userId, request.params.userId)),
   );
 
-  app.delete(
-    '/api/v1/contacts/:userId',
-    route.authenticated({ summary: 'Remove a contact', params: userIdParams }),
-    async (request, reply) => {
-      await removeContact(ctx, callerOf(request).userId, request.params.userId);
-      return reply.code(204).send();
-    },
-  );
+  app.delete('/api/v1/contacts/:userId', route.authenticated({ summary: 'Remove a contact', params: userIdParams }), async (request, reply) => {
+    await removeContact(ctx, callerOf(request).userId, request.params.userId);
+    return reply.code(204).send();
+  });
 }

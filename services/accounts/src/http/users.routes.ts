@@ -23,17 +23,7 @@ import { updateProfile } from '../domain/update-profile.ts';
 import { uploadAvatar } from '../domain/upload-avatar.ts';
 import { cachedUsers, getUser, getUserToPresent } from '../domain/user-cache.ts';
 import { presentActivity, presentMe, presentPublicUser } from '../presenters/user.presenter.ts';
-import {
-  activitySchema,
-  idParams,
-  meSchema,
-  pageQuery,
-  passwordBody,
-  profilePatchBody,
-  publicUserSchema,
-  searchQuery,
-  statusBody,
-} from './schemas.ts';
+import { activitySchema, idParams, meSchema, pageQuery, passwordBody, profilePatchBody, publicUserSchema, searchQuery, statusBody } from './schemas.ts';
 
 /** The caller's cached profile, read in the same cache round trip as the session. */
 const callersProfile = readAhead(cachedUsers, (caller) => caller.userId);
@@ -42,20 +32,14 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
   const route = routeOpenings(verify, 'users');
 
   // The hottest route: the profile is read from the cache in the same round trip as the session.
-  app.get(
-    '/api/v1/users/me',
-    route.authenticated({ summary: 'Your profile', response: { 200: meSchema } }, { alsoRead: [callersProfile] }),
-    async (request) => {
-      const user = await getUserToPresent(ctx, callerOf(request).userId, callersProfile.from(request));
-      if (!user) throw notFound('user');
-      return presentMe(user);
-    },
-  );
+  app.get('/api/v1/users/me', route.authenticated({ summary: 'Your profile', response: { 200: meSchema } }, { alsoRead: [callersProfile] }), async (request) => {
+    const user = await getUserToPresent(ctx, callerOf(request).userId, callersProfile.from(request));
+    if (!user) throw notFound('user');
+    return presentMe(user);
+  });
 
-  app.patch(
-    '/api/v1/users/me',
-    route.authenticated({ summary: 'Update your profile', body: profilePatchBody, response: { 200: meSchema } }),
-    async (request) => presentMe(await updateProfile(ctx, callerOf(request).userId, request.body)),
+  app.patch('/api/v1/users/me', route.authenticated({ summary: 'Update your profile', body: profilePatchBody, response: { 200: meSchema } }), async (request) =>
+    presentMe(await updateProfile(ctx, callerOf(request).userId, request.body)),
   );
 
   app.put(
@@ -67,10 +51,8 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
     },
   );
 
-  app.put(
-    '/api/v1/users/me/status',
-    route.authenticated({ summary: 'Set your status', body: statusBody, response: { 200: meSchema } }),
-    async (request) => presentMe(await setStatus(ctx, callerOf(request).userId, request.body.status, request.body.text ?? null)),
+  app.put('/api/v1/users/me/status', route.authenticated({ summary: 'Set your status', body: statusBody, response: { 200: meSchema } }), async (request) =>
+    presentMe(await setStatus(ctx, callerOf(request).userId, request.body.status, request.body.text ?? null)),
   );
 
   // Multipart only in the avatar route's own scope: the plugin adds hooks (async ones, and a
@@ -93,7 +75,8 @@ export async function usersRoutes(app: HttpServer, ctx: AccountsContext, verify:
         if (file?.fieldname !== 'file') throw badRequest('The "file" field is missing.', { 'body.file': ['is required'] });
         // Bounded by AVATAR_MAX_BYTES: the stream stops (truncated) past the limit.
         const bytes = await file.toBuffer().catch((error: unknown) => {
-          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(`The avatar is larger than ${ctx.config.AVATAR_MAX_BYTES} bytes.`);
+          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+            throw payloadTooLarge(`The avatar is larger than ${ctx.config.AVATAR_MAX_BYTES} bytes.`);
           return malformedMultipart(error);
         });
         if (bytes.length === 0) throw badRequest('The file is empty.', { 'body.file': ['is empty'] });

@@ -17,10 +17,13 @@ export async function insertGroup(
   tx: Queryable,
   group: { id: string; name: string; description: string | null; ownerId: string; memberCount: number },
 ): Promise<GroupRow> {
-  const { rows } = await tx.query<GroupRow>(
-    `INSERT INTO groups (id, name, description, owner_id, member_count) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-    [group.id, group.name, group.description, group.ownerId, group.memberCount],
-  );
+  const { rows } = await tx.query<GroupRow>(`INSERT INTO groups (id, name, description, owner_id, member_count) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`, [
+    group.id,
+    group.name,
+    group.description,
+    group.ownerId,
+    group.memberCount,
+  ]);
   return rows[0] as GroupRow;
 }
 

@@ -12,11 +12,7 @@ export interface MembershipRow {
 const COLUMNS = 'group_id, user_id, role, joined_at';
 
 /** Adds whoever is not a member yet; returns only the rows this call inserted. */
-export async function insertMemberships(
-  tx: Queryable,
-  change: GroupChange,
-  members: readonly { userId: string; role: GroupRole }[],
-): Promise<MembershipRow[]> {
+export async function insertMemberships(tx: Queryable, change: GroupChange, members: readonly { userId: string; role: GroupRole }[]): Promise<MembershipRow[]> {
   if (members.length === 0) return [];
   const { rows } = await tx.query<MembershipRow>(
     `INSERT INTO memberships (group_id, user_id, role)
@@ -34,28 +30,24 @@ export async function findMembership(db: Queryable, groupId: string, userId: str
 }
 
 /** Another member of a group the caller belongs to. */
-export const findMember = (db: Queryable, access: GroupAccess, userId: string): Promise<MembershipRow | undefined> =>
-  findMembership(db, access.groupId, userId);
+export const findMember = (db: Queryable, access: GroupAccess, userId: string): Promise<MembershipRow | undefined> => findMembership(db, access.groupId, userId);
 
 /**
  * Every member of a group, oldest membership first (ties by user id): what the members cache
  * (domain/group-cache.ts) loads, and requireMember checks the caller against.
  */
 export async function listMemberships(db: Queryable, groupId: string): Promise<MembershipRow[]> {
-  const { rows } = await db.query<MembershipRow>(
-    `SELECT ${COLUMNS} FROM memberships WHERE group_id = $1 ORDER BY joined_at, user_id`,
-    [groupId],
-  );
+  const { rows } = await db.query<MembershipRow>(`SELECT ${COLUMNS} FROM memberships WHERE group_id = $1 ORDER BY joined_at, user_id`, [groupId]);
   return rows;
 }
 
 /** Which of userIds already belong to the group. */
 export async function memberIdsAmong(db: Queryable, access: GroupAccess, userIds: readonly string[]): Promise<string[]> {
   if (userIds.length === 0) return [];
-  const { rows } = await db.query<{ user_id: string }>(
-    'SELECT user_id FROM memberships WHERE group_id = $1 AND user_id = ANY($2::uuid[])',
-    [access.groupId, userIds],
-  );
+  const { rows } = await db.query<{ user_id: string }>('SELECT user_id FROM memberships WHERE group_id = $1 AND user_id = ANY($2::uuid[])', [
+    access.groupId,
+    userIds,
+  ]);
   return rows.map((r) => r.user_id);
 }
 
@@ -65,19 +57,17 @@ export async function deleteMembership(tx: Queryable, change: GroupChange, userI
 }
 
 export async function setRole(tx: Queryable, change: GroupChange, userId: string, role: GroupRole): Promise<MembershipRow> {
-  const { rows } = await tx.query<MembershipRow>(
-    `UPDATE memberships SET role = $3 WHERE group_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
-    [change.groupId, userId, role],
-  );
+  const { rows } = await tx.query<MembershipRow>(`UPDATE memberships SET role = $3 WHERE group_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`, [
+    change.groupId,
+    userId,
+    role,
+  ]);
   return rows[0] as MembershipRow;
 }
 
 /** The ids of a user's groups, newest group first (UUIDv7 ids sort by creation time). */
 export async function listGroupIdsOfUser(db: Queryable, userId: string): Promise<string[]> {
-  const { rows } = await db.query<{ group_id: string }>(
-    'SELECT group_id FROM memberships WHERE user_id = $1 ORDER BY group_id DESC',
-    [userId],
-  );
+  const { rows } = await db.query<{ group_id: string }>('SELECT group_id FROM memberships WHERE user_id = $1 ORDER BY group_id DESC', [userId]);
   return rows.map((r) => r.group_id);
 }
 

@@ -34,7 +34,11 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
   const added = await events.transaction(ctx, async (tx, emit) => {
     const { group, access: locked } = await lockAsMember(tx, groupId, callerId);
     const change = authorize(locked);
-    const rows = await insertMemberships(tx, change, candidates.map((userId) => ({ userId, role: 'member' as const })));
+    const rows = await insertMemberships(
+      tx,
+      change,
+      candidates.map((userId) => ({ userId, role: 'member' as const })),
+    );
     if (rows.length === 0) return rows;
     assertWithinMemberLimit(ctx.config.GROUP_MEMBER_LIMIT, group.member_count + rows.length);
     await adjustMemberCount(tx, change, rows.length);
@@ -42,7 +46,11 @@ export async function addMembers(ctx: GroupsContext, callerId: string, groupId: 
     return rows;
   });
   if (added.length > 0) {
-    await forgetGroup(ctx.cache, groupId, added.map((row) => row.user_id));
+    await forgetGroup(
+      ctx.cache,
+      groupId,
+      added.map((row) => row.user_id),
+    );
   }
   return added;
 }

@@ -13,13 +13,7 @@ import { forgetGroup } from './group-cache.ts';
  * group always has exactly one owner. Setting the role a member already has changes nothing.
  * Returns the target's membership after the change.
  */
-export async function changeMemberRole(
-  ctx: GroupsContext,
-  callerId: string,
-  groupId: string,
-  targetId: string,
-  role: GroupRole,
-): Promise<MembershipRow> {
+export async function changeMemberRole(ctx: GroupsContext, callerId: string, groupId: string, targetId: string, role: GroupRole): Promise<MembershipRow> {
   const { member, changes } = await events.transaction(ctx, async (tx, emit) => {
     const { caller, access } = await lockAsMember(tx, groupId, callerId);
     if (caller.role !== 'owner') throw forbidden('Only the owner changes roles.');

@@ -14,11 +14,7 @@ export async function readGroup(ctx: Pick<GroupsContext, 'db' | 'cache'>, proof:
 }
 
 /** A group and the caller's role in it; 404 unless the caller is a member. */
-export async function getGroup(
-  ctx: Pick<GroupsContext, 'db' | 'cache'>,
-  callerId: string,
-  groupId: string,
-): Promise<{ group: GroupRow; role: GroupRole }> {
+export async function getGroup(ctx: Pick<GroupsContext, 'db' | 'cache'>, callerId: string, groupId: string): Promise<{ group: GroupRow; role: GroupRole }> {
   const proof = await requireMember(ctx, groupId, callerId);
   return { group: await readGroup(ctx, proof), role: proof.role };
 }

@@ -16,9 +16,7 @@ export async function readMembers(
   const members = (await getMembers(ctx, proof.groupId)) ?? [];
   // Keyset on (joinedAt, userId), both compared as the strings they are: ISO-8601 UTC in one
   // format sorts as time does, and the ids are lower-case.
-  const rest = after
-    ? members.filter((m) => m.joinedAt > (after[0] ?? '') || (m.joinedAt === after[0] && m.userId > (after[1] ?? '').toLowerCase()))
-    : members;
+  const rest = after ? members.filter((m) => m.joinedAt > (after[0] ?? '') || (m.joinedAt === after[0] && m.userId > (after[1] ?? '').toLowerCase())) : members;
   const items = rest.slice(0, page.limit);
   const last = items.at(-1);
   return { items, nextCursor: rest.length > page.limit && last ? encodeCursor([last.joinedAt, last.userId]) : null };

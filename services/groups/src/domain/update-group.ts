@@ -10,12 +10,7 @@ import { forgetGroup } from './group-cache.ts';
  * Admins and the owner rename a group or change its description; an unchanged value is no
  * change (and no event). Returns the group and the caller's role in it.
  */
-export async function updateGroup(
-  ctx: GroupsContext,
-  callerId: string,
-  groupId: string,
-  input: GroupChanges,
-): Promise<{ group: GroupRow; role: GroupRole }> {
+export async function updateGroup(ctx: GroupsContext, callerId: string, groupId: string, input: GroupChanges): Promise<{ group: GroupRow; role: GroupRole }> {
   const { group, role, changed } = await events.transaction(ctx, async (tx, emit) => {
     const { group: current, caller, access } = await lockAsMember(tx, groupId, callerId);
     if (!canEditGroup(caller.role)) throw forbidden('Only admins and the owner edit the group.');

@@ -55,12 +55,8 @@ export function groupsRoutes(app: HttpServer, ctx: GroupsContext, verify: TokenV
     },
   );
 
-  app.delete(
-    '/api/v1/groups/:id',
-    route.authenticated({ summary: 'Delete a group (the owner only)', params: groupParams }),
-    async (request, reply) => {
-      await deleteGroup(ctx, callerOf(request).userId, request.params.id);
-      return reply.code(204).send();
-    },
-  );
+  app.delete('/api/v1/groups/:id', route.authenticated({ summary: 'Delete a group (the owner only)', params: groupParams }), async (request, reply) => {
+    await deleteGroup(ctx, callerOf(request).userId, request.params.id);
+    return reply.code(204).send();
+  });
 }

@@ -62,7 +62,6 @@ export function membersRoutes(app: HttpServer, ctx: GroupsContext, verify: Token
       body: memberRoleBody,
       response: { 200: memberSchema },
     }),
-    async (request) =>
-      presentMember(await changeMemberRole(ctx, callerOf(request).userId, request.params.id, request.params.userId, request.body.role)),
+    async (request) => presentMember(await changeMemberRole(ctx, callerOf(request).userId, request.params.id, request.params.userId, request.body.role)),
   );
 }

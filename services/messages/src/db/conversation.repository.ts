@@ -25,11 +25,7 @@ export async function findConversation(db: Queryable, id: string): Promise<Conve
 }
 
 /** The conversation and whether userId is one of its direct members, in one round trip. */
-export async function findConversationFor(
-  db: Queryable,
-  id: string,
-  userId: string,
-): Promise<(ConversationRow & { direct_member: boolean }) | undefined> {
+export async function findConversationFor(db: Queryable, id: string, userId: string): Promise<(ConversationRow & { direct_member: boolean }) | undefined> {
   const { rows } = await db.query<ConversationRow & { direct_member: boolean }>(
     `SELECT ${COLUMNS},
             EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS direct_member
@@ -58,10 +54,10 @@ export async function insertDirectConversation(
   );
   const row = rows[0];
   if (!row) return undefined;
-  await tx.query(
-    'INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING',
-    [row.id, [...new Set(input.memberIds)]],
-  );
+  await tx.query('INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING', [
+    row.id,
+    [...new Set(input.memberIds)],
+  ]);
   return row;
 }
 
@@ -97,10 +93,7 @@ export async function markConversationDeleted(tx: Queryable, id: string, at: str
 // The next seq is taken by send_message() (migrations/0007_send_checks_conversation.sql, first 0005), in the statement that inserts the message.
 
 export async function listDirectMemberIds(db: Queryable, conversationId: string): Promise<string[]> {
-  const { rows } = await db.query<{ user_id: string }>(
-    'SELECT user_id FROM conversation_members WHERE conversation_id = $1 ORDER BY user_id',
-    [conversationId],
-  );
+  const { rows } = await db.query<{ user_id: string }>('SELECT user_id FROM conversation_members WHERE conversation_id = $1 ORDER BY user_id', [conversationId]);
   return rows.map((r) => r.user_id);
 }
 
@@ -128,10 +121,9 @@ export async function listDirectPartnerIds(db: Queryable, userId: string): Promi
 /** Of these ids, the ones with a local conversation row (deleted or not). */
 export async function existingConversationIds(db: Queryable, ids: readonly string[]): Promise<{ id: string; deleted: boolean }[]> {
   if (ids.length === 0) return [];
-  const { rows } = await db.query<{ id: string; deleted: boolean }>(
-    'SELECT id, deleted_at IS NOT NULL AS deleted FROM conversations WHERE id = ANY($1::uuid[])',
-    [[...ids]],
-  );
+  const { rows } = await db.query<{ id: string; deleted: boolean }>('SELECT id, deleted_at IS NOT NULL AS deleted FROM conversations WHERE id = ANY($1::uuid[])', [
+    [...ids],
+  ]);
   return rows;
 }
 

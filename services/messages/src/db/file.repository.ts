@@ -52,17 +52,11 @@ export async function findFile(db: Queryable, id: string): Promise<FileRow | und
  */
 export async function findOwnFilesForShare(db: Queryable, uploaderId: string, ids: readonly string[]): Promise<FileRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await db.query<FileRow>(
-    `SELECT ${FILE_COLUMNS} FROM files WHERE id = ANY($1::uuid[]) AND uploader_id = $2 FOR KEY SHARE`,
-    [ids, uploaderId],
-  );
+  const { rows } = await db.query<FileRow>(`SELECT ${FILE_COLUMNS} FROM files WHERE id = ANY($1::uuid[]) AND uploader_id = $2 FOR KEY SHARE`, [ids, uploaderId]);
   return rows.map(normalise);
 }
 
-export async function insertAttachments(
-  db: Queryable,
-  input: { messageId: string; conversationId: string; fileIds: readonly string[] },
-): Promise<void> {
+export async function insertAttachments(db: Queryable, input: { messageId: string; conversationId: string; fileIds: readonly string[] }): Promise<void> {
   if (input.fileIds.length === 0) return;
   await db.query(
     `INSERT INTO message_attachments (message_id, file_id, conversation_id, position)

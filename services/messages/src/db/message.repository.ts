@@ -31,10 +31,7 @@ export async function findMessageConversationId(db: Queryable, messageId: string
 }
 
 export async function findMessage(db: Queryable, access: Membership, messageId: string): Promise<MessageRow | undefined> {
-  const { rows } = await db.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`, [
-    messageId,
-    access.conversation.id,
-  ]);
+  const { rows } = await db.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = $1 AND conversation_id = $2`, [messageId, access.conversation.id]);
   return rows[0] && normalise(rows[0]);
 }
 
@@ -200,13 +197,7 @@ export async function findMessagesBySeq(db: Queryable, keys: readonly { conversa
   return rows.map(normalise);
 }
 
-export async function updateMessageBody(
-  tx: Queryable,
-  access: Membership,
-  messageId: string,
-  body: string,
-  mentions: readonly string[],
-): Promise<MessageRow> {
+export async function updateMessageBody(tx: Queryable, access: Membership, messageId: string, body: string, mentions: readonly string[]): Promise<MessageRow> {
   const { rows } = await tx.query<MessageRow>(
     `UPDATE messages SET body = $3, mentions = $4::uuid[], edited_at = now()
       WHERE id = $1 AND conversation_id = $2 RETURNING ${COLUMNS}`,

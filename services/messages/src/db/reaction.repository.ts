@@ -39,28 +39,18 @@ export async function summariseReactions(db: Queryable, messageIds: readonly str
 
 /** Adds the user's reaction; false when it was already there. */
 export async function insertReaction(tx: Queryable, messageId: string, userId: string, emoji: string): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    'INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-    [messageId, userId, emoji],
-  );
+  const { rowCount } = await tx.query('INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [messageId, userId, emoji]);
   return rowCount > 0;
 }
 
 /** Removes the user's reaction; false when there was none. */
 export async function deleteReaction(tx: Queryable, messageId: string, userId: string, emoji: string): Promise<boolean> {
-  const { rowCount } = await tx.query('DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3', [
-    messageId,
-    userId,
-    emoji,
-  ]);
+  const { rowCount } = await tx.query('DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3', [messageId, userId, emoji]);
   return rowCount > 0;
 }
 
 export async function countEmoji(tx: Queryable, messageId: string, emoji: string): Promise<number> {
-  const { rows } = await tx.query<{ count: number }>('SELECT count(*) AS count FROM reactions WHERE message_id = $1 AND emoji = $2', [
-    messageId,
-    emoji,
-  ]);
+  const { rows } = await tx.query<{ count: number }>('SELECT count(*) AS count FROM reactions WHERE message_id = $1 AND emoji = $2', [messageId, emoji]);
   return Number(rows[0]?.count ?? 0);
 }
 

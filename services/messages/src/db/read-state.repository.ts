@@ -27,8 +27,6 @@ export interface ReadStateRow {
 
 /** Every read mark of the conversation (members who never marked anything have none). */
 export async function listReadStates(db: Queryable, access: Membership): Promise<ReadStateRow[]> {
-  const { rows } = await db.query<ReadStateRow>('SELECT user_id, last_read_seq, updated_at FROM read_state WHERE conversation_id = $1', [
-    access.conversation.id,
-  ]);
+  const { rows } = await db.query<ReadStateRow>('SELECT user_id, last_read_seq, updated_at FROM read_state WHERE conversation_id = $1', [access.conversation.id]);
   return rows;
 }

@@ -300,7 +300,9 @@ export async function searchStep(
     { prepare: `messages.search-${kind}` },
   );
   const first = rows[0]!;
-  const hits = rows.filter((row) => row.id !== null).map(({ edge_id: _, examined: __, walk_hits: ___, indexed: ____, ...hit }) => ({ ...hit, seq: Number(hit.seq) }));
+  const hits = rows
+    .filter((row) => row.id !== null)
+    .map(({ edge_id: _, examined: __, walk_hits: ___, indexed: ____, ...hit }) => ({ ...hit, seq: Number(hit.seq) }));
   const examined = Number(first.examined);
   const walkHits = Number(first.walk_hits);
   const edgeId = first.edge_id ?? null;

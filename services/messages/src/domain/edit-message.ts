@@ -16,10 +16,7 @@ import { invalidateRecent } from './recent-cache.ts';
  */
 export async function editMessage(ctx: MessagesContext, userId: string, messageId: string, body: string): Promise<MessageWithParts> {
   const access = await assertMessageAccess(ctx, messageId, userId);
-  const [mentions, recipients] = await Promise.all([
-    resolveMentions(ctx, access.conversation, userId, body),
-    conversationMemberIds(ctx, access.conversation),
-  ]);
+  const [mentions, recipients] = await Promise.all([resolveMentions(ctx, access.conversation, userId, body), conversationMemberIds(ctx, access.conversation)]);
   const { row, changed } = await events.transaction(ctx, async (tx, emit) => {
     const current = await lockMessage(tx, access, messageId);
     if (!current) throw notFound('message');

@@ -6,7 +6,9 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe('sniffContentType', () => {
   it('when the bytes are a PNG, it says image/png', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } })
+      .png()
+      .toBuffer();
     expect(await sniffContentType(png)).toBe('image/png');
   });
 
@@ -34,12 +36,9 @@ describe('sniffContentType', () => {
 });
 
 describe('contentTypeFor', () => {
-  it.each(['image/svg+xml', 'application/xml', 'text/html', 'application/xhtml+xml', 'text/javascript'])(
-    'when file-type says %s, it stores text/plain',
-    (mime) => {
-      expect(contentTypeFor(mime, bytes('<x/>'))).toBe('text/plain');
-    },
-  );
+  it.each(['image/svg+xml', 'application/xml', 'text/html', 'application/xhtml+xml', 'text/javascript'])('when file-type says %s, it stores text/plain', (mime) => {
+    expect(contentTypeFor(mime, bytes('<x/>'))).toBe('text/plain');
+  });
 
   it.each(['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.ms-htmlhelp'])(
     'when file-type says %s (not a document a browser runs), it keeps it',

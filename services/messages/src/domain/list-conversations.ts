@@ -34,11 +34,7 @@ function decodeCursor(cursor: string): { at: string; id: string } {
  * The one use case that answers presented entries: its cache holds the answer as it goes out,
  * so a cached page is served without presenting it again.
  */
-export async function listConversations(
-  ctx: MessagesContext,
-  userId: string,
-  page: { limit: number; cursor?: string | undefined },
-): Promise<ConversationPage> {
+export async function listConversations(ctx: MessagesContext, userId: string, page: { limit: number; cursor?: string | undefined }): Promise<ConversationPage> {
   const after = page.cursor ? decodeCursor(page.cursor) : undefined;
   const recent = after ? undefined : await readRecent<ConversationPage>(ctx.cache, userId, page.limit);
   if (recent?.page) return recent.page;

@@ -39,7 +39,12 @@ export function createLiveMarks(cache: Cache, logger: Logger, ttlSeconds: number
     const batch = moved;
     moved = new Map();
     flushing = flushing
-      .then(() => cache.setMany([...batch].map(([conversationId, seq]) => [markKey(conversationId), seq] as const), ttlSeconds))
+      .then(() =>
+        cache.setMany(
+          [...batch].map(([conversationId, seq]) => [markKey(conversationId), seq] as const),
+          ttlSeconds,
+        ),
+      )
       // Unwritten marks only mean more republishing after a crash: nothing to retry.
       .catch((err: unknown) => logger.debug({ err }, 'live marks not written'));
     return flushing;

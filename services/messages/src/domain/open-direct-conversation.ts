@@ -12,11 +12,7 @@ import { getProfiles } from './user-profiles.ts';
  * pair, also when both open it at the same moment (unique direct_key + ON CONFLICT DO NOTHING:
  * the loser of the race reads the winner's row). `created` tells 201 from 200.
  */
-export async function openDirectConversation(
-  ctx: MessagesContext,
-  userId: string,
-  otherId: string,
-): Promise<{ conversation: ConversationEntry; created: boolean }> {
+export async function openDirectConversation(ctx: MessagesContext, userId: string, otherId: string): Promise<{ conversation: ConversationEntry; created: boolean }> {
   const otherUserId = otherId.toLowerCase();
   if (otherUserId === userId.toLowerCase()) {
     throw badRequest('A direct conversation needs another user.', { 'body.userId': ['is yourself'] });

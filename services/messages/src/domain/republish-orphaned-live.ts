@@ -31,7 +31,11 @@ interface OrphanRow {
  * Better twice than never: without this, a message whose frame was lost reaches a client only
  * when a later message of the conversation shows the hole in `seq`.
  */
-export async function republishOrphanedLive(db: Queryable, publishLive: LivePublisher, marks: Pick<LiveMarks, 'of'>): Promise<{ published: number; skipped: number }> {
+export async function republishOrphanedLive(
+  db: Queryable,
+  publishLive: LivePublisher,
+  marks: Pick<LiveMarks, 'of'>,
+): Promise<{ published: number; skipped: number }> {
   const { rows } = await db.query<OrphanRow>(
     `SELECT data FROM outbox
       WHERE published_at IS NULL AND type = 'message.created'

@@ -29,11 +29,7 @@ type SearchDeps = Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'config
  * so a member removed from a group stops finding its messages), newest first, a page at a time.
  * A conversationId the caller is not in answers 404, as for one that does not exist.
  */
-export async function searchMessages(
-  ctx: SearchDeps,
-  userId: string,
-  input: SearchMessagesInput,
-): Promise<SearchPage> {
+export async function searchMessages(ctx: SearchDeps, userId: string, input: SearchMessagesInput): Promise<SearchPage> {
   const afterMessageId = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   let scope: SearchScope;
   const groupIds = await ctx.groupsCache.userGroupIds(userId);

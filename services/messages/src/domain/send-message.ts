@@ -20,8 +20,7 @@ export interface SendMessageInput {
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === UNIQUE_VIOLATION;
 
-const badReply = (): AppError =>
-  badRequest('replyToId must be a message of this conversation.', { 'body.replyToId': ['is not a message of this conversation'] });
+const badReply = (): AppError => badRequest('replyToId must be a message of this conversation.', { 'body.replyToId': ['is not a message of this conversation'] });
 
 /**
  * Sends a message. Idempotent per (sender, conversation, clientMessageId): a resend answers the
@@ -65,7 +64,8 @@ export async function sendMessage(
     // A direct conversation's members are read by send_message() itself.
     if (access.conversation.type === 'direct') return null;
     const read = cachedMembers.status === 'fulfilled' ? cachedMembers.value[0] : undefined;
-    const members = read?.value ?? (read ? ((await ctx.groupsCache.loadMembers(access.conversation.id, read)) ?? []) : await groupMembers(ctx, access.conversation.id));
+    const members =
+      read?.value ?? (read ? ((await ctx.groupsCache.loadMembers(access.conversation.id, read)) ?? []) : await groupMembers(ctx, access.conversation.id));
     return members.map((m) => m.userId);
   };
   const [mentions, recipients] = await Promise.all([resolveMentions(ctx, access.conversation, userId, input.body), groupRecipients()]);
@@ -141,7 +141,11 @@ async function sendPlain(
 ): Promise<Sent> {
   const view = presentMessage({ ...draft, seq: 0 }, { attachments: [], reactions: [] });
   const event = events.event('message.created', { message: view, mentions: draft.mentions, recipients: recipients ?? [] });
-  const result = await events.statement(ctx, () => ctx.sendBatched(access, sendInput(draft, recipients, event)), (sent) => sent.outcome === 'created');
+  const result = await events.statement(
+    ctx,
+    () => ctx.sendBatched(access, sendInput(draft, recipients, event)),
+    (sent) => sent.outcome === 'created',
+  );
   if (result.outcome !== 'created') return result;
   return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };
 }

@@ -1,11 +1,6 @@
 import type { AnyEvent } from '@parley/contracts';
 import type { Delivery } from '@parley/kit';
-import {
-  findConversation,
-  insertGroupConversation,
-  markConversationDeleted,
-  setGroupTitle,
-} from '../db/conversation.repository.ts';
+import { findConversation, insertGroupConversation, markConversationDeleted, setGroupTitle } from '../db/conversation.repository.ts';
 import { presentConversation } from '../presenters/conversation.presenter.ts';
 import type { MessagesContext } from './context.ts';
 import { events } from './events.ts';
@@ -40,7 +35,8 @@ export async function syncGroup(ctx: SyncDeps, event: GroupEvent, delivery: Pick
       await invalidateRecent(ctx.cache, memberIds);
       // Only for a group seen for the first time: a redelivery must not bring back members the
       // events after it removed (a fresh read would not, but it would cost a call for nothing).
-      if (created) await ctx.groupsCache.warm(groupId, memberIds).catch((err: unknown) => ctx.logger.warn({ err, groupId }, 'warming a new group\'s membership failed'));
+      if (created)
+        await ctx.groupsCache.warm(groupId, memberIds).catch((err: unknown) => ctx.logger.warn({ err, groupId }, "warming a new group's membership failed"));
       return;
     }
     case 'group.updated': {

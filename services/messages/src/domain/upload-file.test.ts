@@ -69,9 +69,7 @@ describe('uploadFile failures', () => {
       ...storage,
       put: () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC', syscall: 'write' })),
     };
-    const error = await uploadFile({ ...ctx(), storage: failing }, 'user', { name: 'a.txt', stream: Readable.from([Buffer.from('x')]) }).catch(
-      (e: unknown) => e,
-    );
+    const error = await uploadFile({ ...ctx(), storage: failing }, 'user', { name: 'a.txt', stream: Readable.from([Buffer.from('x')]) }).catch((e: unknown) => e);
     expect(isAppError(error)).toBe(false);
     expect((error as Error).message).toMatch(/ENOSPC/);
   });

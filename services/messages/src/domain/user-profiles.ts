@@ -22,12 +22,7 @@ export async function getProfiles(
   return profiles.getMany(ctx.cache, ids, async (missing) => {
     const found: [string, ProfileView][] = [];
     for (let start = 0; start < missing.length; start += BATCH) {
-      const answer = await unary(
-        ctx.accounts,
-        'getUsers',
-        { ids: missing.slice(start, start + BATCH) },
-        { idempotent: true, logger: ctx.logger },
-      );
+      const answer = await unary(ctx.accounts, 'getUsers', { ids: missing.slice(start, start + BATCH) }, { idempotent: true, logger: ctx.logger });
       for (const user of answer.users) found.push([user.id, { id: user.id, username: user.username, displayName: user.displayName }]);
     }
     return found;

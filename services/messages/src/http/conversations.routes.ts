@@ -83,7 +83,7 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
   app.get(
     '/api/v1/conversations/:id/reads',
     route.authenticated({
-      summary: "Members' read positions (for \"seen by\"): each current member's lastReadSeq, 0 when nothing is marked read",
+      summary: 'Members\' read positions (for "seen by"): each current member\'s lastReadSeq, 0 when nothing is marked read',
       params: idParams,
       response: { 200: readStatesSchema },
     }),

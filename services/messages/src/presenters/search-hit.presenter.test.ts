@@ -3,8 +3,7 @@ import { HEADLINE_MARKS } from '../db/search.repository.ts';
 import { buildSnippet, escapeHtml } from './search-hit.presenter.ts';
 
 /** A headline as ts_headline makes it: `[` and `]` stand for its marks, `<` as its stand-in. */
-const headline = (text: string): string =>
-  text.replaceAll('[', HEADLINE_MARKS.start).replaceAll(']', HEADLINE_MARKS.stop).replaceAll('<', HEADLINE_MARKS.lt);
+const headline = (text: string): string => text.replaceAll('[', HEADLINE_MARKS.start).replaceAll(']', HEADLINE_MARKS.stop).replaceAll('<', HEADLINE_MARKS.lt);
 
 describe('escapeHtml', () => {
   it('escapes the five HTML-significant characters', () => {

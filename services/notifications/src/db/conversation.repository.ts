@@ -20,10 +20,7 @@ export async function recordConversation(db: Queryable, id: string, kind: Conver
 }
 
 export async function findConversation(db: Queryable, id: string): Promise<ConversationRow | undefined> {
-  const { rows } = await db.query<ConversationRow>(
-    'SELECT id, kind, to_jsonb(member_ids) AS member_ids FROM conversations WHERE id = $1',
-    [id],
-  );
+  const { rows } = await db.query<ConversationRow>('SELECT id, kind, to_jsonb(member_ids) AS member_ids FROM conversations WHERE id = $1', [id]);
   return rows[0];
 }
 

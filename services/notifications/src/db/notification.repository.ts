@@ -79,10 +79,10 @@ export async function listNotifications(
 /** Marks some of the user's notifications read (others' ids are ignored). Returns how many changed. */
 export async function markRead(db: Queryable, userId: string, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const { rowCount } = await db.query(
-    'UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL',
-    [userId, [...ids]],
-  );
+  const { rowCount } = await db.query('UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL', [
+    userId,
+    [...ids],
+  ]);
   return rowCount;
 }
 

@@ -9,10 +9,10 @@ export async function setMuted(db: Queryable, userId: string, conversationId: st
 }
 
 export async function isMuted(db: Queryable, userId: string, conversationId: string): Promise<boolean> {
-  const { rows } = await db.query<{ muted: boolean }>(
-    'SELECT muted FROM conversation_settings WHERE user_id = $1 AND conversation_id = $2',
-    [userId, conversationId],
-  );
+  const { rows } = await db.query<{ muted: boolean }>('SELECT muted FROM conversation_settings WHERE user_id = $1 AND conversation_id = $2', [
+    userId,
+    conversationId,
+  ]);
   return rows[0]?.muted ?? false;
 }
 

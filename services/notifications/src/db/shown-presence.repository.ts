@@ -31,10 +31,7 @@ export async function saveShownState(tx: Queryable, userId: string, state: Shown
 /** The recorded state of each of these users that has one. */
 export async function findShownStates(db: Queryable, userIds: readonly string[]): Promise<Map<string, ShownState>> {
   if (userIds.length === 0) return new Map();
-  const { rows } = await db.query<{ user_id: string; state: ShownState }>(
-    'SELECT user_id, state FROM shown_presence WHERE user_id = ANY($1::uuid[])',
-    [userIds],
-  );
+  const { rows } = await db.query<{ user_id: string; state: ShownState }>('SELECT user_id, state FROM shown_presence WHERE user_id = ANY($1::uuid[])', [userIds]);
   return new Map(rows.map((row) => [row.user_id, row.state]));
 }
 
@@ -43,11 +40,7 @@ export async function findShownStates(db: Queryable, userIds: readonly string[])
  * a page of `limit` after the id `after`: each live instance checks its own share, so together
  * they check every row once.
  */
-export async function listShownUsers(
-  db: Queryable,
-  part: { index: number; count: number },
-  page: { after: string | undefined; limit: number },
-): Promise<string[]> {
+export async function listShownUsers(db: Queryable, part: { index: number; count: number }, page: { after: string | undefined; limit: number }): Promise<string[]> {
   const { rows } = await db.query<{ user_id: string }>(
     `SELECT user_id FROM shown_presence
       WHERE abs(hashtext(user_id::text) % $2) = $1 AND ($3::uuid IS NULL OR user_id > $3::uuid)

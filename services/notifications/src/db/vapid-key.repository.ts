@@ -12,8 +12,5 @@ export async function findVapidKeys(db: Queryable): Promise<VapidKeyRow | undefi
 
 /** Stores the pair unless another instance stored one first; the caller reads back the winner. */
 export async function insertVapidKeys(db: Queryable, keys: VapidKeyRow): Promise<void> {
-  await db.query('INSERT INTO vapid_keys (id, public_key, private_key) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING', [
-    keys.public_key,
-    keys.private_key,
-  ]);
+  await db.query('INSERT INTO vapid_keys (id, public_key, private_key) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING', [keys.public_key, keys.private_key]);
 }

@@ -69,8 +69,7 @@ export function createConversationDirectory(options: ConversationDirectoryOption
   const groupsCache = createCachedGroups({ cache, groups, service: 'notifications', ttlSeconds: options.membersTtlSeconds, call: { logger } });
   const idsOf = (members: readonly { userId: string }[] | undefined): string[] | undefined => members?.map((member) => member.userId);
 
-  const cachedGroupMembers = async (groupId: string): Promise<string[] | undefined> =>
-    idsOf((await groupsCache.memberLists.read(cache, [groupId]))[0]!.value);
+  const cachedGroupMembers = async (groupId: string): Promise<string[] | undefined> => idsOf((await groupsCache.memberLists.read(cache, [groupId]))[0]!.value);
 
   const groupMembers = async (groupId: string): Promise<string[] | undefined> => idsOf(await groupsCache.members(groupId));
 

@@ -6,10 +6,7 @@ import type { NotificationsContext } from './context.ts';
 const PRESENCE_RETRY_AFTER_SECONDS = 5;
 
 /** Who of these users is connected now, with the status they chose (invisible users show offline). */
-export async function presenceOfUsers(
-  ctx: Pick<NotificationsContext, 'presence' | 'cache' | 'pubsub'>,
-  userIds: readonly string[],
-): Promise<PresenceFrameData[]> {
+export async function presenceOfUsers(ctx: Pick<NotificationsContext, 'presence' | 'cache' | 'pubsub'>, userIds: readonly string[]): Promise<PresenceFrameData[]> {
   if (ctx.cache.degraded() || ctx.pubsub.degraded()) {
     throw unavailable('Presence is paused while its store (Redis) is unavailable; try again shortly.', PRESENCE_RETRY_AFTER_SECONDS);
   }

@@ -166,7 +166,7 @@ export function createPresence(options: PresenceOptions): Presence {
   const audienceOf = async (userId: string): Promise<string[]> => {
     const audience = new Set<string>();
     const groupIds = await directory.groupsOf(userId).catch((err: unknown) => {
-      logger.warn({ err, userId }, 'presence: the user\'s groups are unavailable; telling direct partners only');
+      logger.warn({ err, userId }, "presence: the user's groups are unavailable; telling direct partners only");
       return [];
     });
     const memberLists = await Promise.all(groupIds.map((groupId) => directory.groupMembers(groupId).catch(() => undefined)));
@@ -200,7 +200,7 @@ export function createPresence(options: PresenceOptions): Presence {
       const parsed = userStatusSchema.safeParse(users[0]?.chosenStatus || users[0]?.status);
       return parsed.success ? stateOf(parsed.data) : 'online';
     } catch (err) {
-      logger.warn({ err, userId }, 'presence: accounts did not say the user\'s status; assuming online');
+      logger.warn({ err, userId }, "presence: accounts did not say the user's status; assuming online");
       return 'online';
     }
   };

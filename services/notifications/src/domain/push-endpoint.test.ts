@@ -12,7 +12,11 @@ const resolverOf =
   (hostname, callback) => {
     const addresses = table[hostname];
     if (!addresses) callback(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), []);
-    else callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    else
+      callback(
+        null,
+        addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+      );
   };
 
 describe('push endpoints', () => {
@@ -21,8 +25,23 @@ describe('push endpoints', () => {
       expect(isPublicAddress(address), address).toBe(true);
     }
     for (const address of [
-      '127.0.0.1', '10.0.0.8', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255',
-      '::1', '::', 'fd00::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1', 'localhost', 'not-an-ip',
+      '127.0.0.1',
+      '10.0.0.8',
+      '172.20.1.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      'fe80::1%eth0',
+      'ff02::1',
+      'localhost',
+      'not-an-ip',
     ]) {
       expect(isPublicAddress(address), address).toBe(false);
     }
@@ -30,11 +49,21 @@ describe('push endpoints', () => {
 
   it('sees through every IPv4-in-IPv6 form: mapped, compatible, translated, NAT64 (both prefixes) and 6to4', () => {
     for (const address of [
-      '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', // mapped
-      '::127.0.0.1', '::7f00:1', '::a00:1', // compatible
-      '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', // translated
-      '64:ff9b::127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::808:808', // NAT64, local-use prefix as a whole
-      '2002:7f00:1::1', '2002:a00:1::', '2002:c0a8:101::1', // 6to4 of loopback and private
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe', // mapped
+      '::127.0.0.1',
+      '::7f00:1',
+      '::a00:1', // compatible
+      '::ffff:0:127.0.0.1',
+      '::ffff:0:7f00:1', // translated
+      '64:ff9b::127.0.0.1',
+      '64:ff9b::7f00:1',
+      '64:ff9b::a9fe:a9fe',
+      '64:ff9b:1::808:808', // NAT64, local-use prefix as a whole
+      '2002:7f00:1::1',
+      '2002:a00:1::',
+      '2002:c0a8:101::1', // 6to4 of loopback and private
       '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo
     ]) {
       expect(isPublicAddress(address), address).toBe(false);
@@ -50,16 +79,42 @@ describe('push endpoints', () => {
 
   it('refuses plain http, credentials, internal hosts in every spelling, local names and non-URLs', () => {
     for (const endpoint of [
-      'http://push.example.com/x', 'https://user:pw@push.example.com/x', 'file:///etc/passwd', 'nope',
-      'https://127.0.0.1/x', 'https://[::1]/x', 'https://169.254.169.254/latest', 'https://100.100.100.200/x',
-      'https://localhost/x', 'https://localhost./x', 'https://LOCALHOST../x', 'https://a.localhost/x', 'https://a.localhost./x',
-      'https://metadata/x', 'https://printer.local/x', 'https://db.internal/x', 'https://nas.home.arpa/x',
+      'http://push.example.com/x',
+      'https://user:pw@push.example.com/x',
+      'file:///etc/passwd',
+      'nope',
+      'https://127.0.0.1/x',
+      'https://[::1]/x',
+      'https://169.254.169.254/latest',
+      'https://100.100.100.200/x',
+      'https://localhost/x',
+      'https://localhost./x',
+      'https://LOCALHOST../x',
+      'https://a.localhost/x',
+      'https://a.localhost./x',
+      'https://metadata/x',
+      'https://printer.local/x',
+      'https://db.internal/x',
+      'https://nas.home.arpa/x',
       // decimal, octal, hex and short IPv4 forms (the URL parser normalises them)
-      'https://2130706433/x', 'https://017700000001/x', 'https://0x7f000001/x', 'https://0x7f.1/x', 'https://127.1/x', 'https://0177.0.0.1/x',
+      'https://2130706433/x',
+      'https://017700000001/x',
+      'https://0x7f000001/x',
+      'https://0x7f.1/x',
+      'https://127.1/x',
+      'https://0177.0.0.1/x',
       // IPv4 in IPv6
-      'https://[::ffff:127.0.0.1]/x', 'https://[::ffff:7f00:1]/x', 'https://[::7f00:1]/x', 'https://[::127.0.0.1]/x',
-      'https://[64:ff9b::7f00:1]/x', 'https://[64:ff9b::127.0.0.1]/x', 'https://[64:ff9b:1::a00:1]/x', 'https://[2002:7f00:1::]/x',
-      'https://[::ffff:169.254.169.254]/latest', 'https://[fd00::1]/x', 'https://[fe80::1]/x',
+      'https://[::ffff:127.0.0.1]/x',
+      'https://[::ffff:7f00:1]/x',
+      'https://[::7f00:1]/x',
+      'https://[::127.0.0.1]/x',
+      'https://[64:ff9b::7f00:1]/x',
+      'https://[64:ff9b::127.0.0.1]/x',
+      'https://[64:ff9b:1::a00:1]/x',
+      'https://[2002:7f00:1::]/x',
+      'https://[::ffff:169.254.169.254]/latest',
+      'https://[fd00::1]/x',
+      'https://[fe80::1]/x',
     ]) {
       expect(checkPushEndpoint(endpoint, []).ok, endpoint).toBe(false);
     }

@@ -113,7 +113,10 @@ export function checkPushEndpoint(endpoint: string, allowList: readonly string[]
   if (url.username || url.password) return { ok: false, reason: 'must not carry credentials' };
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'must be an https:// URL' };
   // A fully qualified name may end in dots ("localhost."): the same host for DNS.
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '')
+    .toLowerCase();
   if (allowList.includes('*') || allowList.includes(url.origin)) return { ok: true, url, host, allowListed: true };
   if (url.protocol !== 'https:') return { ok: false, reason: 'must be an https:// URL' };
   if (isIP(host) !== 0) return isPublicAddress(host) ? { ok: true, url, host, allowListed: false } : { ok: false, reason: 'must be on a public host' };

@@ -8,10 +8,7 @@ import { events, NOTIFICATION_CREATED } from './events.ts';
 
 const PREVIEW_CHARS = 140;
 
-type Plan =
-  | { kind: 'store'; conversationId: string; items: NewNotification[] }
-  | { kind: 'forget-message'; messageId: string }
-  | { kind: 'nothing' };
+type Plan = { kind: 'store'; conversationId: string; items: NewNotification[] } | { kind: 'forget-message'; messageId: string } | { kind: 'nothing' };
 
 /** The start of a body, cut on a character (not a UTF-16 unit) boundary. */
 function previewOf(body: string): string {
@@ -40,8 +37,15 @@ export async function recordNotifications(
       await deleteNotificationsOfMessage(tx, plan.messageId);
       return;
     }
-    const muted = await usersWhoMuted(tx, plan.conversationId, plan.items.map((item) => item.userId));
-    const rows = await insertNotifications(tx, plan.items.filter((item) => !muted.has(item.userId)));
+    const muted = await usersWhoMuted(
+      tx,
+      plan.conversationId,
+      plan.items.map((item) => item.userId),
+    );
+    const rows = await insertNotifications(
+      tx,
+      plan.items.filter((item) => !muted.has(item.userId)),
+    );
     emit(NOTIFICATION_CREATED, ...rows.map((row) => ({ userId: row.user_id, notification: presentNotification(row) })));
   });
 }
@@ -82,7 +86,16 @@ async function planFor(ctx: Pick<NotificationsContext, 'directory'>, event: AnyE
       const { groupId, ownerId, memberIds, name } = event.data;
       const items = memberIds
         .filter((userId) => userId !== ownerId)
-        .map((userId): NewNotification => ({ ...base, id: newId(), userId, kind: 'group_added', groupId, conversationId: groupId, actorId: ownerId, preview: previewOf(name) }));
+        .map((userId): NewNotification => ({
+          ...base,
+          id: newId(),
+          userId,
+          kind: 'group_added',
+          groupId,
+          conversationId: groupId,
+          actorId: ownerId,
+          preview: previewOf(name),
+        }));
       return { kind: 'store', conversationId: groupId, items };
     }
     case 'group.member_added': {

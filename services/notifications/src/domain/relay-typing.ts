@@ -13,11 +13,7 @@ const typingPaused = () => unavailable('Typing indicators are paused while real-
  * `typing` from a member goes to the conversation's other members, through pub/sub only
  * (nothing stored). A non-member is told the conversation does not exist.
  */
-export async function relayTyping(
-  ctx: Pick<NotificationsContext, 'directory' | 'pubsub' | 'presence'>,
-  userId: string,
-  conversationId: string,
-): Promise<void> {
+export async function relayTyping(ctx: Pick<NotificationsContext, 'directory' | 'pubsub' | 'presence'>, userId: string, conversationId: string): Promise<void> {
   const conversation = await ctx.directory.find(conversationId);
   if (!conversation?.memberIds.includes(userId)) throw notFound('conversation');
   if (ctx.pubsub.degraded()) throw typingPaused();

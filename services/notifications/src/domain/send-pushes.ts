@@ -16,12 +16,7 @@ const sentKey = (notificationId: string, subscriptionId: string): string => `not
  * service says is gone (404/410) is deleted; transient failures throw after the others were
  * tried, so the consumer retries, and subscriptions already served are skipped on the retry.
  */
-export async function sendPushes(
-  ctx: PushContext,
-  userId: string,
-  notification: NotificationFrameData,
-  send: PushSender = sendWebPush,
-): Promise<void> {
+export async function sendPushes(ctx: PushContext, userId: string, notification: NotificationFrameData, send: PushSender = sendWebPush): Promise<void> {
   const subscriptions = await listSubscriptions(ctx.db, userId);
   if (subscriptions.length === 0) return;
   const payload = JSON.stringify({ type: 'notification', data: notification });

@@ -21,12 +21,7 @@ async function assertMember(ctx: SettingsContext, userId: string, conversationId
 }
 
 /** Mutes or unmutes a conversation for the caller: a muted one produces no notifications (nor pushes). */
-export async function setConversationMuted(
-  ctx: SettingsContext,
-  userId: string,
-  conversationId: string,
-  muted: boolean,
-): Promise<ConversationSettings> {
+export async function setConversationMuted(ctx: SettingsContext, userId: string, conversationId: string, muted: boolean): Promise<ConversationSettings> {
   await assertMember(ctx, userId, conversationId);
   await setMuted(ctx.db, userId, conversationId, muted);
   return { conversationId, muted };

@@ -4,14 +4,7 @@ import { listNotifications } from '../domain/list-notifications.ts';
 import { markNotificationsRead } from '../domain/mark-notifications-read.ts';
 import { getConversationSettings, setConversationMuted } from '../domain/set-conversation-muted.ts';
 import { presentNotification } from '../presenters/notification.presenter.ts';
-import {
-  conversationParams,
-  conversationSettingsSchema,
-  listNotificationsQuery,
-  markReadBody,
-  muteBody,
-  notificationPage,
-} from './schemas.ts';
+import { conversationParams, conversationSettingsSchema, listNotificationsQuery, markReadBody, muteBody, notificationPage } from './schemas.ts';
 
 export function notificationsRoutes(app: HttpServer, ctx: NotificationsContext, verify: TokenVerifier): void {
   const route = routeOpenings(verify, 'notifications');

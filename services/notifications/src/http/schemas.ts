@@ -20,10 +20,7 @@ export const listNotificationsQuery = z.object({
 
 export const notificationPage = z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable() });
 
-export const markReadBody = z.union([
-  z.strictObject({ ids: z.array(z.uuid()).min(1).max(500) }),
-  z.strictObject({ all: z.literal(true) }),
-]);
+export const markReadBody = z.union([z.strictObject({ ids: z.array(z.uuid()).min(1).max(500) }), z.strictObject({ all: z.literal(true) })]);
 
 export const conversationParams = z.object({ id: z.uuid() });
 export const muteBody = z.object({ muted: z.boolean() });
@@ -48,7 +45,12 @@ export const presenceQuery = z.object({
   userIds: z
     .string()
     .max(200 * 37)
-    .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.uuid()).min(1).max(200)),
 });
 export const presenceSchema = z.object({

@@ -10,10 +10,7 @@ import { TokenBucket } from './token-bucket.ts';
 import { dropReasonOf, type DropReason, type WsMetrics } from './ws-metrics.ts';
 
 export interface ConnectionDeps {
-  config: Pick<
-    NotificationsConfig,
-    'WS_AUTH_TIMEOUT_MS' | 'WS_MAX_FRAMES_PER_SECOND' | 'WS_FRAME_BURST' | 'WS_MAX_BUFFERED_BYTES'
-  >;
+  config: Pick<NotificationsConfig, 'WS_AUTH_TIMEOUT_MS' | 'WS_MAX_FRAMES_PER_SECOND' | 'WS_FRAME_BURST' | 'WS_MAX_BUFFERED_BYTES'>;
   hub: SocketHub;
   /** Closes sockets whose token expired, to the second, with one timer for all of them. */
   expiry: ExpiryWheel<ClientConnection>;
@@ -184,10 +181,7 @@ export class ClientConnection implements HubSocket {
 
   private async handle(text: string | undefined): Promise<void> {
     if (this.state === 'closed') return;
-    const parsed =
-      text === undefined
-        ? ({ ok: false, error: { code: 'bad_frame', message: 'Frames must be JSON text.' } } as const)
-        : parseClientFrame(text);
+    const parsed = text === undefined ? ({ ok: false, error: { code: 'bad_frame', message: 'Frames must be JSON text.' } } as const) : parseClientFrame(text);
     if (this.state === 'new' && !(parsed.ok && parsed.frame.type === 'auth')) {
       this.close(wsCloseCodes.unauthorized, 'The first frame must be {"type":"auth","token":...}.');
       return;

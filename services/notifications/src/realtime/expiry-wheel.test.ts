@@ -6,7 +6,10 @@ describe('the expiry wheel', () => {
 
   it('expires each item in the sweep of the second its expiry falls in, not before', () => {
     const expired: string[] = [];
-    const wheel = new ExpiryWheel<string>((item) => expired.push(item), () => at(100));
+    const wheel = new ExpiryWheel<string>(
+      (item) => expired.push(item),
+      () => at(100),
+    );
     wheel.schedule('a', at(102));
     wheel.schedule('b', at(102, 400)); // bucket 103: due only once 102.4 s has passed and the 103 s tick came
     wheel.schedule('c', at(105));
@@ -23,7 +26,10 @@ describe('the expiry wheel', () => {
 
   it('moves a renewed item to its new second and forgets a cancelled one', () => {
     const expired: string[] = [];
-    const wheel = new ExpiryWheel<string>((item) => expired.push(item), () => at(100));
+    const wheel = new ExpiryWheel<string>(
+      (item) => expired.push(item),
+      () => at(100),
+    );
     wheel.schedule('renewed', at(101));
     wheel.schedule('renewed', at(200), at(101));
     wheel.schedule('closed', at(101));
@@ -38,7 +44,10 @@ describe('the expiry wheel', () => {
   it('puts an expiry already past in the next sweep', () => {
     const expired: string[] = [];
     let now = at(100);
-    const wheel = new ExpiryWheel<string>((item) => expired.push(item), () => now);
+    const wheel = new ExpiryWheel<string>(
+      (item) => expired.push(item),
+      () => now,
+    );
     wheel.sweep(at(100, 500));
     now = at(100, 600);
     wheel.schedule('late', at(90));

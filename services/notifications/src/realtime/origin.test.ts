@@ -8,7 +8,7 @@ describe('isOriginAllowed', () => {
     expect(isOriginAllowed(undefined, 'chat.example.com', listed)).toBe(true);
   });
 
-  it('allows listed origins, any origin with *, and pages of the socket\'s own host', () => {
+  it("allows listed origins, any origin with *, and pages of the socket's own host", () => {
     expect(isOriginAllowed('https://chat.example.com', 'internal:4004', listed)).toBe(true);
     expect(isOriginAllowed('https://anything.example', 'internal:4004', ['*'])).toBe(true);
     expect(isOriginAllowed('http://localhost:4004', 'localhost:4004', listed)).toBe(true);

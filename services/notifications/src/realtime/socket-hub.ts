@@ -53,13 +53,7 @@ const RESYNC_FRAME = encodeTextFrame(presentFrame({ type: 'resync', data: { reas
  * When the pub/sub subscriptions come back after their connection was lost, every socket here
  * is told to resync: what was published in between never reached it.
  */
-export function createSocketHub(options: {
-  pubsub: PubSub;
-  presence: Presence;
-  logger: Logger;
-  metrics: WsMetrics;
-  resyncSpreadMs?: number;
-}): SocketHub {
+export function createSocketHub(options: { pubsub: PubSub; presence: Presence; logger: Logger; metrics: WsMetrics; resyncSpreadMs?: number }): SocketHub {
   const { pubsub, presence, logger, metrics } = options;
   const resyncSpreadMs = options.resyncSpreadMs ?? 0;
   const users = new Map<string, UserEntry>();
@@ -122,11 +116,14 @@ export function createSocketHub(options: {
     const sliceSize = Math.ceil(sockets.length / RESYNC_SLICES);
     for (let slice = 0; slice * sliceSize < sockets.length; slice += 1) {
       const batch = sockets.slice(slice * sliceSize, (slice + 1) * sliceSize);
-      const timer = setTimeout(() => {
-        resyncTimers.delete(timer);
-        // A socket closed meanwhile ignores it (deliver checks); its reconnect resyncs anyway.
-        for (const socket of batch) socket.deliver(RESYNC_FRAME);
-      }, (resyncSpreadMs * slice) / RESYNC_SLICES);
+      const timer = setTimeout(
+        () => {
+          resyncTimers.delete(timer);
+          // A socket closed meanwhile ignores it (deliver checks); its reconnect resyncs anyway.
+          for (const socket of batch) socket.deliver(RESYNC_FRAME);
+        },
+        (resyncSpreadMs * slice) / RESYNC_SLICES,
+      );
       resyncTimers.add(timer);
     }
   });

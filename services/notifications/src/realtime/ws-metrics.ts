@@ -2,15 +2,7 @@ import type { Metrics } from '@parley/kit';
 
 /** Why the server closed a socket: a bounded label. */
 export type DropReason =
-  | 'unauthorized'
-  | 'flood'
-  | 'too_big'
-  | 'protocol_error'
-  | 'internal_error'
-  | 'restart'
-  | 'slow_reader'
-  | 'unavailable'
-  | 'heartbeat_timeout';
+  'unauthorized' | 'flood' | 'too_big' | 'protocol_error' | 'internal_error' | 'restart' | 'slow_reader' | 'unavailable' | 'heartbeat_timeout';
 
 /** The reason a close code stands for, where one code has one reason (1013 has two: the caller says). */
 export function dropReasonOf(code: number): DropReason {

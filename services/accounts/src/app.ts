@@ -1,6 +1,6 @@
 import {
   createGrpcServer,
-  createHttpServer,
+  createServiceHttpServer,
   createMetrics,
   createOutboxRelay,
   createRateLimiter,
@@ -70,16 +70,8 @@ export async function createAccountsService(deps: AccountsDeps): Promise<Account
     sessionFallback: (sessionId, userId) => checkSessionFromDatabase(ctx, sessionId, userId),
   });
 
-  const http = await createHttpServer({
-    service: 'accounts',
-    logger,
-    metrics,
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-    openapi: { title: 'Parley accounts', version: '1.0.0' },
-    readiness: { database: () => db.ping(), bus: () => bus.ping() },
-    // Without Redis the service still serves (caches miss, limits count per process): degraded.
-    degradable: { redis: () => cache.ping() },
-  });
+  // Without Redis the service still serves (caches miss, limits count per process): degraded.
+  const http = await createServiceHttpServer({ service: 'accounts', logger, metrics, config, db, bus, cache });
   const touchLastSeen = createLastSeenTracker(ctx);
   // Callback form: nothing to await, so no promise per request.
   http.addHook('onResponse', (request, _reply, done) => {

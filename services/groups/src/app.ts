@@ -1,7 +1,7 @@
 import type { accountsV1 } from '@parley/contracts';
 import {
   createGrpcServer,
-  createHttpServer,
+  createServiceHttpServer,
   createMetrics,
   createOutboxRelay,
   eventsCleanUpJob,
@@ -58,16 +58,8 @@ export async function createGroupsService(deps: GroupsDeps): Promise<GroupsServi
   const relay = createOutboxRelay({ db, bus, logger, metrics });
   const ctx: GroupsContext = { db, cache, outbox: relay, config, accounts, logger };
 
-  const http = await createHttpServer({
-    service: 'groups',
-    logger,
-    metrics,
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-    openapi: { title: 'Parley groups', version: '1.0.0' },
-    readiness: { database: () => db.ping(), bus: () => bus.ping() },
-    // Without Redis the service still serves (caches miss): degraded.
-    degradable: { redis: () => cache.ping() },
-  });
+  // Without Redis the service still serves (caches miss): degraded.
+  const http = await createServiceHttpServer({ service: 'groups', logger, metrics, config, db, bus, cache });
   groupsRoutes(http, ctx, verifyToken);
   membersRoutes(http, ctx, verifyToken);
 

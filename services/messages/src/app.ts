@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { accountsV1, groupsV1 } from '@parley/contracts';
 import {
   createCachedGroups,
-  createHttpServer,
+  createServiceHttpServer,
   createMetrics,
   createOutboxRelay,
   createRateLimiter,
@@ -101,16 +101,8 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
   };
 
   const searchIndexMerger = createSearchIndexMerger({ db, logger, everyMs: config.SEARCH_INDEX_MERGE_MS, registry: metrics.registry });
-  const http = await createHttpServer({
-    service: 'messages',
-    logger,
-    metrics,
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-    openapi: { title: 'Parley messages', version: '1.0.0' },
-    readiness: { database: () => db.ping(), bus: () => bus.ping() },
-    // Without Redis the service still serves (caches miss, limits count per process): degraded.
-    degradable: { redis: () => cache.ping() },
-  });
+  // Without Redis the service still serves (caches miss, limits count per process): degraded.
+  const http = await createServiceHttpServer({ service: 'messages', logger, metrics, config, db, bus, cache });
   conversationsRoutes(http, ctx, verifyToken);
   messagesRoutes(http, ctx, verifyToken);
   await searchRoutes(http, ctx, verifyToken);

@@ -1,6 +1,6 @@
 import type { accountsV1, groupsV1 } from '@parley/contracts';
 import {
-  createHttpServer,
+  createServiceHttpServer,
   createMetrics,
   createOutboxRelay,
   eventsCleanUpJob,
@@ -111,15 +111,16 @@ export async function createNotificationsService(deps: NotificationsDeps): Promi
     vapid,
   };
 
-  const http = await createHttpServer({
+  // Without Redis the service still serves; live delivery, presence and typing pause: degraded.
+  const http = await createServiceHttpServer({
     service: 'notifications',
     logger,
     metrics,
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-    openapi: { title: 'Parley notifications', version: '1.0.0' },
-    readiness: { database: () => db.ping(), bus: () => bus.ping() },
-    // Without Redis the service still serves; live delivery, presence and typing pause: degraded.
-    degradable: { redis: async () => !pubsub.degraded() && (await cache.ping()) },
+    config,
+    db,
+    bus,
+    cache,
+    redis: async () => !pubsub.degraded() && (await cache.ping()),
   });
   const wsMetrics = createWsMetrics(metrics);
   const hub = createSocketHub({ pubsub, presence, logger, metrics: wsMetrics, resyncSpreadMs: config.WS_RESYNC_SPREAD_MS });

@@ -174,3 +174,31 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 export const assertUuid = (value: string, what: string): void => {
   if (!isUuid(value)) throw notFound(what);
 };
+
+/**
+ * The HTTP server of a service with its own database, the bus and the shared cache (every one
+ * but the gateway): the per-IP limit from its config, an OpenAPI document titled after it, ready
+ * while the database and the bus answer, degraded (200) while Redis does not (`redis` says how
+ * the service tells; default the cache's ping).
+ */
+export function createServiceHttpServer(options: {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  config: { RATE_LIMIT_PER_MINUTE: number };
+  db: { ping(): Promise<boolean> };
+  bus: { ping(): Promise<boolean> };
+  cache: { ping(): Promise<boolean> };
+  redis?: ReadinessCheck;
+}): Promise<HttpServer> {
+  const { service, logger, metrics, db, bus, cache } = options;
+  return createHttpServer({
+    service,
+    logger,
+    metrics,
+    rateLimitPerMinute: options.config.RATE_LIMIT_PER_MINUTE,
+    openapi: { title: `Parley ${service}`, version: '1.0.0' },
+    readiness: { database: () => db.ping(), bus: () => bus.ping() },
+    degradable: { redis: options.redis ?? (() => cache.ping()) },
+  });
+}

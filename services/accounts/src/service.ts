@@ -2,6 +2,7 @@ import { defineService } from '@parley/kit';
 import { createAccountsService } from './app.ts';
 import { accountsConfigSchema } from './config.ts';
 import { accountsMigrations } from './db/migrations.ts';
+import { createAccountsWorker } from './worker/worker.ts';
 
 /**
  * The accounts service as every host builds it (main.ts, apps/standalone, test stacks); with
@@ -25,3 +26,14 @@ export const accountsService = (options: { runWorker: boolean }) =>
         metrics,
       }),
   });
+
+/** The accounts worker as its own process (worker-main.ts): jobs and the relay, on accounts' database; metrics on WORKER_METRICS_PORT. */
+export const accountsWorkerService = defineService({
+  name: 'accounts-worker',
+  config: accountsConfigSchema,
+  listens: [],
+  metricsPort: 'WORKER_METRICS_PORT',
+  needs: { adapters: true, database: { url: 'ACCOUNTS_DATABASE_URL', migrations: accountsMigrations, owner: 'accounts' } },
+  create: ({ config, db, adapters, logger, metrics }) =>
+    createAccountsWorker({ config, db, cache: adapters.cache, bus: adapters.bus, jobs: adapters.jobs('accounts'), logger, metrics }),
+});

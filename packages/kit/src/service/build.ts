@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Db } from '../ports.ts';
 import type { Adapters } from '../runtime.ts';
-import type { RunnableService, ServiceConfig, ServiceDefinition, ServiceNeeds, ServiceParts } from './definition.ts';
+import type { BackgroundService, ServiceConfig, ServiceDefinition, ServiceNeeds, ServiceParts } from './definition.ts';
 
 /**
  * How a host supplies a service's needs: its own process (runService), every service in one
@@ -25,7 +25,7 @@ export interface ServiceSupply {
 }
 
 /** Builds what the definition needs from the supply, in order (adapters, database, clients, verifier), and creates the service. */
-export async function createService<C extends ServiceConfig, N extends ServiceNeeds<C>, S extends RunnableService>(
+export async function createService<C extends ServiceConfig, N extends ServiceNeeds<C>, S extends BackgroundService>(
   definition: ServiceDefinition<C, N, S>,
   config: C,
   supply: ServiceSupply,
@@ -33,7 +33,7 @@ export async function createService<C extends ServiceConfig, N extends ServiceNe
   const { needs, name } = definition;
   const setting = (variable: string): unknown => (config as Record<string, unknown>)[variable];
   const adapters = needs.adapters ? supply.adapters() : undefined;
-  const db = needs.database ? await supply.openDb(name, setting(needs.database.url) as string | undefined) : undefined;
+  const db = needs.database ? await supply.openDb(needs.database.owner ?? name, setting(needs.database.url) as string | undefined) : undefined;
   const clients: Record<string, Client> = {};
   for (const [target, need] of Object.entries(needs.clients ?? {})) {
     clients[target] = supply.client(target, need.client, String(setting(need.address)));

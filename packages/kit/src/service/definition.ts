@@ -26,7 +26,12 @@ export interface ServiceNeeds<Config> {
   /** The shared cache, bus, pub/sub and job queues. */
   adapters?: boolean;
   /** Its own database: the variable with its PostgreSQL URL (unset: embedded PGlite) and its migrations. */
-  database?: { url: SettingOf<Config, string | undefined>; migrations: readonly Migration[] };
+  database?: {
+    url: SettingOf<Config, string | undefined>;
+    migrations: readonly Migration[];
+    /** The service whose database it is, when not this one (the accounts worker opens accounts'): names the embedded one. */
+    owner?: string;
+  };
   /** gRPC clients, keyed by the service that serves them (`accounts`, `groups`). */
   clients?: Record<string, ClientNeed<Config>>;
   /**
@@ -55,10 +60,13 @@ export interface ServicePorts {
 }
 
 /** A service as its create() returns it: nothing listens until start(). */
-export interface RunnableService {
-  start(): Promise<ServicePorts>;
+export interface RunnableService<P extends Partial<ServicePorts> = ServicePorts> {
+  start(): Promise<P>;
   stop(): Promise<void>;
 }
+
+/** A process that serves no HTTP of its own (the accounts worker): what runService also runs. */
+export type BackgroundService = RunnableService<Partial<ServicePorts>>;
 
 /**
  * A service described once: the process entry (runService), the one-process platform
@@ -68,19 +76,21 @@ export interface RunnableService {
 export interface ServiceDefinition<
   Config extends ServiceConfig = ServiceConfig,
   N extends ServiceNeeds<Config> = ServiceNeeds<Config>,
-  S extends RunnableService = RunnableService,
+  S extends BackgroundService = RunnableService,
 > {
   /** Logs (`service` field), metrics and the `<name> ready` line. */
   name: string;
   config: z.ZodType<Config>;
   /** The variables of the ports it binds (`PORT`, `GRPC_PORT`): checked free before anything slow starts. */
   listens: readonly SettingOf<Config, number>[];
+  /** The variable of its metrics port, when not METRICS_PORT (the accounts worker: WORKER_METRICS_PORT). */
+  metricsPort?: SettingOf<Config, number>;
   needs: N;
   create(parts: ServiceParts<Config, N>): Promise<S>;
 }
 
 /** Checks a definition against its config's type and keeps its needs' exact type (what create() is handed). */
-export function defineService<Config extends ServiceConfig, const N extends ServiceNeeds<Config>, S extends RunnableService>(
+export function defineService<Config extends ServiceConfig, const N extends ServiceNeeds<Config>, S extends BackgroundService>(
   definition: ServiceDefinition<Config, N, S>,
 ): ServiceDefinition<Config, N, S> {
   return definition;

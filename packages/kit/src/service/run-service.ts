@@ -7,10 +7,10 @@ import { runUntilSignal } from '../process.ts';
 import { createAdapters, openServiceDb } from '../runtime.ts';
 import { assertPortsFreeOrExit, exitOnPortUnavailable } from '../startup.ts';
 import { createService } from './build.ts';
-import type { RunnableService, ServiceConfig, ServiceDefinition, ServiceNeeds, ServicePorts } from './definition.ts';
+import type { BackgroundService, ServiceConfig, ServiceDefinition, ServiceNeeds, ServicePorts } from './definition.ts';
 
-export interface RunningProcess {
-  ports: ServicePorts;
+export interface RunningProcess<P = Partial<ServicePorts>> {
+  ports: P;
   /** What a signal runs: the service, then everything opened for it in reverse order. */
   stop(): Promise<void>;
 }
@@ -22,11 +22,12 @@ export interface RunningProcess {
  * start, `<name> ready`, and on SIGINT/SIGTERM the service stopped and the rest closed in
  * reverse order of opening.
  */
-export async function runService<C extends ServiceConfig, N extends ServiceNeeds<C>, S extends RunnableService>(
+export async function runService<C extends ServiceConfig, N extends ServiceNeeds<C>, S extends BackgroundService>(
   definition: ServiceDefinition<C, N, S>,
   env: Record<string, string | undefined> = process.env,
-): Promise<RunningProcess> {
+): Promise<RunningProcess<Awaited<ReturnType<S['start']>>>> {
   const { name } = definition;
+  const metricsPort = definition.metricsPort ?? 'METRICS_PORT';
   const config = loadConfigOrExit(definition.config, env);
   await assertPortsFreeOrExit(config.HOST, Object.fromEntries(definition.listens.map((variable) => [variable, config[variable] as number])));
   const logger = createLogger(name, config.LOG_LEVEL);
@@ -37,7 +38,14 @@ export async function runService<C extends ServiceConfig, N extends ServiceNeeds
     return resource;
   };
   const metricsServer = await exitOnPortUnavailable(
-    startMetricsServer({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, portChosen: env.METRICS_PORT !== undefined, logger }),
+    startMetricsServer({
+      registry: metrics.registry,
+      host: config.METRICS_HOST,
+      port: config[metricsPort] as number,
+      portChosen: env[metricsPort] !== undefined,
+      variable: metricsPort,
+      logger,
+    }),
   );
   opened(metricsServer, () => metricsServer.close());
   const service = await createService(definition, config, {
@@ -56,8 +64,9 @@ export async function runService<C extends ServiceConfig, N extends ServiceNeeds
       return opened(client, () => client.close());
     },
   });
-  const ports = await exitOnPortUnavailable(service.start());
-  logger.info(ports, `${name} ready`);
+  const started: Partial<ServicePorts> = await exitOnPortUnavailable(service.start());
+  logger.info(started, `${name} ready`);
+  const ports = started as Awaited<ReturnType<S['start']>>;
   const stop = async (): Promise<void> => {
     await service.stop();
     for (const close of closers) await close();

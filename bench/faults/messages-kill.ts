@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { env, runFault } from '../lib/fault-run.ts';
 import { log } from '../lib/platform.ts';
 import { totals } from '../lib/realtime-client.ts';
-import { account, drain, newSendLog, sendPaced } from '../lib/rooms.ts';
+import { account, drain, newSendLog, sendPaced, sendTotals } from '../lib/rooms.ts';
 
 const KILLS = env('KILLS', 20);
 const ROOMS = env('ROOMS', 10);
@@ -51,14 +51,7 @@ await runFault({ name: 'messages_kill', rooms: ROOMS, roomSize: ROOM_SIZE }, asy
     settings: { kills: KILLS, rooms: ROOMS, roomSize: ROOM_SIZE, rate: RATE, betweenKillsS: BETWEEN_KILLS_S },
     kills: downMs.length,
     downMsEach: { min: Math.min(...downMs), max: Math.max(...downMs), mean: Math.round(downMs.reduce((a, b) => a + b, 0) / downMs.length) },
-    sends: {
-      attempted: sendLog.attempted,
-      acknowledged: sendLog.acknowledged.length,
-      failed: sendLog.failed,
-      retries: sendLog.retries,
-      committedUnanswered: sendLog.committedUnanswered,
-      attemptFailures: sendLog.attemptFailures,
-    },
+    sends: sendTotals(sendLog),
     ...books,
     clientDrainMs: drainMs,
     notLive: sockets.fetchedNotLive,

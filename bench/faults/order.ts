@@ -13,7 +13,7 @@
 import { env, runFault } from '../lib/fault-run.ts';
 import { log } from '../lib/platform.ts';
 import { totals } from '../lib/realtime-client.ts';
-import { account, drain, newSendLog, sendPaced } from '../lib/rooms.ts';
+import { account, drain, newSendLog, sendPaced, sendTotals } from '../lib/rooms.ts';
 
 const SENDERS = env('SENDERS', 20);
 const PER_SENDER = env('PER_SENDER', 500);
@@ -35,13 +35,7 @@ await runFault({ name: 'order', rooms: 1, roomSize: SENDERS + WATCHERS, platform
   const sockets = totals(clients);
   const result = {
     settings: { senders: SENDERS, perSender: PER_SENDER, watchers: WATCHERS, instances: INSTANCES, rate: RATE },
-    sends: {
-      attempted: sendLog.attempted,
-      acknowledged: sendLog.acknowledged.length,
-      failed: sendLog.failed,
-      retries: sendLog.retries,
-      attemptFailures: sendLog.attemptFailures,
-    },
+    sends: sendTotals(sendLog),
     achievedRate: Math.round(sendLog.acknowledged.length / sendSeconds),
     ...books,
     clientDrainMs: drainMs,

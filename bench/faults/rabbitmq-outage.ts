@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { env, runFault } from '../lib/fault-run.ts';
 import { log, queryDatabase } from '../lib/platform.ts';
 import { totals } from '../lib/realtime-client.ts';
-import { account, drain, newSendLog, sendPaced } from '../lib/rooms.ts';
+import { account, drain, newSendLog, sendPaced, sendTotals } from '../lib/rooms.ts';
 
 const MESSAGES = env('MESSAGES', 10_000);
 const ROOMS = env('ROOMS', 50);
@@ -76,13 +76,7 @@ await runFault({ name: 'rabbitmq', rooms: ROOMS, roomSize: ROOM_SIZE, privateRab
     settings: { messages: MESSAGES, rooms: ROOMS, roomSize: ROOM_SIZE, rate: RATE, beforeS: BEFORE_S, outageS: OUTAGE_S },
     broker: 'private RabbitMQ node (rabbitmqctl stop_app / start_app)',
     outage,
-    sends: {
-      attempted: sendLog.attempted,
-      acknowledged: sendLog.acknowledged.length,
-      failed: sendLog.failed,
-      retries: sendLog.retries,
-      attemptFailures: sendLog.attemptFailures,
-    },
+    sends: sendTotals(sendLog),
     ...books,
     clientDrainMs: drainMs,
     outboxMaxPending: maxPending,

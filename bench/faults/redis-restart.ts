@@ -24,7 +24,7 @@ import { env, runFault } from '../lib/fault-run.ts';
 import { inParallel } from '../lib/parallel.ts';
 import { log } from '../lib/platform.ts';
 import { totals, type ClientUser } from '../lib/realtime-client.ts';
-import { account, drain, missingPairs, newSendLog, sendPaced } from '../lib/rooms.ts';
+import { account, drain, missingPairs, newSendLog, sendPaced, sendTotals } from '../lib/rooms.ts';
 
 const ROOMS = env('ROOMS', 20);
 const ROOM_SIZE = env('ROOM_SIZE', 10);
@@ -152,13 +152,7 @@ await runFault({ name: 'redis_restart', rooms: ROOMS, roomSize: ROOM_SIZE }, asy
   const sockets = totals(stayers);
   const result = {
     settings: { rooms: ROOMS, roomSize: ROOM_SIZE, rate: RATE, beforeS: BEFORE_S, outageS: OUTAGE_S, afterS: AFTER_S, leavers: LEAVERS },
-    sends: {
-      attempted: sendLog.attempted,
-      acknowledged: sendLog.acknowledged.length,
-      failed: sendLog.failed,
-      retries: sendLog.retries,
-      attemptFailures: sendLog.attemptFailures,
-    },
+    sends: sendTotals(sendLog),
     acknowledgedBeforeReturn: ackedBeforeReturn,
     ...gap,
     ...books,

@@ -86,6 +86,12 @@ export function newSendLog(): SendLog {
   return { attempted: 0, acknowledged: [], failed: {}, retries: 0, committedUnanswered: 0, attemptFailures: {} };
 }
 
+/** A send log as a result file reports it: counts, not the acknowledged messages themselves. */
+export function sendTotals(sendLog: SendLog) {
+  const { attempted, failed, retries, committedUnanswered, attemptFailures } = sendLog;
+  return { attempted, acknowledged: sendLog.acknowledged.length, failed, retries, committedUnanswered, attemptFailures };
+}
+
 /** Sends `total` messages at `rate`, round robin over the rooms; resolves when every send has ended. */
 export async function sendPaced(plan: SendPlan, sendLog: SendLog = newSendLog()): Promise<SendLog> {
   const rooms = plan.rooms.conversationIds.length;

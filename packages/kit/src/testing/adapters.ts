@@ -6,11 +6,16 @@ import { createRedisCache } from '../cache/redis-cache.ts';
 import { createBullmqJobs } from '../jobs/bullmq-jobs.ts';
 import { createMemoryJobs } from '../jobs/memory-jobs.ts';
 import type { Logger } from '../logger.ts';
-import type { Bus, Jobs } from '../ports.ts';
+import type { Bus, Cache, Jobs } from '../ports.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import type { Adapters } from '../runtime.ts';
 import { testUrls, uniqueName } from './infra.ts';
+
+/** A cache for one test: embedded, or real Redis with its keys under a unique prefix (`delPrefix('')` empties just those). */
+export function createTestCache(kind: 'embedded' | 'real', prefix: string = uniqueName('t')): Cache {
+  return kind === 'embedded' ? createMemoryCache() : createRedisCache({ url: testUrls.redis, keyPrefix: `${prefix}:` });
+}
 
 /**
  * Adapters for one test: embedded, or real Redis and RabbitMQ isolated by a unique prefix
@@ -19,7 +24,7 @@ import { testUrls, uniqueName } from './infra.ts';
 export function createTestAdapters(kind: 'embedded' | 'real', logger: Logger): Adapters {
   if (kind === 'embedded') {
     const queues = new Map<string, Jobs>();
-    const cache = createMemoryCache();
+    const cache = createTestCache(kind);
     const bus = createMemoryBus({ logger });
     const pubsub = createMemoryPubSub();
     return {
@@ -39,7 +44,7 @@ export function createTestAdapters(kind: 'embedded' | 'real', logger: Logger): A
     };
   }
   const prefix = uniqueName('t');
-  const cache = createRedisCache({ url: testUrls.redis, keyPrefix: `${prefix}:` });
+  const cache = createTestCache(kind, prefix);
   const pubsub = createRedisPubSub({ url: testUrls.redis, channelPrefix: `${prefix}:` });
   const declared: string[] = [];
   const bus = prefixQueues(createRabbitBus({ url: testUrls.amqp, exchange: `${prefix}.events`, logger }), prefix, declared);

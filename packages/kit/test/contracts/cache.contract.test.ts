@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryCache } from '../../src/cache/memory-cache.ts';
-import { createRedisCache } from '../../src/cache/redis-cache.ts';
 import type { Cache } from '../../src/ports.ts';
-import { adapterKinds, testUrls, uniqueName } from '../../src/testing/infra.ts';
+import { createMemoryCache } from '../../src/cache/memory-cache.ts';
+import { createTestCache } from '../../src/testing/adapters.ts';
+import { adapterKinds, uniqueName } from '../../src/testing/infra.ts';
 
 describe.each(adapterKinds())('Cache contract (%s)', (kind) => {
   // Every key of this run lives under one prefix, removed at the end.
-  const keyPrefix = `${uniqueName('parley_test_cache')}:`;
   let cache: Cache;
 
   beforeAll(() => {
-    cache = kind === 'embedded' ? createMemoryCache() : createRedisCache({ url: testUrls.redis, keyPrefix });
+    cache = createTestCache(kind, uniqueName('parley_test_cache'));
   });
 
   afterAll(async () => {

@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cached } from '../../src/cache/cached.ts';
-import { createMemoryCache } from '../../src/cache/memory-cache.ts';
-import { createRedisCache } from '../../src/cache/redis-cache.ts';
 import type { Cache } from '../../src/ports.ts';
-import { adapterKinds, testUrls, uniqueName } from '../../src/testing/infra.ts';
+import { createTestCache } from '../../src/testing/adapters.ts';
+import { adapterKinds, uniqueName } from '../../src/testing/infra.ts';
 
 /** The cache-aside primitive over both cache adapters: hits, misses, and the stale write-back race. */
 describe.each(adapterKinds())('cached() cache-aside (%s)', (kind) => {
-  const keyPrefix = `${uniqueName('parley_test_cached')}:`;
   let cache: Cache;
 
   beforeAll(() => {
-    cache = kind === 'embedded' ? createMemoryCache() : createRedisCache({ url: testUrls.redis, keyPrefix });
+    cache = createTestCache(kind, uniqueName('parley_test_cached'));
   });
 
   afterAll(async () => {

@@ -36,13 +36,18 @@ export interface CachedOptions {
   name: string;
   /** How long an entry may stay: invalidations remove entries, this only bounds memory. */
   ttlSeconds: number;
+  /**
+   * Its entries never go stale (a direct conversation's members): no generation is read or
+   * stamped, reads take one key, writes go with `put`, and it is never invalidated.
+   */
+  immutable?: boolean;
 }
 
 export interface Cached<V> {
   /** The entry's key: the one place it is spelt. */
   key(id: string): string;
-  /** The keys a read of id takes (entry, generation), in the order `decode` wants them: for reading with other keys in one round trip. */
-  readKeys(id: string): [entry: string, generation: string];
+  /** The keys a read of id takes (entry, then its generation unless immutable), in the order `decode` wants them: for reading with other keys in one round trip. */
+  readKeys(id: string): readonly string[];
   /** What `cache.getMany(readKeys(id))` answered, as a read. */
   decode(raw: readonly unknown[]): CachedRead<V>;
   /** The cached values of ids, in order, with the generation each was read at. */
@@ -87,10 +92,12 @@ let counter = 0;
 const newGeneration = (): string => `${processTag}${(++counter).toString(36)}`;
 
 export function cached<V>(options: CachedOptions): Cached<V> {
-  const { name, ttlSeconds } = options;
+  const { name, ttlSeconds, immutable = false } = options;
   const stampSeconds = ttlSeconds + STAMP_EXTRA_SECONDS;
   const key = (id: string): string => `${name}:${ENTRY_SEGMENT}${id}`;
   const generationKey = (id: string): string => `${GENERATION_PREFIX}${name}:${id}`;
+
+  const readKeys = (id: string): readonly string[] => (immutable ? [key(id)] : [key(id), generationKey(id)]);
 
   const decode = (raw: readonly unknown[]): CachedRead<V> => {
     const entry = raw[0] as Entry<V> | undefined;
@@ -100,8 +107,9 @@ export function cached<V>(options: CachedOptions): Cached<V> {
 
   const read = async (cache: Cache, ids: readonly string[]): Promise<CachedRead<V>[]> => {
     if (ids.length === 0) return [];
-    const raw = await cache.getMany<unknown>(ids.flatMap((id) => [key(id), generationKey(id)]));
-    return ids.map((_, i) => decode([raw[2 * i], raw[2 * i + 1]]));
+    const raw = await cache.getMany<unknown>(ids.flatMap(readKeys));
+    const width = immutable ? 1 : 2;
+    return ids.map((_, i) => decode(raw.slice(width * i, width * (i + 1))));
   };
 
   const write = async (cache: Cache, entries: readonly { id: string; value: V; read: CachedRead<V> }[]): Promise<void> => {
@@ -136,7 +144,7 @@ export function cached<V>(options: CachedOptions): Cached<V> {
 
   return {
     key,
-    readKeys: (id) => [key(id), generationKey(id)],
+    readKeys,
     decode,
     read,
     write,
@@ -150,6 +158,7 @@ export function cached<V>(options: CachedOptions): Cached<V> {
       return found.get(id);
     },
     async invalidate(cache, ids) {
+      if (immutable) throw new Error(`${name} is immutable: its entries are never invalidated`);
       const unique = [...new Set(ids)];
       for (let start = 0; start < unique.length; start += SLICE) {
         const slice = unique.slice(start, start + SLICE);

@@ -91,8 +91,7 @@ describe.each(adapterKinds())('cached() cache-aside (%s)', (kind) => {
 
   it('the same race through read() and write(), for reads taken with other keys in one round trip', async () => {
     const members = cached<string[]>({ name: 'test:race-manual', ttlSeconds: 60 });
-    const [entryKey, generationKey] = members.readKeys('g1');
-    const before = members.decode(await cache.getMany([entryKey, generationKey]));
+    const before = members.decode(await cache.getMany(members.readKeys('g1')));
     expect(before.value).toBeUndefined();
     await members.invalidate(cache, ['g1']);
     await members.write(cache, [{ id: 'g1', value: ['stale'], read: before }]);
@@ -108,6 +107,14 @@ describe.each(adapterKinds())('cached() cache-aside (%s)', (kind) => {
     await users.getMany(cache, ids, async (missing) => missing.map((id) => [id, 1] as const));
     await users.invalidate(cache, [...ids, 'u1']);
     expect((await users.read(cache, ids)).filter((r) => r.value !== undefined)).toHaveLength(0);
+  });
+
+  it('an immutable thing reads its entry alone (no generation) and refuses to be invalidated', async () => {
+    const members = cached<true>({ name: 'test:immutable', ttlSeconds: 60, immutable: true });
+    expect(members.readKeys('d1')).toEqual([members.key('d1')]);
+    await members.put(cache, 'd1', true);
+    expect((await members.read(cache, ['d1', 'd2'])).map((r) => r.value)).toEqual([true, undefined]);
+    await expect(members.invalidate(cache, ['d1'])).rejects.toThrow(/immutable/);
   });
 
   it('keys are spelt in one place', () => {

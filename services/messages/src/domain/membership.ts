@@ -30,7 +30,7 @@ export { membershipId } from '@parley/kit';
 /** The groups cache's entries (the kit's cached groups client, ctx.groupsCache, reads and writes them). */
 export const { memberships: groupMemberships, memberLists: groupMemberLists, userGroups } = groupsCacheEntries('messages');
 /** A direct conversation's members never change: a "yes" (by `membershipId(conversationId, userId)`) is never invalidated. */
-export const directMembers = cached<true>({ name: 'messages:direct-member', ttlSeconds: 3600 });
+export const directMembers = cached<true>({ name: 'messages:direct-member', ttlSeconds: 3600, immutable: true });
 
 type MembershipDeps = Pick<MessagesContext, 'db' | 'cache' | 'groupsCache' | 'outbox'>;
 
@@ -94,9 +94,10 @@ async function cachedMembership(
   userId: string,
 ): Promise<{ type: 'direct'; role: null } | { type: 'group'; role: GroupRole } | undefined> {
   const key = membershipId(id, userId);
-  const raw = await ctx.cache.getMany<unknown>([...directMembers.readKeys(key), ...groupMemberships.readKeys(key)]);
-  if (directMembers.decode(raw.slice(0, 2)).value) return { type: 'direct', role: null };
-  const group = groupMemberships.decode(raw.slice(2)).value;
+  const directKeys = directMembers.readKeys(key);
+  const raw = await ctx.cache.getMany<unknown>([...directKeys, ...groupMemberships.readKeys(key)]);
+  if (directMembers.decode(raw.slice(0, directKeys.length)).value) return { type: 'direct', role: null };
+  const group = groupMemberships.decode(raw.slice(directKeys.length)).value;
   if (group) return { type: 'group', role: group.role };
   return undefined;
 }

@@ -337,10 +337,13 @@ try {
       async (message) => {
         idleSince = performance.now();
         const raw: unknown = message.body;
-        const event: any = Buffer.isBuffer(raw) ? JSON.parse(raw.toString('utf8')) : typeof raw === 'string' ? JSON.parse(raw) : raw;
-        const clientMessageId: string = event?.data?.message?.clientMessageId ?? '';
-        if (clientMessageId.startsWith(`${SEND_PREFIX}${runId}-`)) ids.add(clientMessageId);
-        else foreign++;
+        const body: any = Buffer.isBuffer(raw) ? JSON.parse(raw.toString('utf8')) : typeof raw === 'string' ? JSON.parse(raw) : raw;
+        // Events published together arrive as one message, an array of envelopes.
+        for (const event of Array.isArray(body) ? body : [body]) {
+          const clientMessageId: string = event?.data?.message?.clientMessageId ?? '';
+          if (clientMessageId.startsWith(`${SEND_PREFIX}${runId}-`)) ids.add(clientMessageId);
+          else foreign++;
+        }
       },
     );
     consumer.on('error', (err) => console.error('counting consumer:', err));

@@ -15,6 +15,13 @@ import { BUS_DEFAULTS, type Bus, type EventEnvelope, type EventHandler, type Sub
  * The original delivery is acked only after its successor is confirmed by the broker, so a crash
  * between the two can duplicate an event but never lose it; consumers are idempotent (inbox).
  *
+ * Events of one type published together (an outbox relay pass) travel as one message, a JSON
+ * array of envelopes (header `x-parley-batch`): one persistent write, one confirm, one delivery and
+ * one ack for the lot instead of one each, which was most of the broker's CPU per chat message
+ * (bench/RESULTS.md, issue 11). The consumer hands each event to the handler on its own; an event
+ * that fails is republished alone to the retry queue, so a batch is never retried as a whole and
+ * its other events are not handled again. Handlers see no difference.
+ *
  * Known limit of one retry queue with per-message expirations: RabbitMQ only expires messages at
  * the head of a queue, so a retry with a long delay holds back shorter ones queued behind it
  * (they are late, never lost). Per-delay retry queues would lift that if it ever matters.
@@ -38,6 +45,14 @@ export interface RabbitBusOptions {
 
 /** Delivery attempt of a message, carried across retries (1 on the first delivery). */
 const ATTEMPT_HEADER = 'x-parley-attempt';
+/** On a message that carries several events (a JSON array of envelopes): how many. */
+const BATCH_HEADER = 'x-parley-batch';
+/**
+ * Most events in one message, and roughly most bytes: a relay pass (100 events by default)
+ * fits, and no message comes near the broker's size limits or holds a consumer for long.
+ */
+const MAX_BATCH_EVENTS = 200;
+const MAX_BATCH_BYTES = 512 * 1024;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -47,20 +62,53 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The envelope in a message body, or undefined when the body is not one of ours. */
-function decode(body: unknown): EventEnvelope | undefined {
+/** A message body as JSON (the client parses JSON bodies itself; a raw one is parsed here). */
+function parseBody(body: unknown): unknown {
   let value = body;
   if (Buffer.isBuffer(value)) value = value.toString('utf8');
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
   }
+}
+
+/** The value as an envelope, or undefined when it is not one of ours. */
+function asEnvelope(value: unknown): EventEnvelope | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const candidate = value as Partial<EventEnvelope>;
   return typeof candidate.id === 'string' && typeof candidate.type === 'string' ? (value as EventEnvelope) : undefined;
+}
+
+/** The envelope in a message body, or undefined when the body is not one of ours. */
+const decode = (body: unknown): EventEnvelope | undefined => asEnvelope(parseBody(body));
+
+/** The events of a message body: one, or a batch's (see BATCH_HEADER); each undefined that is not an envelope. */
+function decodeAll(body: unknown): (EventEnvelope | undefined)[] {
+  const value = parseBody(body);
+  return Array.isArray(value) ? value.map(asEnvelope) : [asEnvelope(value)];
+}
+
+/**
+ * At most `size` tasks at once, the rest started in call order as slots free up: a batch's events
+ * share the subscription's prefetch with every other message's.
+ */
+function createSlots(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter (running stays), or is given back.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 function attemptOf(message: AsyncMessage): number {
@@ -75,6 +123,43 @@ function eventProperties(event: EventEnvelope): Envelope {
 }
 
 const encode = (event: EventEnvelope): Buffer => Buffer.from(JSON.stringify(event), 'utf8');
+
+interface OutgoingMessage {
+  envelope: Envelope;
+  body: Buffer;
+}
+
+/**
+ * The messages that carry `events` in order: each run of events of one type becomes one message
+ * (an array of envelopes, up to MAX_BATCH_EVENTS and about MAX_BATCH_BYTES), a lone event its own
+ * message as before. Only consecutive events are joined, so the broker still gets them in order.
+ */
+export function batchMessages(exchange: string, events: readonly EventEnvelope[]): OutgoingMessage[] {
+  const messages: OutgoingMessage[] = [];
+  let run: { type: string; bodies: string[]; bytes: number; first: EventEnvelope } | undefined;
+  const flush = (): void => {
+    if (!run) return;
+    const { first, bodies } = run;
+    if (bodies.length === 1) {
+      messages.push({ envelope: { ...eventProperties(first), exchange, routingKey: first.type }, body: Buffer.from(bodies[0]!, 'utf8') });
+    } else {
+      messages.push({
+        envelope: { ...eventProperties(first), exchange, routingKey: first.type, headers: { [BATCH_HEADER]: bodies.length } },
+        body: Buffer.from(`[${bodies.join(',')}]`, 'utf8'),
+      });
+    }
+    run = undefined;
+  };
+  for (const event of events) {
+    const body = JSON.stringify(event);
+    if (run && (run.type !== event.type || run.bodies.length >= MAX_BATCH_EVENTS || run.bytes + body.length > MAX_BATCH_BYTES)) flush();
+    run ??= { type: event.type, bodies: [], bytes: 0, first: event };
+    run.bodies.push(body);
+    run.bytes += body.length;
+  }
+  flush();
+  return messages;
+}
 
 export function createRabbitBus(options: RabbitBusOptions): Bus {
   const exchange = options.exchange ?? 'parley.events';
@@ -126,17 +211,13 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
     for (const declaration of sideQueues) await withTimeout(connection.queueDeclare(declaration), publishTimeoutMs, 'queue declare');
     const republisher: Publisher = connection.createPublisher({ confirm: true, queues: sideQueues });
 
-    const onMessage = async (message: AsyncMessage): Promise<void> => {
-      const event = decode(message.body);
-      const attempt = attemptOf(message);
-      if (!event) {
-        // Not an envelope: retrying cannot help. Park the raw body for a human to look at.
-        log.error({ messageId: message.messageId }, 'undecodable message moved to the dead-letter queue');
-        await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, message.body);
-        return;
-      }
+    // The prefetch bounds the handlers running at once, however many events a message carries.
+    const slot = createSlots(prefetch);
+
+    /** One event's handling; a failure republishes that event alone, for its next attempt or the dead letters. */
+    const handleOne = async (event: EventEnvelope, attempt: number): Promise<void> => {
       try {
-        await handler(event, { attempt });
+        await slot(() => handler(event, { attempt }));
         return;
       } catch (err) {
         log.warn({ err, eventId: event.id, type: event.type, attempt }, 'event handler failed');
@@ -156,8 +237,29 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
           );
         }
       }
-      // Returning acks the original; if the republish above threw, the client nacks with requeue
-      // instead and the broker redelivers the same attempt.
+    };
+
+    const onMessage = async (message: AsyncMessage): Promise<void> => {
+      const attempt = attemptOf(message);
+      const events = decodeAll(message.body);
+      if (events.length === 1 && !events[0]) {
+        // Not an envelope: retrying cannot help. Park the raw body for a human to look at.
+        log.error({ messageId: message.messageId }, 'undecodable message moved to the dead-letter queue');
+        await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, message.body);
+        return;
+      }
+      // A batch's events are handled side by side (in order when the prefetch is 1), as
+      // separate messages would be; the batch is acked when every one is handled or republished.
+      await Promise.all(
+        events.map(async (event, i) => {
+          if (event) return handleOne(event, attempt);
+          log.error({ messageId: message.messageId, index: i }, 'undecodable event of a batch moved to the dead-letter queue');
+          const raw = (parseBody(message.body) as unknown[])[i];
+          await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, Buffer.from(JSON.stringify(raw) ?? 'null', 'utf8'));
+        }),
+      );
+      // Returning acks the original; if a republish above threw, the client nacks with requeue
+      // instead and the broker redelivers the same attempt (handlers are idempotent: inbox).
     };
 
     const consumer = connection.createConsumer(
@@ -214,7 +316,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       if (events.length === 0) return;
       // Sent back to back on one confirm channel: the broker keeps their order, and we wait for
       // every confirmation, not just the last.
-      const sends = events.map((event) => publisher.send({ ...eventProperties(event), exchange, routingKey: event.type }, encode(event)));
+      const sends = batchMessages(exchange, events).map(({ envelope, body }) => publisher.send(envelope, body));
       await withTimeout(Promise.all(sends), publishTimeoutMs, `publish of ${events.length} event(s)`);
     },
 

@@ -35,7 +35,8 @@ export function createRedisPubSub(options: RedisPubSubOptions): PubSub {
     commandTimeout: options.commandTimeoutMs ?? 5_000,
     autoResubscribe: true,
   };
-  const publisher = new Redis(options.url, connectionOptions);
+  // Publishes issued in one tick (a group commit's live frames, say) leave in one write.
+  const publisher = new Redis(options.url, { ...connectionOptions, enableAutoPipelining: true });
   const subscriber = new Redis(options.url, connectionOptions);
   // Once connected, a publish while Redis is away fails at once rather than queueing until the
   // timeout: the live path does not wait, clients catch up by resync (see onResubscribed).

@@ -84,12 +84,6 @@ function asEnvelope(value: unknown): EventEnvelope | undefined {
 /** The envelope in a message body, or undefined when the body is not one of ours. */
 const decode = (body: unknown): EventEnvelope | undefined => asEnvelope(parseBody(body));
 
-/** The events of a message body: one, or a batch's (see BATCH_HEADER); each undefined that is not an envelope. */
-function decodeAll(body: unknown): (EventEnvelope | undefined)[] {
-  const value = parseBody(body);
-  return Array.isArray(value) ? value.map(asEnvelope) : [asEnvelope(value)];
-}
-
 /**
  * At most `size` tasks at once, the rest started in call order as slots free up: a batch's events
  * share the subscription's prefetch with every other message's.
@@ -136,24 +130,21 @@ interface OutgoingMessage {
  */
 export function batchMessages(exchange: string, events: readonly EventEnvelope[]): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
-  let run: { type: string; bodies: string[]; bytes: number; first: EventEnvelope } | undefined;
+  let run: { first: EventEnvelope; bodies: string[]; bytes: number } | undefined;
   const flush = (): void => {
     if (!run) return;
     const { first, bodies } = run;
-    if (bodies.length === 1) {
-      messages.push({ envelope: { ...eventProperties(first), exchange, routingKey: first.type }, body: Buffer.from(bodies[0]!, 'utf8') });
-    } else {
-      messages.push({
-        envelope: { ...eventProperties(first), exchange, routingKey: first.type, headers: { [BATCH_HEADER]: bodies.length } },
-        body: Buffer.from(`[${bodies.join(',')}]`, 'utf8'),
-      });
-    }
+    const single = bodies.length === 1;
+    messages.push({
+      envelope: { ...eventProperties(first), exchange, routingKey: first.type, ...(single ? {} : { headers: { [BATCH_HEADER]: bodies.length } }) },
+      body: Buffer.from(single ? bodies[0]! : `[${bodies.join(',')}]`, 'utf8'),
+    });
     run = undefined;
   };
   for (const event of events) {
     const body = JSON.stringify(event);
-    if (run && (run.type !== event.type || run.bodies.length >= MAX_BATCH_EVENTS || run.bytes + body.length > MAX_BATCH_BYTES)) flush();
-    run ??= { type: event.type, bodies: [], bytes: 0, first: event };
+    if (run && (run.first.type !== event.type || run.bodies.length >= MAX_BATCH_EVENTS || run.bytes + body.length > MAX_BATCH_BYTES)) flush();
+    run ??= { first: event, bodies: [], bytes: 0 };
     run.bodies.push(body);
     run.bytes += body.length;
   }
@@ -241,8 +232,10 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
 
     const onMessage = async (message: AsyncMessage): Promise<void> => {
       const attempt = attemptOf(message);
-      const events = decodeAll(message.body);
-      if (events.length === 1 && !events[0]) {
+      // One envelope, or a batch's array of them (see BATCH_HEADER): parsed once.
+      const value = parseBody(message.body);
+      const items: unknown[] = Array.isArray(value) ? value : [value];
+      if (!Array.isArray(value) && !asEnvelope(value)) {
         // Not an envelope: retrying cannot help. Park the raw body for a human to look at.
         log.error({ messageId: message.messageId }, 'undecodable message moved to the dead-letter queue');
         await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, message.body);
@@ -251,11 +244,11 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       // A batch's events are handled side by side (in order when the prefetch is 1), as
       // separate messages would be; the batch is acked when every one is handled or republished.
       await Promise.all(
-        events.map(async (event, i) => {
+        items.map(async (item, i) => {
+          const event = asEnvelope(item);
           if (event) return handleOne(event, attempt);
           log.error({ messageId: message.messageId, index: i }, 'undecodable event of a batch moved to the dead-letter queue');
-          const raw = (parseBody(message.body) as unknown[])[i];
-          await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, Buffer.from(JSON.stringify(raw) ?? 'null', 'utf8'));
+          await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, Buffer.from(JSON.stringify(item) ?? 'null', 'utf8'));
         }),
       );
       // Returning acks the original; if a republish above threw, the client nacks with requeue

@@ -98,6 +98,8 @@ export function cached<V>(options: CachedOptions): Cached<V> {
   const generationKey = (id: string): string => `${GENERATION_PREFIX}${name}:${id}`;
 
   const readKeys = (id: string): readonly string[] => (immutable ? [key(id)] : [key(id), generationKey(id)]);
+  /** Keys per id in a read: whatever readKeys gives, so the two cannot disagree. */
+  const readWidth = readKeys('').length;
 
   const decode = (raw: readonly unknown[]): CachedRead<V> => {
     const entry = raw[0] as Entry<V> | undefined;
@@ -108,8 +110,7 @@ export function cached<V>(options: CachedOptions): Cached<V> {
   const read = async (cache: Cache, ids: readonly string[]): Promise<CachedRead<V>[]> => {
     if (ids.length === 0) return [];
     const raw = await cache.getMany<unknown>(ids.flatMap(readKeys));
-    const width = immutable ? 1 : 2;
-    return ids.map((_, i) => decode(raw.slice(width * i, width * (i + 1))));
+    return ids.map((_, i) => decode(raw.slice(readWidth * i, readWidth * (i + 1))));
   };
 
   const write = async (cache: Cache, entries: readonly { id: string; value: V; read: CachedRead<V> }[]): Promise<void> => {

@@ -31,28 +31,45 @@ export interface TokenVerifierOptions {
 }
 
 /**
+ * Cache keys the verifier reads in the same round trip as the session (one MGET), and how to
+ * decode what they held: a ReadAhead bound to its request (ReadAhead.for).
+ */
+export interface SessionSideRead {
+  readonly keys: (caller: AuthContext) => readonly string[];
+  readonly decode: (raw: readonly unknown[]) => CachedRead<unknown>;
+}
+
+/**
  * A cached entry a route reads together with the caller's session, in the same cache round trip
- * (one MGET): for the hottest routes (GET /users/me reads the caller's profile this way). Make
- * one with `readAhead(cachedThing, (caller) => id)`; the route's handler takes the read with
+ * (one MGET): for the hottest routes (GET /users/me reads the caller's profile this way, sending
+ * a message the sender's membership and the group's members). Make one with
+ * `readAhead(cachedThing, (caller, request) => id)`; the route's handler takes the read with
  * `entry.from(request)` and, on a miss, loads and writes back through the same cached thing.
  */
 export interface ReadAhead<T> {
-  /** The cache keys to read for this caller. */
-  readonly keys: (caller: AuthContext) => readonly string[];
+  /** The cache keys to read for this caller and request: none when `id` names nothing (a malformed path id). */
+  readonly keys: (caller: AuthContext, request: FastifyRequest) => readonly string[];
   /** What those keys held, as a read of the cached thing. */
   readonly decode: (raw: readonly unknown[]) => CachedRead<T>;
+  /** The read bound to a request, as the verifier takes it. */
+  for(request: FastifyRequest): SessionSideRead;
   /**
-   * What the cache held, read with the session (value undefined on a miss), or undefined when
-   * the request's verifier did not read ahead (then the route reads it itself).
+   * What the cache held, read with the session (value undefined on a miss, or when `id` named
+   * nothing), or undefined when the request's verifier did not read ahead (then the route reads
+   * it itself).
    */
   from(request: FastifyRequest): CachedRead<T> | undefined;
 }
 
-/** The entry of `thing` named by `id(caller)`, read with the session. */
-export function readAhead<T>(thing: Pick<Cached<T>, 'readKeys' | 'decode'>, id: (caller: AuthContext) => string): ReadAhead<T> {
+/** The entry of `thing` named by `id(caller, request)`, read with the session; undefined names none. */
+export function readAhead<T>(thing: Pick<Cached<T>, 'readKeys' | 'decode'>, id: (caller: AuthContext, request: FastifyRequest) => string | undefined): ReadAhead<T> {
   const entry: ReadAhead<T> = {
-    keys: (caller) => thing.readKeys(id(caller)),
+    keys: (caller, request) => {
+      const named = id(caller, request);
+      return named === undefined ? [] : thing.readKeys(named);
+    },
     decode: (raw) => thing.decode(raw),
+    for: (request) => ({ keys: (caller) => entry.keys(caller, request), decode: entry.decode }),
     from: (request) => request.readAhead?.get(entry) as CachedRead<T> | undefined,
   };
   return entry;
@@ -68,7 +85,7 @@ export interface VerifiedCaller extends AuthContext {
   alsoCached?: readonly CachedRead<unknown>[];
 }
 
-export type TokenVerifier = (token: string, alsoRead?: readonly ReadAhead<unknown>[]) => Promise<VerifiedCaller>;
+export type TokenVerifier = (token: string, alsoRead?: readonly SessionSideRead[]) => Promise<VerifiedCaller>;
 
 /**
  * Verifies an access token (EdDSA JWT signed by accounts, checked against its JWKS) and that
@@ -168,9 +185,13 @@ declare module 'fastify' {
 export const requireAuth =
   (verify: TokenVerifier, options: { alsoRead?: readonly ReadAhead<unknown>[] } = {}) =>
   async (request: FastifyRequest): Promise<void> => {
-    const { userId, sessionId, alsoCached } = await verify(bearerToken(request), options.alsoRead);
+    const { alsoRead } = options;
+    const { userId, sessionId, alsoCached } = await verify(
+      bearerToken(request),
+      alsoRead?.map((entry) => entry.for(request)),
+    );
     request.auth = { userId, sessionId };
-    if (options.alsoRead && alsoCached) request.readAhead = new Map(options.alsoRead.map((entry, i) => [entry, alsoCached[i]!]));
+    if (alsoRead && alsoCached) request.readAhead = new Map(alsoRead.map((entry, i) => [entry, alsoCached[i]!]));
   };
 
 /** The caller of an authenticated route (requireAuth ran before). */

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, createTokenVerifier, readAhead, sessionKey, type TokenVerifier } from '../src/auth.ts';
@@ -21,6 +22,8 @@ function countingCache(): Cache & { calls: string[] } {
 const profiles = cached<{ name: string }>({ name: 'profile', ttlSeconds: 60 });
 const profile = readAhead(profiles, (caller) => caller.userId);
 const missing = readAhead(profiles, () => 'missing');
+/** The request the entries are read for (these entries are named by the caller alone). */
+const request = {} as FastifyRequest;
 const valueOf = (read: { value: unknown }) => read.value;
 
 describe('the token verifier', () => {
@@ -55,8 +58,19 @@ describe('the token verifier', () => {
 
   it('reads the keys a route asks for in the same cache round trip as the session', async () => {
     const { cache, verify, token } = await setUp({ userId: 'u1' });
-    const { alsoCached, ...caller } = await verify(token, [profile, missing]);
+    const { alsoCached, ...caller } = await verify(token, [profile.for(request), missing.for(request)]);
     expect(caller).toEqual({ userId: 'u1', sessionId: 's1', expiresAt });
+    expect(alsoCached?.map(valueOf)).toEqual([{ name: 'alice' }, undefined]);
+    expect(cache.calls).toEqual(['getMany']);
+  });
+
+  it('reads an entry named by the request (a path id) in the same round trip; one that names nothing reads no key and is a miss', async () => {
+    const { cache, verify, token } = await setUp({ userId: 'u1' });
+    const byPath = readAhead(profiles, (_caller, req) => (req.params as { id?: string }).id);
+    const withId = { params: { id: 'u1' } } as unknown as FastifyRequest;
+    const withoutId = { params: {} } as unknown as FastifyRequest;
+    expect(byPath.for(withoutId).keys({ userId: 'u1', sessionId: 's1' })).toEqual([]);
+    const { alsoCached } = await verify(token, [byPath.for(withId), byPath.for(withoutId)]);
     expect(alsoCached?.map(valueOf)).toEqual([{ name: 'alice' }, undefined]);
     expect(cache.calls).toEqual(['getMany']);
   });
@@ -70,21 +84,21 @@ describe('the token verifier', () => {
   it('refuses a revoked session, or one of another user, even when the extra keys are there', async () => {
     for (const session of [{ revoked: true }, { userId: 'someone-else' }]) {
       const { verify, token } = await setUp(session);
-      await expect(verify(token, [profile])).rejects.toMatchObject({ httpStatus: 401 });
+      await expect(verify(token, [profile.for(request)])).rejects.toMatchObject({ httpStatus: 401 });
     }
   });
 
   it('asks the fallback when the cache lost the session, and still answers the extra keys', async () => {
     const live = await setUp(undefined, async () => true);
-    const caller = await live.verify(live.token, [profile]);
+    const caller = await live.verify(live.token, [profile.for(request)]);
     expect(caller.userId).toBe('u1');
     expect(caller.alsoCached?.map(valueOf)).toEqual([{ name: 'alice' }]);
     const ended = await setUp(undefined, async () => false);
-    await expect(ended.verify(ended.token, [profile])).rejects.toMatchObject({ httpStatus: 401 });
+    await expect(ended.verify(ended.token, [profile.for(request)])).rejects.toMatchObject({ httpStatus: 401 });
   });
 
   it('refuses a token that is not signed by the keys', async () => {
     const { verify } = await setUp({ userId: 'u1' });
-    await expect(verify('a.b.c', [profile])).rejects.toMatchObject({ httpStatus: 401 });
+    await expect(verify('a.b.c', [profile.for(request)])).rejects.toMatchObject({ httpStatus: 401 });
   });
 });

@@ -8,11 +8,11 @@ import type { Cache } from '../ports.ts';
  *
  * The race every cache-aside has: a reader loads the old value, a writer commits and
  * invalidates, then the reader writes the old value back, and it stays until its TTL. Here an
- * invalidation does not only delete the entry, it stamps a new *generation* for the id; a read
+ * invalidation does not delete the entry, it stamps a new *generation* for the id; a read
  * returns the generation it saw together with the value (one MGET for both), and a loaded value
  * is written back under that generation. An entry counts only while its generation is still the
  * current one, so a value loaded before an invalidation can be written after it and is never
- * read. Entries are deleted by events, not by time: the TTL only bounds memory.
+ * read. Entries go stale by events, not by time: the TTL only bounds memory.
  */
 
 /** 0: no invalidation stamped (never, or so long ago that every entry from before has expired). */
@@ -60,7 +60,7 @@ export interface Cached<V> {
   get(cache: Cache, id: string, load: () => Promise<V | undefined>): Promise<V | undefined>;
   /** Values by id, cached where possible; loadMissing answers the rest (ids it leaves out are not cached). */
   getMany(cache: Cache, ids: readonly string[], loadMissing: (ids: string[]) => Promise<Iterable<readonly [string, V]>>): Promise<Map<string, V>>;
-  /** Drops ids' entries and stamps a new generation, so nothing loaded before now is ever read again. */
+  /** Stamps a new generation for ids, so nothing cached or loaded before now is ever read again (the old entries expire unread). */
   invalidate(cache: Cache, ids: readonly string[]): Promise<void>;
 }
 
@@ -163,16 +163,14 @@ export function cached<V>(options: CachedOptions): Cached<V> {
       const unique = [...new Set(ids)];
       for (let start = 0; start < unique.length; start += SLICE) {
         const slice = unique.slice(start, start + SLICE);
+        // The stamp alone makes every entry of these ids unreadable (an entry counts only under the
+        // current generation), and each entry expires before its stamp does (STAMP_EXTRA_SECONDS):
+        // no delete, so an invalidation is one command (a message invalidates every member's chat list).
         const generation = newGeneration();
-        // Issued in the same tick: on Redis the two commands go out pipelined (one round trip),
-        // the stamps first, on one connection.
-        await Promise.all([
-          cache.setMany(
-            slice.map((id) => [generationKey(id), generation] as const),
-            stampSeconds,
-          ),
-          cache.del(...slice.map(key)),
-        ]);
+        await cache.setMany(
+          slice.map((id) => [generationKey(id), generation] as const),
+          stampSeconds,
+        );
       }
     },
   };

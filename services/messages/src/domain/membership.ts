@@ -1,5 +1,5 @@
 import type { GroupRole } from '@parley/contracts';
-import { cached, groupsCacheEntries, isUuid, membershipId, notFound, type GroupMember } from '@parley/kit';
+import { cached, groupsCacheEntries, isUuid, membershipId, notFound, type Cached, type CachedRead, type GroupMember } from '@parley/kit';
 import type { ConversationRef, Membership, ReadAccess, SendAccess } from '../db/access.ts';
 import {
   existingConversationIds,
@@ -87,19 +87,30 @@ export async function assertMember(ctx: MembershipDeps, conversationId: string, 
   return { conversation, role, userId } as Membership;
 }
 
-/** What the cache says of userId in the conversation: a direct member, a group role, or nothing known. */
-async function cachedMembership(
-  ctx: MembershipDeps,
-  id: string,
-  userId: string,
-): Promise<{ type: 'direct'; role: null } | { type: 'group'; role: GroupRole } | undefined> {
-  const key = membershipId(id, userId);
-  const directKeys = directMembers.readKeys(key);
-  const raw = await ctx.cache.getMany<unknown>([...directKeys, ...groupMemberships.readKeys(key)]);
-  if (directMembers.decode(raw.slice(0, directKeys.length)).value) return { type: 'direct', role: null };
-  const group = groupMemberships.decode(raw.slice(directKeys.length)).value;
-  if (group) return { type: 'group', role: group.role };
-  return undefined;
+/** What the cache says of a user in a conversation: a direct member, a group role (or nothing known: a miss). */
+export type CachedMembership = { type: 'direct'; role: null } | { type: 'group'; role: GroupRole };
+
+const DIRECT_KEYS = directMembers.readKeys('').length;
+/**
+ * The cache's answer on one membership (by membershipId), as one read of both places it can be:
+ * a direct "yes" (kept for good), then a group role (invalidated by group events). Only read,
+ * never written back through: each place is written by its own cached thing.
+ */
+export const cachedMemberships: Pick<Cached<CachedMembership>, 'readKeys' | 'decode'> = {
+  readKeys: (key) => [...directMembers.readKeys(key), ...groupMemberships.readKeys(key)],
+  decode(raw) {
+    const group = groupMemberships.decode(raw.slice(DIRECT_KEYS));
+    const value: CachedMembership | undefined = directMembers.decode(raw.slice(0, DIRECT_KEYS)).value
+      ? { type: 'direct', role: null }
+      : group.value
+        ? { type: 'group', role: group.value.role }
+        : undefined;
+    return { ...group, value };
+  },
+};
+
+async function cachedMembership(ctx: MembershipDeps, id: string, userId: string): Promise<CachedMembership | undefined> {
+  return cachedMemberships.decode(await ctx.cache.getMany<unknown>(cachedMemberships.readKeys(membershipId(id, userId)))).value;
 }
 
 /** assertMember, then a direct membership is cached for good (it never changes). */
@@ -131,10 +142,16 @@ export async function assertReader(ctx: MembershipDeps, conversationId: string, 
  * when not; the sender then asks assertMember (see sendMessage), which answers 404 or makes a
  * group's conversation row that did not exist yet.
  */
-export async function assertSender(ctx: MembershipDeps, conversationId: string, userId: string): Promise<SendAccess> {
+export async function assertSender(
+  ctx: MembershipDeps,
+  conversationId: string,
+  userId: string,
+  /** The cache's answer, when it was read already (with the session: sendersMembership). */
+  read?: CachedRead<CachedMembership>,
+): Promise<SendAccess> {
   if (!isUuid(conversationId)) throw notFound('conversation');
   const id = conversationId.toLowerCase();
-  const cached = await cachedMembership(ctx, id, userId);
+  const cached = read ? read.value : await cachedMembership(ctx, id, userId);
   if (cached) return { conversation: { id, type: cached.type }, role: cached.role, userId } as SendAccess;
   return assertMemberAndRemember(ctx, id, userId);
 }

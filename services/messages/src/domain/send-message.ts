@@ -1,14 +1,22 @@
-import { badRequest, errorCode, newId, notFound, type AppError, type Emit, type Queryable } from '@parley/kit';
+import { badRequest, errorCode, newId, notFound, type AppError, type CachedRead, type Emit, type GroupMember, type Queryable } from '@parley/kit';
 import { findByClientMessageId, sendMessageRow, type MessageRow, type SendInput, type SendOutcome } from '../db/message.repository.ts';
 import { presentAttachment } from '../presenters/file.presenter.ts';
 import { presentMessage, presentMessageWithParts, type MessageView } from '../presenters/message.presenter.ts';
 import { attachFiles } from './attach-files.ts';
 import type { MessagesContext } from './context.ts';
 import { events } from './events.ts';
-import { assertMember, assertSender, groupMembers, type SendAccess } from './membership.ts';
+import { assertMember, assertSender, groupMembers, type CachedMembership, type SendAccess } from './membership.ts';
 import { resolveMentions } from './mentions.ts';
 import { oneWithParts } from './message-parts.ts';
 import { invalidateRecent } from './recent-cache.ts';
+
+/** What the route read from the cache with the caller's session (ReadAhead), so the send asks the cache only for its rate counter. */
+export interface SendReads {
+  /** The cache's answer on the sender's membership. */
+  membership?: CachedRead<CachedMembership> | undefined;
+  /** The group's cached members (unused for a direct conversation). */
+  members?: CachedRead<GroupMember[]> | undefined;
+}
 
 export interface SendMessageInput {
   body: string;
@@ -29,7 +37,8 @@ const badReply = (): AppError => badRequest('replyToId must be a message of this
  * gaps and no duplicates whatever the number of concurrent senders.
  *
  * A plain message (no attachments) from a sender whose membership is cached is one cache round
- * trip (membership, rate counter, the group's members) and one database round trip:
+ * trip besides the session's (the rate counter; the membership and the group's members are read
+ * with the session, see `reads`) and one database round trip:
  * send_message() checks that the conversation is there, checks for an earlier send, takes the
  * seq, inserts the message and its message.created outbox row; under load concurrent sends share
  * one call and one commit (send-batcher.ts).
@@ -44,13 +53,15 @@ export async function sendMessage(
   userId: string,
   conversationId: string,
   input: SendMessageInput,
+  reads: SendReads = {},
 ): Promise<{ message: MessageView; created: boolean }> {
-  // Issued in one tick, so on Redis the membership answers, the counter and a group's cached
-  // members go out in one write. The counter therefore also counts a non-member's attempts.
+  // Issued in one tick, so on Redis whatever was not read with the session (the membership
+  // answer, a group's cached members) goes out in the counter's write. The counter therefore
+  // also counts a non-member's attempts.
   const [sender, limit, cachedMembers] = await Promise.allSettled([
-    assertSender(ctx, conversationId, userId),
+    assertSender(ctx, conversationId, userId, reads.membership),
     ctx.limits.hit(`messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60, 'You are sending messages too fast; try again shortly.'),
-    ctx.groupsCache.memberLists.read(ctx.cache, [conversationId.toLowerCase()]),
+    reads.members ? [reads.members] : ctx.groupsCache.memberLists.read(ctx.cache, [conversationId.toLowerCase()]),
   ]);
   if (sender.status === 'rejected') throw sender.reason;
   const access = sender.value;

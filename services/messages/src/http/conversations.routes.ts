@@ -1,9 +1,10 @@
-import { callerOf, presentPage, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
+import { callerOf, isUuid, membershipId, presentPage, readAhead, routeOpenings, type HttpServer, type TokenVerifier } from '@parley/kit';
 import type { MessagesContext } from '../domain/context.ts';
 import { getConversation, listConversations } from '../domain/list-conversations.ts';
 import { listMessages } from '../domain/list-messages.ts';
 import { listMemberReadStates } from '../domain/list-read-states.ts';
 import { markRead } from '../domain/mark-read.ts';
+import { cachedMemberships, groupMemberLists } from '../domain/membership.ts';
 import { openDirectConversation } from '../domain/open-direct-conversation.ts';
 import { sendMessage } from '../domain/send-message.ts';
 import { presentConversationSummary } from '../presenters/conversation.presenter.ts';
@@ -22,6 +23,19 @@ import {
   readStatesSchema,
   sendMessageBody,
 } from './schemas.ts';
+
+/** The conversation a `/conversations/:id/...` request names, lowercased; none for a malformed id (answered 404). */
+const conversationIdOf = (request: { params: unknown }): string | undefined => {
+  const { id } = request.params as { id?: unknown };
+  return typeof id === 'string' && isUuid(id) ? id.toLowerCase() : undefined;
+};
+
+/** Read with the session when sending (one cache round trip for both): the sender's membership and the group's members. */
+const sendersMembership = readAhead(cachedMemberships, (caller, request) => {
+  const conversationId = conversationIdOf(request);
+  return conversationId === undefined ? undefined : membershipId(conversationId, caller.userId);
+});
+const conversationsMembers = readAhead(groupMemberLists, (_caller, request) => conversationIdOf(request));
 
 export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
   const route = routeOpenings(verify, 'conversations');
@@ -68,14 +82,18 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
 
   app.post(
     '/api/v1/conversations/:id/messages',
-    route.authenticated({
-      summary: 'Send a message (201); the same clientMessageId again answers the first message (200)',
-      params: idParams,
-      body: sendMessageBody,
-      response: { 200: messageSchema, 201: messageSchema },
-    }),
+    route.authenticated(
+      {
+        summary: 'Send a message (201); the same clientMessageId again answers the first message (200)',
+        params: idParams,
+        body: sendMessageBody,
+        response: { 200: messageSchema, 201: messageSchema },
+      },
+      { alsoRead: [sendersMembership, conversationsMembers] },
+    ),
     async (request, reply) => {
-      const { message, created } = await sendMessage(ctx, callerOf(request).userId, request.params.id, request.body);
+      const reads = { membership: sendersMembership.from(request), members: conversationsMembers.from(request) };
+      const { message, created } = await sendMessage(ctx, callerOf(request).userId, request.params.id, request.body, reads);
       return reply.code(created ? 201 : 200).send(message);
     },
   );

@@ -13,7 +13,8 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const short = (n) => `${n.callFrame.functionName || '(anon)'}@${(n.callFrame.url.match(/node_modules\/((@[^/]+\/)?[^/]+)/)?.[1] ?? n.callFrame.url.split('/').pop()) || 'native'}`;
+const short = (n) =>
+  `${n.callFrame.functionName || '(anon)'}@${(n.callFrame.url.match(/node_modules\/((@[^/]+\/)?[^/]+)/)?.[1] ?? n.callFrame.url.split('/').pop()) || 'native'}`;
 const stacks = new Map();
 for (const [id, us] of self) {
   const node = byId.get(id);

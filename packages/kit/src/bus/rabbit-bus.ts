@@ -235,7 +235,8 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       // One envelope, or a batch's array of them (see BATCH_HEADER): parsed once.
       const value = parseBody(message.body);
       const items: unknown[] = Array.isArray(value) ? value : [value];
-      if (!Array.isArray(value) && !asEnvelope(value)) {
+      const events = items.map(asEnvelope);
+      if (!Array.isArray(value) && !events[0]) {
         // Not an envelope: retrying cannot help. Park the raw body for a human to look at.
         log.error({ messageId: message.messageId }, 'undecodable message moved to the dead-letter queue');
         await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, message.body);
@@ -244,11 +245,10 @@ export function createRabbitBus(options: RabbitBusOptions): Bus {
       // A batch's events are handled side by side (in order when the prefetch is 1), as
       // separate messages would be; the batch is acked when every one is handled or republished.
       await Promise.all(
-        items.map(async (item, i) => {
-          const event = asEnvelope(item);
+        events.map(async (event, i) => {
           if (event) return handleOne(event, attempt);
           log.error({ messageId: message.messageId, index: i }, 'undecodable event of a batch moved to the dead-letter queue');
-          await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, Buffer.from(JSON.stringify(item) ?? 'null', 'utf8'));
+          await republisher.send({ exchange: '', routingKey: deadQueue, durable: true }, Buffer.from(JSON.stringify(items[i]) ?? 'null', 'utf8'));
         }),
       );
       // Returning acks the original; if a republish above threw, the client nacks with requeue

@@ -125,7 +125,10 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
     return bus;
   };
 
-  const openRelay = (bus: Bus, options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number; logger?: Logger } = {}): OutboxRelay => {
+  const openRelay = (
+    bus: Bus,
+    options: { batchSize?: number; pollMs?: number; maxBackoffMs?: number; lingerMs?: number; deferrableLingerMs?: number; logger?: Logger } = {},
+  ): OutboxRelay => {
     const relay = createOutboxRelay({ db, bus, logger, pollMs: 50, maxBackoffMs: 500, ...options });
     resources.add(() => relay.stop());
     return relay;
@@ -299,6 +302,46 @@ describe.each(adapterKinds())('outbox and inbox (%s)', (kind: Kind) => {
       await arrivals.reached(3);
       expect(got.map((e) => e.id)).toEqual(events.map((e) => e.id));
       expect(batches).toEqual([3]);
+      await relay.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a deferrable notify() waits the longer linger; an urgent one brings the pass forward', async () => {
+    const bus = openBus();
+    const { got, arrivals } = await record(bus, ['defer.#']);
+    const batches: number[] = [];
+    const counting: Bus = { ...bus, publish: (events) => (batches.push(events.length), bus.publish(events)) };
+    vi.useFakeTimers(FAKE_TIMERS);
+    try {
+      const relay = openRelay(counting, { pollMs: 60_000, lingerMs: 100, deferrableLingerMs: 5000 });
+      relay.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await relay.flush();
+
+      // Deferrable alone: nothing before the long linger is over, then one batch.
+      const quiet = [event('defer.a'), event('defer.b')];
+      for (const e of quiet) {
+        await commit([e]);
+        relay.notify({ deferrable: true });
+      }
+      await vi.advanceTimersByTimeAsync(4900);
+      expect(got).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(100);
+      await arrivals.reached(2);
+      expect(batches).toEqual([2]);
+
+      // An urgent event while a deferrable pass waits: both go within the short linger.
+      await commit([event('defer.c')]);
+      relay.notify({ deferrable: true });
+      await vi.advanceTimersByTimeAsync(1000);
+      await commit([event('defer.d')]);
+      relay.notify();
+      await vi.advanceTimersByTimeAsync(100);
+      await arrivals.reached(4);
+      expect(got.map((e) => e.type)).toEqual(['defer.a', 'defer.b', 'defer.c', 'defer.d']);
+      expect(batches).toEqual([2, 2]);
       await relay.stop();
     } finally {
       vi.useRealTimers();

@@ -75,7 +75,7 @@ export async function createMessagesService(deps: MessagesDeps): Promise<Message
   const metrics = deps.metrics ?? createMetrics('messages');
   const { config, db, cache, bus, jobs, logger, verifyToken } = instrumented(deps, metrics);
   await migrate(db, messagesMigrations);
-  const relay = createOutboxRelay({ db, bus, logger, metrics, lingerMs: config.OUTBOX_LINGER_MS });
+  const relay = createOutboxRelay({ db, bus, logger, metrics, lingerMs: config.OUTBOX_LINGER_MS, deferrableLingerMs: config.OUTBOX_NEW_MESSAGE_LINGER_MS });
   const liveMarks = createLiveMarks(cache, logger, ORPHAN_MAX_AGE_MS / 1000);
   const storage = createDiskStorage(config.FILES_DIR ?? join(config.DATA_DIR, 'messages', 'files'));
   const ctx: MessagesContext = {

@@ -49,11 +49,17 @@ export const messagesConfigSchema = baseConfigSchema.extend({
    */
   SEARCH_INDEX_MERGE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
   /**
-   * How long the outbox relay lets events gather before a pass (kit bus/outbox.ts lingerMs). New
-   * messages reach sockets by the live path, not through the relay, so no client waits on this;
-   * under load it turns a transaction and a round of broker confirms per send into one per batch.
+   * How long the outbox relay lets events gather before a pass (kit bus/outbox.ts lingerMs): one
+   * transaction and one round of broker confirms per batch, not per event. Edits, deletions,
+   * reactions and read marks reach sockets through the broker, so they wait this long.
    */
   OUTBOX_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /**
+   * The same after a plain send (deferrableLingerMs). A new message reaches sockets by the live
+   * path; its event only feeds stored notifications and push, which can wait a little longer, so
+   * at light load as under load a pass carries several messages instead of one.
+   */
+  OUTBOX_NEW_MESSAGE_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
 });
 
 export type MessagesConfig = z.output<typeof messagesConfigSchema>;

@@ -1,6 +1,6 @@
 import type { EventData, EventType } from '@parley/contracts';
 import type { Db, EventEnvelope, Queryable } from '../ports.ts';
-import { enqueueEvents, makeEvent } from './outbox.ts';
+import { enqueueEvents, makeEvent, type NotifyOptions } from './outbox.ts';
 
 /**
  * How a service emits events: its state change and its events in one transaction (the
@@ -32,7 +32,7 @@ export type Emit<Events = ContractEvents> = <T extends keyof Events & string>(ty
 
 /** What wakes the outbox relay: the service's OutboxRelay, as its context holds it (`ctx.outbox`). */
 export interface RelayWaker {
-  notify(): void;
+  notify(options?: NotifyOptions): void;
 }
 
 export interface EventProducer<Events = ContractEvents> {
@@ -50,10 +50,11 @@ export interface EventProducer<Events = ContractEvents> {
    * For a statement that writes its own events through the kit's enqueue_event() (messages'
    * send_message(): the whole send in one statement, so no transaction to wrap): `event` makes
    * the envelope to hand to it, and `statement` runs it (it commits by itself) and wakes the relay
-   * when `wrote(result)` says events went in.
+   * when `wrote(result)` says events went in (with `wake`: `{ deferrable: true }` for events
+   * that reach clients another way, see OutboxRelayOptions.deferrableLingerMs).
    */
   event<T extends keyof Events & string>(type: T, data: EmittedData<Events[T]>): EventEnvelope<EmittedData<Events[T]>>;
-  statement<R>(ctx: { outbox: RelayWaker }, run: () => Promise<R>, wrote: (result: R) => boolean): Promise<R>;
+  statement<R>(ctx: { outbox: RelayWaker }, run: () => Promise<R>, wrote: (result: R) => boolean, wake?: NotifyOptions): Promise<R>;
 }
 
 /** The events of one producer (one per service). `Events` adds a service's own event types to the contracts'. */
@@ -77,9 +78,9 @@ export function eventProducer<Events = ContractEvents>(name: string): EventProdu
       return result.value;
     },
     event: (type, data) => makeEvent(type, data, name),
-    async statement(ctx, run, wrote) {
+    async statement(ctx, run, wrote, wake) {
       const result = await run();
-      if (wrote(result)) ctx.outbox.notify();
+      if (wrote(result)) ctx.outbox.notify(wake);
       return result;
     },
   };

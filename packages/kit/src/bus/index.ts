@@ -8,6 +8,7 @@ export {
   outboxData,
   createOutboxRelay,
   type OutboxRelay,
+  type NotifyOptions,
   type OutboxRelayOptions,
 } from './outbox.ts';
 export { inboxMigration, inboxRetentionMigration, claimEvent, handleOnce, pruneInbox, INBOX_RETENTION_DAYS } from './inbox.ts';

@@ -119,8 +119,21 @@ export interface OutboxRelayOptions {
    * confirms for many events.
    */
   lingerMs?: number;
+  /**
+   * The linger after a notify({ deferrable: true }): events that reach clients another way (a
+   * new message goes to sockets by the live path), whose consumers here (stored notifications,
+   * push) no one watches for to the millisecond. A longer wait makes larger batches at light
+   * load too, where each pass would otherwise carry one event. Default lingerMs. An urgent
+   * notify() while a deferrable pass waits brings it forward.
+   */
+  deferrableLingerMs?: number;
   /** Where the backlog (pending events, age of the oldest) is reported, read at scrape time. */
   metrics?: Metrics;
+}
+
+export interface NotifyOptions {
+  /** The events just committed reach clients another way: the pass may wait deferrableLingerMs. */
+  deferrable?: boolean;
 }
 
 export interface OutboxRelay {
@@ -128,8 +141,8 @@ export interface OutboxRelay {
   start(): void;
   /** Stops polling; resolves when the pass in progress, if any, is over. */
   stop(): Promise<void>;
-  /** Asks for a pass now; services call it right after committing events. */
-  notify(): void;
+  /** Asks for a pass (after the linger); services call it right after committing events. */
+  notify(options?: NotifyOptions): void;
   /** Publishes everything pending now; returns how many events this relay published. */
   flush(): Promise<number>;
 }
@@ -173,6 +186,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollMs = options.pollMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const lingerMs = options.lingerMs ?? 0;
+  const deferrableLingerMs = options.deferrableLingerMs ?? lingerMs;
   const logger = options.logger.child({ component: 'outbox-relay' });
 
   let started = false;
@@ -185,7 +199,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** Passes of this relay run one after another, whether from the loop or from flush(). */
   let chain: Promise<unknown> = Promise.resolve();
   let looping: Promise<void> | undefined;
+  /** Whether a notify() came during the pass in progress, and the shortest linger one asked for. */
   let wanted = false;
+  let wantedLingerMs = lingerMs;
 
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const result = chain.then(fn);
@@ -247,7 +263,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .then((count) => {
         if (failures > 0) logger.info({ published: count, failures }, 'outbox relay recovered');
         failures = 0;
-        schedule(wanted ? lingerMs : pollMs);
+        schedule(wanted ? wantedLingerMs : pollMs);
       })
       .catch((err: unknown) => {
         failures++;
@@ -277,16 +293,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await looping;
       await chain;
     },
-    notify() {
+    notify(notified) {
       if (!started) return;
+      const linger = notified?.deferrable ? deferrableLingerMs : lingerMs;
       if (looping) {
+        wantedLingerMs = wanted ? Math.min(wantedLingerMs, linger) : linger;
         wanted = true;
         return;
       }
       if (failures === 0) {
         // A pass already due within the linger takes these events too.
-        if (timer !== undefined && timerDueAt <= Date.now() + lingerMs) return;
-        schedule(lingerMs);
+        if (timer !== undefined && timerDueAt <= Date.now() + linger) return;
+        schedule(linger);
         return;
       }
       // Backing off from a failure: new events cut the wait short (the broker may be back long

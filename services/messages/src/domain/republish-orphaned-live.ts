@@ -4,7 +4,7 @@ import type { LiveMarks } from './live-marks.ts';
 import type { LivePublisher } from './publish-live.ts';
 
 /**
- * A healthy process relays its events within OUTBOX_LINGER_MS of the commit: a message.created
+ * A healthy process relays its events within OUTBOX_NEW_MESSAGE_LINGER_MS of the commit: a message.created
  * row still unrelayed this long after it was made was left by a process that died.
  */
 export const ORPHAN_MIN_AGE_MS = 2000;

@@ -142,7 +142,7 @@ const sendInput = (draft: Draft, recipients: readonly string[] | null, event: Se
 /**
  * One statement, its event included: the seq and recipients are filled into the event there
  * (send_message() writes it through the kit's enqueue_event()); the relay is woken when it
- * committed a new message.
+ * committed a new message, with the longer linger of events that reach clients another way.
  */
 async function sendPlain(
   ctx: Pick<MessagesContext, 'sendBatched' | 'outbox'>,
@@ -156,6 +156,8 @@ async function sendPlain(
     ctx,
     () => ctx.sendBatched(access, sendInput(draft, recipients, event)),
     (sent) => sent.outcome === 'created',
+    // The message goes to sockets by the live path; its event only feeds the durable consumers.
+    { deferrable: true },
   );
   if (result.outcome !== 'created') return result;
   return { outcome: 'created', view: { ...view, seq: result.row.seq }, recipients: result.recipients };

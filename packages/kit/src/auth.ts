@@ -85,7 +85,12 @@ export interface VerifiedCaller extends AuthContext {
   alsoCached?: readonly CachedRead<unknown>[];
 }
 
-export type TokenVerifier = (token: string, alsoRead?: readonly SessionSideRead[]) => Promise<VerifiedCaller>;
+/**
+ * `alongside` runs once the token's signature is known good and before the session is read, in
+ * the same tick: cache commands it issues go to Redis in the session read's round trip (the
+ * client pipelines what one tick issues). It learns the caller before the session is checked.
+ */
+export type TokenVerifier = (token: string, alsoRead?: readonly SessionSideRead[], alongside?: (caller: AuthContext) => void) => Promise<VerifiedCaller>;
 
 /**
  * Verifies an access token (EdDSA JWT signed by accounts, checked against its JWKS) and that
@@ -96,10 +101,11 @@ export type TokenVerifier = (token: string, alsoRead?: readonly SessionSideRead[
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const verified = new VerifiedTokens(10_000);
-  return async (token, alsoRead) => {
+  return async (token, alsoRead, alongside) => {
     const claims = verified.get(token) ?? verified.put(token, await verifySignature(token, options.keys));
     if (claims.expiresAt <= Date.now()) throw unauthorized('The access token has expired.');
     const caller = { userId: claims.userId, sessionId: claims.sessionId };
+    alongside?.(caller);
     const extraKeys = alsoRead?.map((entry) => entry.keys(caller)) ?? [];
     const [session, ...extraValues] =
       extraKeys.length === 0
@@ -177,18 +183,30 @@ declare module 'fastify' {
   }
 }
 
+export interface RequireAuthOptions {
+  /** Cache entries read in the same round trip as the session (ReadAhead). */
+  alsoRead?: readonly ReadAhead<unknown>[];
+  /**
+   * Work started in the same tick as the session read, so its cache commands share that round
+   * trip (the send's rate counter). It runs before the session is known to be live: it may only
+   * do what is harmless for an ended session, and the route must still await its result.
+   */
+  alongside?: (caller: AuthContext, request: FastifyRequest) => void;
+}
+
 /**
  * A hook that requires a valid token and puts `request.auth` in place; with `alsoRead`, also
  * what those cache entries held (read in the same round trip as the session), for ReadAhead.from.
  * Routes take it through authRoutes (http/routes.ts), which runs it on onRequest.
  */
 export const requireAuth =
-  (verify: TokenVerifier, options: { alsoRead?: readonly ReadAhead<unknown>[] } = {}) =>
+  (verify: TokenVerifier, options: RequireAuthOptions = {}) =>
   async (request: FastifyRequest): Promise<void> => {
-    const { alsoRead } = options;
+    const { alsoRead, alongside } = options;
     const { userId, sessionId, alsoCached } = await verify(
       bearerToken(request),
       alsoRead?.map((entry) => entry.for(request)),
+      alongside && ((caller) => alongside(caller, request)),
     );
     request.auth = { userId, sessionId };
     if (alsoRead && alsoCached) request.readAhead = new Map(alsoRead.map((entry, i) => [entry, alsoCached[i]!]));

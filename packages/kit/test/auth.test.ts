@@ -75,6 +75,26 @@ describe('the token verifier', () => {
     expect(cache.calls).toEqual(['getMany']);
   });
 
+  it('runs the alongside work with the caller before the session read, in the same tick; an ended session still answers 401', async () => {
+    const { cache, verify, token } = await setUp({ userId: 'u1' });
+    const order: string[] = [];
+    const traced: Cache & { calls: string[] } = { ...cache, getMany: (keys) => (order.push('getMany'), cache.getMany(keys)) };
+    const seen: unknown[] = [];
+    const tracedVerify = createTokenVerifier({ keys, cache: traced });
+    await tracedVerify(token); // the signature is checked once; the next call starts from known claims
+    order.length = 0;
+    const pending = tracedVerify(token, [profile.for(request)], (caller) => (order.push('alongside'), seen.push(caller)));
+    // Nothing awaited yet: both ran in this tick, alongside first (one pipelined round trip on Redis).
+    expect(order).toEqual(['alongside', 'getMany']);
+    await pending;
+    expect(seen).toEqual([{ userId: 'u1', sessionId: 's1' }]);
+
+    const ended = await setUp({ revoked: true });
+    const ran: unknown[] = [];
+    await expect(ended.verify(ended.token, undefined, (caller) => ran.push(caller))).rejects.toMatchObject({ httpStatus: 401 });
+    expect(ran).toHaveLength(1);
+  });
+
   it("without extra keys, reads the session alone and answers the caller only, with the token's expiry (its exp claim)", async () => {
     const { cache, verify, token } = await setUp({ userId: 'u1' });
     expect(await verify(token)).toEqual({ userId: 'u1', sessionId: 's1', expiresAt });

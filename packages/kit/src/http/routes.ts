@@ -1,5 +1,5 @@
 import type { FastifySchema } from 'fastify';
-import { requireAuth, type ReadAhead, type TokenVerifier } from '../auth.ts';
+import { requireAuth, type RequireAuthOptions, type TokenVerifier } from '../auth.ts';
 
 /** The OpenAPI security requirement of every authenticated route: a bearer access token. */
 export const BEARER_SECURITY = [{ bearer: [] }];
@@ -17,9 +17,9 @@ export interface RouteOpenings {
    * A route for a signed-in caller: the token is checked on onRequest, before the body is read,
    * parsed or validated, so a caller without a valid token gets 401 whatever it sends; the
    * schema is tagged and declares the bearer security. `alsoRead`: cache entries read with the
-   * session in one round trip (ReadAhead).
+   * session in one round trip (ReadAhead); `alongside`: work whose cache commands share it.
    */
-  authenticated<S extends FastifySchema>(schema: S, options?: { alsoRead?: readonly ReadAhead<unknown>[] }): AuthenticatedRoute<S>;
+  authenticated<S extends FastifySchema>(schema: S, options?: RequireAuthOptions): AuthenticatedRoute<S>;
 }
 
 /**
@@ -35,7 +35,7 @@ export function routeOpenings(verify: TokenVerifier, tag: string): RouteOpenings
   return {
     open: (schema) => ({ schema: { tags, ...schema } }),
     authenticated: (schema, options = {}) => ({
-      onRequest: options.alsoRead ? requireAuth(verify, options) : onRequest,
+      onRequest: options.alsoRead || options.alongside ? requireAuth(verify, options) : onRequest,
       schema: { tags, security: BEARER_SECURITY, ...schema },
     }),
   };

@@ -10,12 +10,25 @@ import { resolveMentions } from './mentions.ts';
 import { oneWithParts } from './message-parts.ts';
 import { invalidateRecent } from './recent-cache.ts';
 
-/** What the route read from the cache with the caller's session (ReadAhead), so the send asks the cache only for its rate counter. */
+/** What the route read from the cache with the caller's session (ReadAhead), and the rate count it started in that round trip. */
 export interface SendReads {
   /** The cache's answer on the sender's membership. */
   membership?: CachedRead<CachedMembership> | undefined;
   /** The group's cached members (unused for a direct conversation). */
   members?: CachedRead<GroupMember[]> | undefined;
+  /** The sender's rate count (countSend), started with the session read; absent: the send counts now. */
+  count?: Promise<void> | undefined;
+}
+
+/**
+ * Counts one send attempt against the sender's SEND_RATE_PER_MINUTE (429 over it). The route
+ * starts it alongside the session read, before the session is known to be live: a refusal that
+ * is never awaited (the session had ended) is not an unhandled rejection.
+ */
+export function countSend(ctx: Pick<MessagesContext, 'limits' | 'config'>, userId: string): Promise<void> {
+  const count = ctx.limits.hit(`messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60, 'You are sending messages too fast; try again shortly.');
+  count.catch(() => undefined);
+  return count;
 }
 
 export interface SendMessageInput {
@@ -55,12 +68,12 @@ export async function sendMessage(
   input: SendMessageInput,
   reads: SendReads = {},
 ): Promise<{ message: MessageView; created: boolean }> {
-  // Issued in one tick, so on Redis whatever was not read with the session (the membership
-  // answer, a group's cached members) goes out in the counter's write. The counter therefore
-  // also counts a non-member's attempts.
+  // The route started the counter with the session read (one round trip for both); whatever that
+  // read did not hold (the membership answer, a group's cached members) is read now, in one
+  // tick. The counter therefore also counts a non-member's attempts.
   const [sender, limit, cachedMembers] = await Promise.allSettled([
     assertSender(ctx, conversationId, userId, reads.membership),
-    ctx.limits.hit(`messages:send:${userId}`, ctx.config.SEND_RATE_PER_MINUTE, 60, 'You are sending messages too fast; try again shortly.'),
+    reads.count ?? countSend(ctx, userId),
     reads.members ? [reads.members] : ctx.groupsCache.memberLists.read(ctx.cache, [conversationId.toLowerCase()]),
   ]);
   if (sender.status === 'rejected') throw sender.reason;

@@ -6,7 +6,7 @@ import { listMemberReadStates } from '../domain/list-read-states.ts';
 import { markRead } from '../domain/mark-read.ts';
 import { cachedMemberships, groupMemberLists } from '../domain/membership.ts';
 import { openDirectConversation } from '../domain/open-direct-conversation.ts';
-import { sendMessage } from '../domain/send-message.ts';
+import { countSend, sendMessage } from '../domain/send-message.ts';
 import { presentConversationSummary } from '../presenters/conversation.presenter.ts';
 import { presentMessageWithParts } from '../presenters/message.presenter.ts';
 import { presentReadState } from '../presenters/read-state.presenter.ts';
@@ -39,6 +39,8 @@ const conversationsMembers = readAhead(groupMemberLists, (_caller, request) => c
 
 export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verify: TokenVerifier): void {
   const route = routeOpenings(verify, 'conversations');
+  /** Each send's rate count, started with its session read (`alongside`): one Redis round trip for both. */
+  const sendCounts = new WeakMap<object, Promise<void>>();
 
   app.post(
     '/api/v1/conversations/direct',
@@ -89,10 +91,13 @@ export function conversationsRoutes(app: HttpServer, ctx: MessagesContext, verif
         body: sendMessageBody,
         response: { 200: messageSchema, 201: messageSchema },
       },
-      { alsoRead: [sendersMembership, conversationsMembers] },
+      {
+        alsoRead: [sendersMembership, conversationsMembers],
+        alongside: (caller, request) => sendCounts.set(request, countSend(ctx, caller.userId)),
+      },
     ),
     async (request, reply) => {
-      const reads = { membership: sendersMembership.from(request), members: conversationsMembers.from(request) };
+      const reads = { membership: sendersMembership.from(request), members: conversationsMembers.from(request), count: sendCounts.get(request) };
       const { message, created } = await sendMessage(ctx, callerOf(request).userId, request.params.id, request.body, reads);
       return reply.code(created ? 201 : 200).send(message);
     },

@@ -76,7 +76,7 @@ describe('the token verifier', () => {
   });
 
   it('runs the alongside work with the caller before the session read, in the same tick; an ended session still answers 401', async () => {
-    const { cache, verify, token } = await setUp({ userId: 'u1' });
+    const { cache, token } = await setUp({ userId: 'u1' });
     const order: string[] = [];
     const traced: Cache & { calls: string[] } = { ...cache, getMany: (keys) => (order.push('getMany'), cache.getMany(keys)) };
     const seen: unknown[] = [];

@@ -1,5 +1,6 @@
 import proxy from '@fastify/http-proxy';
 import { asyncApiDocument } from '@parley/contracts';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHttpServer, createMetrics, forbidden, isOriginAllowed, unavailable, type HttpServer, type Logger, type Metrics } from '@parley/kit';
 import { limitRequestBodies } from './body-limits.ts';
@@ -65,11 +66,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
         // The services see the client's address (rate limits, sessions) and the request id.
         // X-Forwarded-For is replaced, not appended: a client cannot pick its own address.
         // `Expect: 100-continue` was answered here (the proxy's HTTP client refuses the header).
-        rewriteRequestHeaders: (request, { expect: _answeredHere, ...headers }) => ({
-          ...headers,
-          'x-forwarded-for': request.ip,
-          'x-request-id': request.id,
-        }),
+        rewriteRequestHeaders: (request, headers) => forwardedHeaders(headers, request),
         onError: (reply, { error }) => {
           if (bodies.overflowed(reply.request)) return void reply.send(bodies.tooLarge(reply.request));
           reply.log.warn({ err: error }, 'the service behind this route did not answer');
@@ -84,6 +81,18 @@ export async function createGateway(config: GatewayConfig, logger: Logger, upstr
 
   await registerSpa(app, config.WEB_DIST_DIR, logger);
   return app;
+}
+
+/**
+ * The request's headers as the service gets them. A copying loop, not `{ expect, ...rest }`:
+ * object rest takes V8's slow path, microseconds on every proxied request.
+ */
+function forwardedHeaders(headers: IncomingHttpHeaders, request: { ip: string; id: string }): IncomingHttpHeaders {
+  const forwarded: IncomingHttpHeaders = {};
+  for (const name in headers) if (name !== 'expect') forwarded[name] = headers[name];
+  forwarded['x-forwarded-for'] = request.ip;
+  forwarded['x-request-id'] = request.id;
+  return forwarded;
 }
 
 function forwardWsHeaders(headers: Record<string, string>, request: FastifyRequest): Record<string, string> {

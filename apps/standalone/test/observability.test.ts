@@ -139,6 +139,9 @@ describe.skipIf(process.env.PARLEY_TEST_INFRA === 'only')('observability of the 
         scrape = parseScrape(scrapeText);
         expect(scrape.samples).toContain('parley_jobs_run_total');
         expect(lines.some((line) => line.requestId === requestId && line.msg === 'frame delivered')).toBe(true);
+        // The broker's copy goes after the live frame: the relay gathers new messages' events for
+        // OUTBOX_NEW_MESSAGE_LINGER_MS first.
+        expect(lines.some((line) => line.requestId === requestId && line.service === 'notifications' && line.msg === 'event handled')).toBe(true);
       },
       { timeout: 15_000, interval: 200 },
     );

@@ -199,9 +199,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** Passes of this relay run one after another, whether from the loop or from flush(). */
   let chain: Promise<unknown> = Promise.resolve();
   let looping: Promise<void> | undefined;
-  /** Whether a notify() came during the pass in progress, and the shortest linger one asked for. */
-  let wanted = false;
-  let wantedLingerMs = lingerMs;
+  /** Set when a pass was asked for while one ran: the shortest linger asked for; the next pass waits that long. */
+  let wantedLingerMs: number | undefined;
+  const want = (linger: number): void => {
+    wantedLingerMs = Math.min(wantedLingerMs ?? linger, linger);
+  };
 
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const result = chain.then(fn);
@@ -255,15 +257,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const tick = (): void => {
     timer = undefined;
     if (looping) {
-      wanted = true;
+      want(lingerMs);
       return;
     }
-    wanted = false;
+    wantedLingerMs = undefined;
     looping = drain()
       .then((count) => {
         if (failures > 0) logger.info({ published: count, failures }, 'outbox relay recovered');
         failures = 0;
-        schedule(wanted ? wantedLingerMs : pollMs);
+        schedule(wantedLingerMs ?? pollMs);
       })
       .catch((err: unknown) => {
         failures++;
@@ -297,8 +299,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!started) return;
       const linger = notified?.deferrable ? deferrableLingerMs : lingerMs;
       if (looping) {
-        wantedLingerMs = wanted ? Math.min(wantedLingerMs, linger) : linger;
-        wanted = true;
+        want(linger);
         return;
       }
       if (failures === 0) {

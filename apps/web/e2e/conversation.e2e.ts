@@ -270,7 +270,7 @@ describe('a chat list longer than a page of the API', () => {
       for (let step = 0; step < 200 && !(await ui.chatItem('Chat 000').isVisible()); step++) {
         for (const id of await list.getByTestId('chat-list-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation-id') ?? '')))
           seen.add(id);
-        await user.page.mouse.wheel(0, 1200);
+        await user.page.mouse.wheel(0, 500);
         await user.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
       }
       await ui.chatItem('Chat 000').waitFor();

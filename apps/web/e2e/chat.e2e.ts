@@ -175,6 +175,30 @@ describe('two people chatting in Parley', () => {
     await expect.poll(() => target.isVisible()).toBe(true);
   });
 
+  it('a search hit in a direct chat names the other person once', async () => {
+    const needle = `quince${run}`;
+    const [aliceToken, bobToken] = await Promise.all([tokenOf(aliceUser), tokenOf(bobUser)]);
+    const bobId = (await api<{ id: string }>(baseUrl, 'GET', '/api/v1/users/me', { token: bobToken })).id;
+    const direct = await api<{ id: string }>(baseUrl, 'POST', '/api/v1/conversations/direct', { token: aliceToken, body: { userId: bobId } });
+    for (const [token, body] of [
+      [aliceToken, `From Alice: ${needle}`],
+      [bobToken, `From Bob: ${needle}`],
+    ] as const) {
+      await api(baseUrl, 'POST', `/api/v1/conversations/${direct.id}/messages`, { token, body: { body, clientMessageId: randomUUID() } });
+    }
+
+    await bob.page.goto(`/search?q=${needle}`);
+    const hits = bob.page.getByTestId('search-result');
+    await expect.poll(() => hits.count()).toBe(2);
+    const fromBob = hits.filter({ hasText: 'From Bob' });
+    const fromAlice = hits.filter({ hasText: 'From Alice' });
+    // Bob's own: where it went. Alice's: who wrote it, without her name a second time as the chat's.
+    expect(await fromBob.locator('.muted').innerText()).toContain(bob.t('search.youInDirect', { name: aliceUser.displayName }));
+    const aliceLine = await fromAlice.locator('.muted').innerText();
+    expect(aliceLine).toContain(`${aliceUser.displayName} ${bob.t('search.inDirect')}`);
+    expect(aliceLine.split(aliceUser.displayName).length - 1).toBe(1);
+  });
+
   it('a message written offline is kept, shown as waiting, and delivered exactly once when the network is back', async () => {
     await bob.page.goto(`/c/${groupId}`);
     await alice.page.goto(`/c/${groupId}`);

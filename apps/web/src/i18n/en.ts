@@ -126,7 +126,8 @@ export const en = {
     results_one: '{{count}} result',
     results_other: '{{count}} results',
     inConversation: 'in {{name}}',
-    inDirect: 'in your chat with {{name}}',
+    inDirect: 'in your direct chat',
+    youInDirect: 'You, in your chat with {{name}}',
   },
   notifications: {
     title: 'Notifications',

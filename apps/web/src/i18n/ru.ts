@@ -151,7 +151,8 @@ export const ru = {
     results_many: '{{count}} результатов',
     results_other: '{{count}} результата',
     inConversation: 'в чате {{name}}',
-    inDirect: 'в личном чате с {{name}}',
+    inDirect: 'в личном чате',
+    youInDirect: 'Вы, в личном чате с {{name}}',
   },
   notifications: {
     title: 'Уведомления',

@@ -10,6 +10,7 @@ import { renderSnippet } from '../messages/snippet';
 import { UserName } from '../ui/people';
 import { useConversation, useConversationTitle } from './conversation-info';
 import { field } from '../lib/form';
+import { useServices } from '../app/session';
 
 /** Message search; the query lives in the URL (?q=), so results survive reloads and back. */
 export default function Search() {
@@ -54,14 +55,24 @@ export default function Search() {
 
 function SearchResult({ hit }: { hit: SearchHit }) {
   const { t } = useTranslation();
+  const { me } = useServices();
   const conversation = useConversation(hit.conversationId);
   const title = useConversationTitle(conversation);
+  // A direct chat is titled after the other person: "Bob in your chat with Bob" said nothing.
+  const direct = conversation?.type === 'direct';
+  const where =
+    direct && hit.message.senderId === me.id ? (
+      t('search.youInDirect', { name: title })
+    ) : (
+      <>
+        <UserName userId={hit.message.senderId} /> {t(direct ? 'search.inDirect' : 'search.inConversation', { name: title })}
+      </>
+    );
   return (
     <li className="search-result" data-testid="search-result" data-message-id={hit.message.id}>
       <Link to={`/c/${hit.conversationId}?message=${hit.message.id}&seq=${hit.message.seq}`}>
         <span className="muted">
-          <UserName userId={hit.message.senderId} /> {t(conversation?.type === 'direct' ? 'search.inDirect' : 'search.inConversation', { name: title })} ·{' '}
-          <time dateTime={hit.message.createdAt}>{formatDateTime(hit.message.createdAt)}</time>
+          {where} · <time dateTime={hit.message.createdAt}>{formatDateTime(hit.message.createdAt)}</time>
         </span>
         <span className="snippet">{renderSnippet(hit.snippet)}</span>
       </Link>

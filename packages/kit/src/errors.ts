@@ -67,8 +67,12 @@ export const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /** SQLSTATEs of a server going away or not taking connections: class 08, and 57P01-57P03. */
 const isUnavailableSqlState = (code: string): boolean => /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code);
-/** node-postgres says these in words, without a code. */
-const CONNECTION_LOST_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
+/**
+ * node-postgres says these in words, without a code. "Query read timeout" is its client-side
+ * query timeout (db/postgres.ts): a server that took the statement and answered nothing in
+ * DATABASE_QUERY_TIMEOUT_MS (stopped, or unreachable while the connection stays open).
+ */
+const CONNECTION_LOST_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|Query read timeout/i;
 
 /**
  * Whether a thrown value says that a dependency (the database, a broker, another service) could

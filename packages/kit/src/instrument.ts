@@ -107,7 +107,7 @@ export function instrumentDb(db: Db, metrics: Metrics): Db {
     ...db,
     kind: db.kind,
     query: measured(db),
-    transaction: (fn) => db.transaction((tx) => fn({ query: measured(tx) })),
+    transaction: (fn, options) => db.transaction((tx) => fn({ query: measured(tx) }), options),
   };
 }
 

@@ -25,9 +25,18 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Lets the transaction's statements run as long as they take: no client-side query timeout
+   * (PostgreSQL: DATABASE_QUERY_TIMEOUT_MS). For migrations only, which may build an index for
+   * minutes; anything on a request's path keeps the timeout, so a frozen server answers 503.
+   */
+  untimed?: boolean;
+}
+
 export interface Db extends Queryable {
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** True when the database answers; used by /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

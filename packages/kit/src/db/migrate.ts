@@ -6,7 +6,10 @@ import type { Db, Migration, Queryable } from '../ports.ts';
  * service starting at once from applying the same migration twice.
  */
 export async function migrate(db: Db, migrations: readonly Migration[]): Promise<string[]> {
-  return db.transaction((tx) => applyMigrations(tx, migrations));
+  // Untimed: DATABASE_QUERY_TIMEOUT_MS is for the statements of requests and jobs. A migration
+  // may legitimately run for minutes (an index built on a large table), and so may the wait for
+  // the advisory lock while another instance migrates; cut, it would fail every start-up.
+  return db.transaction((tx) => applyMigrations(tx, migrations), { untimed: true });
 }
 
 /** migrate()'s work inside a transaction the caller holds (importing older data does more in the same one). */

@@ -1,14 +1,24 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy in front of RabbitMQ that a test can cut (every connection dropped, the port
- * refusing new ones) and restore (listening again on the same port): a broker outage that the
- * broker itself does not see, for the tests of what a service does while it lasts.
+ * A TCP proxy in front of RabbitMQ or PostgreSQL that a test can cut (every connection dropped,
+ * the port refusing new ones) and restore (listening again on the same port), or freeze and
+ * thaw: an outage that the server itself does not see, for the tests of what a service does
+ * while it lasts.
  */
 export interface CuttableProxy {
   url: string;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /**
+   * Stops forwarding bytes in both directions, keeping every socket open, and forwards none on
+   * connections opened meanwhile (accepted, then silent): a server whose process is stopped, or
+   * a network that drops packets while the connections stay up. What is sent meanwhile waits
+   * in the sockets' buffers.
+   */
+  freeze(): void;
+  /** Forwards again, what waited first (the stopped server continued, the network healed). */
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -16,22 +26,38 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
   const target = new URL(targetUrl);
   const targetPort = Number(target.port || 5672);
   const sockets = new Set<net.Socket>();
+  const links = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  let frozen = false;
+  const forward = ({ client, upstream }: { client: net.Socket; upstream: net.Socket }): void => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+  const hold = ({ client, upstream }: { client: net.Socket; upstream: net.Socket }): void => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    // Paused, a socket reads nothing more: bytes, and an end or reset from its peer, wait in the kernel's buffer.
+    client.pause();
+    upstream.pause();
+  };
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: target.hostname, port: targetPort });
+    const link = { client, upstream };
     sockets.add(client);
     sockets.add(upstream);
+    links.add(link);
     const drop = (): void => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      links.delete(link);
     };
     for (const socket of [client, upstream]) {
       socket.on('error', drop);
       socket.on('close', drop);
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (frozen) hold(link);
+    else forward(link);
   });
   const listen = (port: number): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -54,6 +80,7 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
     sockets.clear();
+    links.clear();
     await closed;
   };
   return {
@@ -63,6 +90,16 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
       if (listening) return;
       await listen(port);
       listening = true;
+    },
+    freeze() {
+      if (frozen) return;
+      frozen = true;
+      for (const link of links) hold(link);
+    },
+    thaw() {
+      if (!frozen) return;
+      frozen = false;
+      for (const link of links) forward(link);
     },
     close: cut,
   };

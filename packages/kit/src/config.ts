@@ -44,6 +44,12 @@ export const baseConfigSchema = z.object({
   CACHE_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Deadline of each attempt of a gRPC call to another service (reads are retried twice). */
   GRPC_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /**
+   * A PostgreSQL statement not answered within this many ms fails (503) and its connection is
+   * dropped: a frozen server answers an error, never a hang. Longer than the longest legitimate
+   * statement (searches, the hourly purges); migrations are exempt. Services with a database only.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 
 export const databaseUrl = () => optionalUrl(['postgres', 'postgresql']);

@@ -59,7 +59,12 @@ export function createAdapters(options: AdapterOptions): Adapters {
   };
 }
 
-/** A service's own database: PostgreSQL when its URL is set, else PGlite under dataDir/service. */
-export async function openServiceDb(options: { url?: string | undefined; dataDir: string; service: string }): Promise<Db> {
-  return options.url ? createPostgresDb(options.url) : createPgliteDb(join(options.dataDir, options.service, 'pg'));
+/**
+ * A service's own database: PostgreSQL when its URL is set (statements given up after
+ * queryTimeoutMs, DATABASE_QUERY_TIMEOUT_MS), else PGlite under dataDir/service.
+ */
+export async function openServiceDb(options: { url?: string | undefined; dataDir: string; service: string; queryTimeoutMs?: number | undefined }): Promise<Db> {
+  return options.url
+    ? createPostgresDb(options.url, options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs })
+    : createPgliteDb(join(options.dataDir, options.service, 'pg'));
 }

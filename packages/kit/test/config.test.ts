@@ -8,18 +8,18 @@ const schema = baseConfigSchema.extend({ PORT: port(4001), LIMIT: z.coerce.numbe
 describe('config', () => {
   it('applies defaults when nothing is set', () => {
     const config = loadConfig(schema, {});
-    expect(config).toMatchObject({ PORT: 4001, LIMIT: 5, LOG_LEVEL: 'info', DATA_DIR: './data' });
+    expect(config).toMatchObject({ PORT: 4001, LIMIT: 5, LOG_LEVEL: 'info', DATA_DIR: './data', DATABASE_QUERY_TIMEOUT_MS: 30_000 });
     expect(config.REDIS_URL).toBeUndefined();
   });
 
   it('when several variables are bad, names every one of them in one error', () => {
     try {
-      loadConfig(schema, { PORT: 'eighty', LIMIT: '0', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud' });
+      loadConfig(schema, { PORT: 'eighty', LIMIT: '0', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud', DATABASE_QUERY_TIMEOUT_MS: '0' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as ConfigError).message;
-      for (const name of ['PORT', 'LIMIT', 'REDIS_URL', 'LOG_LEVEL']) expect(message).toContain(name);
+      for (const name of ['PORT', 'LIMIT', 'REDIS_URL', 'LOG_LEVEL', 'DATABASE_QUERY_TIMEOUT_MS']) expect(message).toContain(name);
     }
   });
 

@@ -56,7 +56,7 @@ export async function runService<C extends ServiceConfig, N extends ServiceNeeds
       return opened(adapters, () => adapters.close());
     },
     async openDb(service, url) {
-      const db = await openServiceDb({ url, dataDir: config.DATA_DIR, service });
+      const db = await openServiceDb({ url, dataDir: config.DATA_DIR, service, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS });
       return opened(db, () => db.close());
     },
     client(_target, ClientClass, address) {

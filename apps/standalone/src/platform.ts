@@ -95,13 +95,6 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     messages: messagesConfig.MESSAGES_DATABASE_URL,
     notifications: notificationsConfig.NOTIFICATIONS_DATABASE_URL,
   };
-  // DATABASE_QUERY_TIMEOUT_MS, as each service reads it (one environment: the same value).
-  const queryTimeoutsMs = {
-    accounts: accountsConfig.DATABASE_QUERY_TIMEOUT_MS,
-    groups: groupsConfig.DATABASE_QUERY_TIMEOUT_MS,
-    messages: messagesConfig.DATABASE_QUERY_TIMEOUT_MS,
-    notifications: notificationsConfig.DATABASE_QUERY_TIMEOUT_MS,
-  };
   const definitions = { accounts: accountsService({ runWorker: true }), groups: groupsService, messages: messagesService, notifications: notificationsService };
   const migrations = Object.fromEntries(Object.entries(definitions).map(([name, definition]) => [name, definition.needs.database.migrations]));
   // Opened with the first service that has no URL, for all of those at once (older folders are imported then).
@@ -110,7 +103,8 @@ export async function startPlatform(env: Record<string, string | undefined> = pr
     const url = urls[service];
     let db: Db;
     if (options.openDb) db = await options.openDb(service);
-    else if (url) db = createPostgresDb(url, { queryTimeoutMs: queryTimeoutsMs[service] });
+    // One environment: every service reads the same DATABASE_QUERY_TIMEOUT_MS.
+    else if (url) db = createPostgresDb(url, { queryTimeoutMs: accountsConfig.DATABASE_QUERY_TIMEOUT_MS });
     else {
       embedded ??= openEmbeddedDatabase(
         accountsConfig.DATA_DIR,

@@ -64,7 +64,5 @@ export function createAdapters(options: AdapterOptions): Adapters {
  * queryTimeoutMs, DATABASE_QUERY_TIMEOUT_MS), else PGlite under dataDir/service.
  */
 export async function openServiceDb(options: { url?: string | undefined; dataDir: string; service: string; queryTimeoutMs?: number | undefined }): Promise<Db> {
-  return options.url
-    ? createPostgresDb(options.url, options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs })
-    : createPgliteDb(join(options.dataDir, options.service, 'pg'));
+  return options.url ? createPostgresDb(options.url, { queryTimeoutMs: options.queryTimeoutMs }) : createPgliteDb(join(options.dataDir, options.service, 'pg'));
 }

@@ -40,7 +40,7 @@ export interface PostgresDbOptions {
    * connection failure: 503) and its connection is destroyed (DATABASE_QUERY_TIMEOUT_MS,
    * default 30 s). Never shorter than the longest legitimate statement; migrations are exempt.
    */
-  queryTimeoutMs?: number;
+  queryTimeoutMs?: number | undefined;
 }
 
 /** PostgreSQL through a connection pool. */

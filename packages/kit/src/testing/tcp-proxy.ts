@@ -22,17 +22,22 @@ export interface CuttableProxy {
   close(): Promise<void>;
 }
 
+interface Link {
+  client: net.Socket;
+  upstream: net.Socket;
+}
+
 export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
   const target = new URL(targetUrl);
   const targetPort = Number(target.port || 5672);
-  const sockets = new Set<net.Socket>();
-  const links = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  /** Each accepted connection and its own to the target. */
+  const links = new Set<Link>();
   let frozen = false;
-  const forward = ({ client, upstream }: { client: net.Socket; upstream: net.Socket }): void => {
+  const forward = ({ client, upstream }: Link): void => {
     client.pipe(upstream);
     upstream.pipe(client);
   };
-  const hold = ({ client, upstream }: { client: net.Socket; upstream: net.Socket }): void => {
+  const hold = ({ client, upstream }: Link): void => {
     client.unpipe(upstream);
     upstream.unpipe(client);
     // Paused, a socket reads nothing more: bytes, and an end or reset from its peer, wait in the kernel's buffer.
@@ -42,14 +47,10 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: target.hostname, port: targetPort });
     const link = { client, upstream };
-    sockets.add(client);
-    sockets.add(upstream);
     links.add(link);
     const drop = (): void => {
       client.destroy();
       upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
       links.delete(link);
     };
     for (const socket of [client, upstream]) {
@@ -78,8 +79,10 @@ export async function startProxy(targetUrl: string): Promise<CuttableProxy> {
     if (!listening) return;
     listening = false;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
+    for (const { client, upstream } of links) {
+      client.destroy();
+      upstream.destroy();
+    }
     links.clear();
     await closed;
   };
